@@ -1,0 +1,1 @@
+"""AI Content Factory domain logic: plain Python, no Airflow imports."""

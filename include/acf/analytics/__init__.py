@@ -1,0 +1,1 @@
+"""Performance per post and platform, AI cost per piece, ROI."""

@@ -1,0 +1,1 @@
+"""Multimodal production: script, visuals, voice, render, thumbnails."""

@@ -1,0 +1,1 @@
+"""Opportunity scoring and angle generation through the text registry."""

@@ -1,0 +1,1 @@
+"""Platform fan-out: per-platform packages, uploads, the never-twice ledger."""

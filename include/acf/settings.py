@@ -1,0 +1,65 @@
+"""The one place the factory's configuration is read.
+
+Everything comes from environment variables with defaults that run offline on
+one machine. Credentials are never read here: they live in Airflow Connections
+and are read by the hooks only.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+TIERS = ("offline", "budget", "balanced", "premium")
+PLATFORMS = ("youtube", "tiktok", "instagram", "facebook")
+ASPECTS = ("9:16", "16:9", "1:1")
+SOURCES = ("youtube", "google_trends", "x", "reddit")
+
+
+def _csv(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str | None
+    object_store_url: str
+    object_store_conn_id: str | None
+    postgres_conn_id: str
+    default_tier: str
+    regions: tuple[str, ...]
+    trend_sources: tuple[str, ...]
+    trends_schedule: str
+    analytics_schedule: str
+    top_opportunities: int
+    niches: tuple[str, ...]
+    blocked_terms: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def state_dir(self) -> Path:
+        return self.home
+
+
+def load() -> Settings:
+    """Read settings from the environment (call again after changing it)."""
+    env = os.environ
+    home = Path(env.get("ACF_HOME", PROJECT_ROOT / ".acf")).resolve()
+    default_store = (home / "objects").as_uri()
+    return Settings(
+        home=home,
+        database_url=env.get("ACF_DATABASE_URL") or None,
+        object_store_url=env.get("ACF_OBJECT_STORE", default_store).rstrip("/"),
+        object_store_conn_id=env.get("ACF_OBJECT_STORE_CONN_ID") or None,
+        postgres_conn_id=env.get("ACF_POSTGRES_CONN_ID", "acf_postgres"),
+        default_tier=env.get("ACF_TIER", "offline"),
+        regions=_csv(env.get("ACF_REGIONS", "US,GB,IN,BR,DE,JP")),
+        trend_sources=_csv(env.get("ACF_TREND_SOURCES", "youtube,google_trends,x,reddit")),
+        trends_schedule=env.get("ACF_TRENDS_SCHEDULE", "0 */6 * * *"),
+        analytics_schedule=env.get("ACF_ANALYTICS_SCHEDULE", "@daily"),
+        top_opportunities=int(env.get("ACF_TOP_OPPORTUNITIES", "3")),
+        niches=_csv(env.get("ACF_NICHES", "technology,music,gaming,science,entertainment")),
+        blocked_terms=_csv(env.get("ACF_BLOCKED_TERMS", "")),
+    )

