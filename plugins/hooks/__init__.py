@@ -1,0 +1,1 @@
+"""One hook per external service (installed as the ``hooks`` package; see pyproject.toml)."""

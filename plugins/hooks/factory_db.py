@@ -1,0 +1,33 @@
+"""The factory's own PostgreSQL database (schema ``acf``), through PostgresHook."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from airflow.providers.postgres.hooks.postgres import PostgresHook
+
+from acf import settings
+
+
+class FactoryDbHook(PostgresHook):
+    """PostgresHook whose default connection is the factory database (``acf_postgres``)."""
+
+    default_conn_name = "acf_postgres"
+    hook_name = "AI Content Factory database"
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("postgres_conn_id", settings.load().postgres_conn_id)
+        super().__init__(*args, **kwargs)
+
+
+@contextmanager
+def factory_connection():
+    """A psycopg connection to the factory database, committed on success, closed after."""
+    conn = FactoryDbHook().get_conn()
+    try:
+        yield conn
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        conn.close()

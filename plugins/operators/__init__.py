@@ -1,0 +1,1 @@
+"""Operators for steps that need more than a @task (installed as the ``operators`` package)."""
