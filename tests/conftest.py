@@ -19,6 +19,18 @@ for extra in (ROOT / "include", ROOT / "plugins", ROOT / "tests"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
 
+# Any test that imports Airflow gets an isolated, quiet configuration (set before
+# the first airflow import, which reads it once).
+_AIRFLOW_HOME = Path(os.environ.get("ACF_TEST_AIRFLOW_HOME", ROOT / ".acf" / "test-airflow"))
+_AIRFLOW_HOME.mkdir(parents=True, exist_ok=True)
+os.environ.setdefault("AIRFLOW_HOME", str(_AIRFLOW_HOME))
+os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(ROOT / "dags"))
+os.environ.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(ROOT / "plugins"))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
+os.environ.setdefault("ACF_HOME", str(ROOT / ".acf" / "test-home"))
+os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+
 from acf import db  # noqa: E402
 
 ACF_TABLES = (

@@ -133,6 +133,7 @@ def fetch_to_local(root: Any, object_key: str, dest_dir: Path) -> Path:
     local = _local_path(target)
     if local is not None:
         return local
+    Path(dest_dir).mkdir(parents=True, exist_ok=True)
     dest = Path(dest_dir) / object_key.replace("/", "__")
     with target.open("rb") as src, open(dest, "wb") as dst:
         shutil.copyfileobj(src, dst, CHUNK)

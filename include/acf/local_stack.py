@@ -1,0 +1,308 @@
+"""``make run`` / ``make stop`` / ``make demo``: the factory on one machine, embedded defaults.
+
+Starts the embedded PostgreSQL (unless ACF_DATABASE_URL names a server), creates the
+``airflow`` and ``acf`` databases, migrates both, then starts Airflow's components
+(API server with UI, scheduler, DAG processor, triggerer) each in its own process
+group with a pid file under ``.acf/run/``, so ``stop`` can end them and every child.
+
+Run as ``python -m acf.local_stack {env,init,start,stop,status}``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shlex
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from acf.settings import PROJECT_ROOT, load
+
+COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+FACTORY_DAGS = ("acf_trends", "acf_opportunities", "acf_production", "acf_publish", "acf_analytics", "acf_maintenance")
+API_PORT = int(os.environ.get("ACF_API_PORT", "8080"))
+# Pools sized to each platform's rate limits (FACTS.md): uploads in flight at once.
+POOLS = {
+    "acf_youtube": (2, "YouTube uploads (quota: ~6 inserts/day on 10k units)"),
+    "acf_tiktok": (1, "TikTok inits: 6 requests/min per token"),
+    "acf_instagram": (1, "Instagram publishing: 25-100 posts/24h"),
+    "acf_facebook": (1, "Facebook reels: 30/24h"),
+    "acf_render": (1, "ffmpeg renders: CPU-bound, one at a time on 2 cores"),
+}
+
+
+def _home() -> Path:
+    return load().home
+
+
+def database_urls() -> dict[str, str]:
+    """psycopg DSNs for the factory database and Airflow's metadata database."""
+    configured = load().database_url
+    if configured:
+        from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+        params = conninfo_to_dict(configured)
+        airflow_db = os.environ.get("ACF_AIRFLOW_DB", "airflow")
+        _ensure_database(make_conninfo(**{**params, "dbname": "postgres"}), airflow_db)
+        return {"acf": configured, "airflow": make_conninfo(**{**params, "dbname": airflow_db})}
+    from acf import local_postgres
+
+    server = local_postgres.start()
+    return {name: local_postgres.ensure_database(server, name) for name in ("acf", "airflow")}
+
+
+def _ensure_database(maintenance_dsn: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(maintenance_dsn, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _jwt_secret() -> str:
+    path = _home() / "jwt_secret"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _conn_json(dsn: str) -> str:
+    from psycopg.conninfo import conninfo_to_dict
+
+    p = conninfo_to_dict(dsn)
+    return json.dumps({
+        "conn_type": "postgres",
+        "host": p.get("host", "localhost"),
+        "port": int(p["port"]) if p.get("port") else None,
+        "login": p.get("user", "postgres"),
+        "password": p.get("password") or None,
+        "schema": p.get("dbname"),
+    })
+
+
+def _sqlalchemy_url(dsn: str) -> str:
+    from psycopg.conninfo import conninfo_to_dict
+    from urllib.parse import quote
+
+    p = conninfo_to_dict(dsn)
+    user = quote(p.get("user", "postgres"))
+    password = f":{quote(p['password'])}" if p.get("password") else ""
+    host = p.get("host", "localhost")
+    if host.startswith("/"):
+        return f"postgresql+psycopg://{user}{password}@/{p['dbname']}?host={quote(host)}"
+    port = f":{p['port']}" if p.get("port") else ""
+    return f"postgresql+psycopg://{user}{password}@{host}{port}/{p['dbname']}"
+
+
+def airflow_env() -> dict[str, str]:
+    """The environment every Airflow process of the factory shares."""
+    home = _home()
+    urls = database_urls()
+    airflow_home = home / "airflow"
+    airflow_home.mkdir(parents=True, exist_ok=True)
+    env = {
+        "ACF_HOME": str(home),
+        "AIRFLOW_HOME": str(airflow_home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_ROOT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+        # Two cores: a few task processes at once, not 32.
+        "AIRFLOW__CORE__PARALLELISM": os.environ.get("ACF_PARALLELISM", "4"),
+        "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": os.environ.get("ACF_PARALLELISM", "4"),
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+        "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin,viewer:viewer",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(airflow_home / "passwords.json"),
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{API_PORT}/execution/",
+        "AIRFLOW__API__PORT": str(API_PORT),
+        "AIRFLOW__API__BASE_URL": f"http://localhost:{API_PORT}",
+        "AIRFLOW__API__WORKERS": "1",
+        "AIRFLOW__API_AUTH__JWT_SECRET": _jwt_secret(),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": _sqlalchemy_url(urls["airflow"]),
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
+        "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "True",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        "AIRFLOW_CONN_ACF_POSTGRES": _conn_json(urls["acf"]),
+        "ACF_DATABASE_DSN": urls["acf"],
+        "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT / "include"), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+        "NO_PROXY": "*",
+    }
+    return env
+
+
+def _run(cmd: list[str], env: dict[str, str]) -> None:
+    subprocess.run(cmd, env={**os.environ, **env}, check=True)
+
+
+def _airflow() -> str:
+    return str(Path(sys.executable).with_name("airflow"))
+
+
+def init(env: dict[str, str] | None = None) -> dict[str, str]:
+    """Migrate both databases and create the pools (idempotent)."""
+    from acf import db
+
+    env = env or airflow_env()
+    with db.connect(env["ACF_DATABASE_DSN"], autocommit=True) as conn:
+        applied = db.migrate(conn)
+    print(f"factory schema: applied migrations {applied or 'none (up to date)'}")
+    _run([_airflow(), "db", "migrate"], env)
+    for name, (slots, description) in POOLS.items():
+        _run([_airflow(), "pools", "set", name, str(slots), description], env)
+    return env
+
+
+def _pid_dir() -> Path:
+    path = _home() / "run"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def start() -> None:
+    env = init()
+    logs = _home() / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    for component in COMPONENTS:
+        pid_file = _pid_dir() / f"{component}.pid"
+        if pid_file.exists() and _alive(int(pid_file.read_text())):
+            print(f"{component}: already running (pid {pid_file.read_text().strip()})")
+            continue
+        with open(logs / f"{component}.log", "ab") as log:
+            proc = subprocess.Popen(
+                [_airflow(), component], env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True,  # own process group: stop ends all children
+            )
+        pid_file.write_text(str(proc.pid))
+        print(f"{component}: started (pid {proc.pid}, log {logs / (component + '.log')})")
+    _wait_for_api()
+    _wait_and_unpause(env)
+    password = _admin_password(env)
+    print()
+    print(f"Airflow UI:  http://localhost:{API_PORT}")
+    print(f"Login:       admin / {password}   (viewer / {_admin_password(env, 'viewer')} is read-only)")
+    print(f"Objects:     {load().object_store_url}")
+    print("Stop with:   make stop")
+
+
+def _wait_for_api(timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://localhost:{API_PORT}/api/v2/monitor/health", timeout=5) as resp:
+                if resp.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(2)
+    raise SystemExit(f"API server did not answer on port {API_PORT}; see {_home() / 'logs' / 'api-server.log'}")
+
+
+def _admin_password(env: dict[str, str], user: str = "admin") -> str:
+    path = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
+    deadline = time.monotonic() + 60
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(1)
+    return json.loads(path.read_text()).get(user, "?")
+
+
+def api_token(env: dict[str, str], user: str = "admin") -> str:
+    """A REST API token (``POST /auth/token``), as users get one."""
+    body = json.dumps({"username": user, "password": _admin_password(env, user)}).encode()
+    request = urllib.request.Request(f"http://localhost:{API_PORT}/auth/token", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        return json.loads(resp.read())["access_token"]
+
+
+def _api(method: str, path: str, token: str, body: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        f"http://localhost:{API_PORT}{path}", method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as resp:
+        return json.loads(resp.read() or b"{}")
+
+
+def _wait_and_unpause(env: dict[str, str], timeout: float = 240) -> None:
+    """Unpause the factory DAGs (through the REST API) once the DAG processor has parsed them."""
+    token = api_token(env)
+    pending = set(FACTORY_DAGS)
+    deadline = time.monotonic() + timeout
+    while pending and time.monotonic() < deadline:
+        known = {d["dag_id"] for d in _api("GET", "/api/v2/dags?limit=100", token).get("dags", [])}
+        for dag_id in sorted(pending & known):
+            _api("PATCH", f"/api/v2/dags/{dag_id}", token, {"is_paused": False})
+            pending.discard(dag_id)
+        if pending:
+            time.sleep(3)
+    if pending:
+        print(f"warning: not parsed in time, left paused: {', '.join(sorted(pending))}")
+
+
+def stop() -> None:
+    for pid_file in sorted(_pid_dir().glob("*.pid")):
+        pid = int(pid_file.read_text())
+        try:
+            os.killpg(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pid_file.unlink()
+            continue
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and _group_alive(pid):
+            time.sleep(0.5)
+        if _group_alive(pid):
+            os.killpg(pid, signal.SIGKILL)
+        pid_file.unlink()
+        print(f"{pid_file.stem}: stopped")
+    if not load().database_url:
+        from acf import local_postgres
+
+        if local_postgres.stop():
+            print("embedded PostgreSQL: stopped")
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def status() -> None:
+    for component in COMPONENTS:
+        pid_file = _pid_dir() / f"{component}.pid"
+        state = "running" if pid_file.exists() and _alive(int(pid_file.read_text())) else "stopped"
+        print(f"{component}: {state}")
+
+
+def print_env() -> None:
+    """Shell ``export`` lines, for running airflow commands by hand against the stack."""
+    for key, value in airflow_env().items():
+        print(f"export {key}={shlex.quote(value)}")
+
+
+if __name__ == "__main__":
+    commands = {"env": print_env, "init": init, "start": start, "stop": stop, "status": status}
+    if len(sys.argv) != 2 or sys.argv[1] not in commands:
+        raise SystemExit(f"usage: python -m acf.local_stack {{{','.join(commands)}}}")
+    commands[sys.argv[1]]()
