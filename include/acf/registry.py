@@ -70,8 +70,13 @@ def run_with_fallback(
     call: Callable[[str], T],
     available: Callable[[str], bool] = lambda name: True,
     modality: str = "text",
+    fatal: tuple[type[BaseException], ...] = (),
 ) -> Attempt:
-    """Try ``call(provider)`` down the chain; return the first success and what was skipped."""
+    """Try ``call(provider)`` down the chain; return the first success and what was skipped.
+
+    Exceptions of a ``fatal`` type are about the item, not the provider (bad input,
+    output that failed validation twice): they propagate instead of falling back.
+    """
     skipped: list[tuple[str, str]] = []
     for name in providers:
         if not available(name):
@@ -79,6 +84,8 @@ def run_with_fallback(
             continue
         try:
             return Attempt(name, call(name), skipped)
+        except fatal:
+            raise
         except Exception as exc:  # noqa: BLE001 - any provider failure moves down the chain
             skipped.append((name, f"{type(exc).__name__}: {exc}"))
     raise AllProvidersFailedError(modality, skipped)

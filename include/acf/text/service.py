@@ -1,0 +1,145 @@
+"""TextGenerator: tier chain -> cache -> provider (structured output) -> cost ledger.
+
+    gen = TextGenerator("budget", conn=conn, run_id=run_id)
+    result = gen.generate(prompts.ANGLES, inputs, opportunity_id=opp_id)
+    result.value, result.provider, result.model, result.cache_hit
+
+A provider without a Connection is skipped, one that fails (after its SDK's
+bounded retries) falls back to the next in the chain. Output that fails
+validation twice, or input that reads like instructions, is about the item: it
+raises (StructuredOutputError, PromptInjectionError) and the caller skips the
+item with the reason.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from acf import registry
+from acf.text import prices
+from acf.text.cache import Cache, MemoryCache, PostgresCache, cache_key
+from acf.text.guard import PromptInjectionError, injection_reason
+from acf.text.ledger import CallRecord, CostLedger
+from acf.text.prompts import PromptSpec, input_hash
+from acf.text.providers import Completion, LocalProvider, Resolver, connection_resolver
+from acf.text.structured import Check, StructuredOutputError, call_structured
+
+ITEM_ERRORS = (StructuredOutputError, PromptInjectionError)
+
+
+@dataclass
+class Generated:
+    value: BaseModel
+    provider: str
+    model: str
+    prompt_version: str
+    cache_hit: bool
+    skipped: list[tuple[str, str]] = field(default_factory=list)   # providers tried before, and why
+
+
+class TextGenerator:
+    def __init__(
+        self,
+        tier: str = "offline",
+        *,
+        conn: Any = None,
+        run_id: str | None = None,
+        resolver: Resolver | None = None,
+        tiers: dict | None = None,
+        cache: Cache | None = None,
+        ledger: CostLedger | None = None,
+    ) -> None:
+        self.tier = tier
+        self.chain = registry.chain(tier, "text", tiers)
+        self.resolver = resolver or connection_resolver
+        self.cache = cache or (PostgresCache(conn) if conn is not None else MemoryCache())
+        self.ledger = ledger or CostLedger(conn, run_id)
+        self._providers: dict[str, Any] = {}
+
+    def provider(self, name: str):
+        if name not in self._providers:
+            self._providers[name] = self.resolver(name)
+        return self._providers[name]
+
+    def generate(
+        self,
+        spec: PromptSpec,
+        inputs: dict[str, Any],
+        *,
+        check: Check | None = None,
+        opportunity_id: str | None = None,
+        content_id: str | None = None,
+    ) -> Generated:
+        for value in inputs.values():
+            if isinstance(value, str) and (reason := injection_reason(value)):
+                raise PromptInjectionError(reason)
+        digest = input_hash(spec, inputs)
+        ids = {"opportunity_id": opportunity_id, "content_id": content_id}
+
+        def call(name: str) -> Generated:
+            return self._generate_with(self.provider(name), spec, inputs, digest, check, ids)
+
+        attempt = registry.run_with_fallback(
+            self.chain, call, available=lambda n: self.provider(n) is not None, modality="text", fatal=ITEM_ERRORS
+        )
+        result: Generated = attempt.result
+        result.skipped = attempt.skipped
+        return result
+
+    # --- one provider ---------------------------------------------------
+    def _generate_with(self, provider, spec, inputs, digest, check, ids) -> Generated:
+        key = cache_key(provider.name, provider.model, spec.version, digest)
+        base = dict(provider=provider.name, model=provider.model, purpose=spec.task,
+                    prompt_version=spec.version, input_hash=digest, **ids)
+        started = time.monotonic()
+        cached = self.cache.get(key)
+        if cached is not None:
+            try:
+                value = spec.schema.model_validate(cached)
+            except ValidationError:
+                value = None   # stored under an older schema: make it again
+            if value is not None:
+                self.ledger.record(CallRecord(**base, cache_hit=True, latency_ms=_ms(started)))
+                return Generated(value, provider.name, provider.model, spec.version, cache_hit=True)
+
+        if isinstance(provider, LocalProvider):
+            value = self._local(provider, spec, inputs, check, base, started)
+        else:
+            def on_call(completion: Completion | None, latency: int, error: str | None) -> None:
+                self.ledger.record(_record(provider, base, completion, latency, error))
+
+            value = call_structured(provider, spec.system(), spec.user(inputs), spec.schema,
+                                    check=check, on_call=on_call).value
+        self.cache.put(key, provider.name, provider.model, spec.version, digest, value.model_dump(mode="json"))
+        return Generated(value, provider.name, provider.model, spec.version, cache_hit=False)
+
+    def _local(self, provider: LocalProvider, spec, inputs, check, base, started) -> BaseModel:
+        raw = provider.write(spec.task, inputs)
+        try:
+            value = spec.schema.model_validate(raw)
+            problems = check(value) if check else []
+        except ValidationError as exc:
+            problems = [str(exc)]
+        text_len = len(json.dumps(raw, ensure_ascii=False))
+        error = "; ".join(problems) or None
+        self.ledger.record(CallRecord(**base, units=text_len, latency_ms=_ms(started), ok=error is None, error=error))
+        if error:
+            raise StructuredOutputError(f"local writer output rejected: {error}")
+        return value
+
+
+def _record(provider, base: dict, completion: Completion | None, latency: int, error: str | None) -> CallRecord:
+    tokens_in = completion.input_tokens if completion else 0
+    tokens_out = completion.output_tokens if completion else 0
+    table = {provider.name: {"*": provider.prices}} if getattr(provider, "prices", None) else None
+    cost = prices.cost_usd(provider.name, provider.model, tokens_in, tokens_out, table)
+    return CallRecord(**base, input_tokens=tokens_in, output_tokens=tokens_out, cost_usd=cost,
+                      latency_ms=latency, ok=error is None, error=error)
+
+
+def _ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)

@@ -1,0 +1,80 @@
+"""Groq hook (budget tier text): the groq SDK, OpenAI-style chat completions.
+
+Connection: password = API key, host = base URL (empty = https://api.groq.com),
+extras: model (default llama-3.3-70b-versatile), max_retries (default 2, at most 5),
+timeout (s), max_tokens, temperature, json_mode, price_input_per_mtok /
+price_output_per_mtok. The SDK retries 429/5xx/connection errors up to
+max_retries, waiting as Retry-After says (up to 60 s) or backing off.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from airflow.sdk import BaseHook
+
+from acf.text.guard import redact
+from acf.text.providers import ChatCompletionsProvider, ClientOptions
+
+DEFAULT_MODEL = "llama-3.3-70b-versatile"
+
+
+class GroqHook(BaseHook):
+    conn_name_attr = "groq_conn_id"
+    default_conn_name = "groq_default"
+    conn_type = "groq"
+    hook_name = "Groq (AI Content Factory)"
+
+    def __init__(self, groq_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.groq_conn_id = groq_conn_id
+
+    @cached_property
+    def connection(self):
+        return self.get_connection(self.groq_conn_id)
+
+    @cached_property
+    def options(self) -> ClientOptions:
+        return ClientOptions.from_extras(self.connection.extra_dejson, DEFAULT_MODEL)
+
+    @cached_property
+    def client(self):
+        import groq
+
+        host = self.connection.host
+        return groq.Groq(
+            api_key=self.connection.password,
+            base_url=(host if "://" in host else f"https://{host}").rstrip("/") if host else None,
+            max_retries=self.options.max_retries,
+            timeout=self.options.timeout,
+        )
+
+    def get_conn(self):
+        return self.client
+
+    def chat(self, messages: list[dict], **kwargs: Any):
+        return self.client.chat.completions.create(model=self.options.model, messages=messages, **kwargs)
+
+    def text_provider(self) -> ChatCompletionsProvider:
+        o = self.options
+        return ChatCompletionsProvider("groq", self.client, o.model, o.max_tokens, o.temperature, o.json_mode,
+                                       o.prices)
+
+    def test_connection(self) -> tuple[bool, str]:
+        try:
+            models = [m.id for m in self.client.models.list().data]
+        except Exception as exc:  # noqa: BLE001 - reported to the UI
+            return False, redact(f"{type(exc).__name__}: {exc}")
+        return True, f"connected; {len(models)} models"
+
+
+def text_provider_from_connection(conn_id: str | None = None) -> ChatCompletionsProvider | None:
+    """The provider when the Connection exists, else None (the tier chain then moves on)."""
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    hook = GroqHook(conn_id or GroqHook.default_conn_name)
+    try:
+        hook.connection
+    except AirflowNotFoundException:
+        return None
+    return hook.text_provider()
