@@ -25,15 +25,18 @@ from acf.settings import PROJECT_ROOT, load
 
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 FACTORY_DAGS = ("acf_trends", "acf_opportunities", "acf_production", "acf_publish", "acf_analytics", "acf_maintenance")
-API_PORT = int(os.environ.get("ACF_API_PORT", "8080"))
 # Pools sized to each platform's rate limits (FACTS.md): uploads in flight at once.
 POOLS = {
-    "acf_youtube": (2, "YouTube uploads (quota: ~6 inserts/day on 10k units)"),
+    "acf_youtube": (1, "YouTube uploads (quota: ~6 inserts/day on 10k units)"),
     "acf_tiktok": (1, "TikTok inits: 6 requests/min per token"),
-    "acf_instagram": (1, "Instagram publishing: 25-100 posts/24h"),
-    "acf_facebook": (1, "Facebook reels: 30/24h"),
+    "acf_instagram": (2, "Instagram publishing: 25-100 posts/24h"),
+    "acf_facebook": (2, "Facebook reels: 30/24h"),
     "acf_render": (1, "ffmpeg renders: CPU-bound, one at a time on 2 cores"),
 }
+
+
+def api_port() -> int:
+    return int(os.environ.get("ACF_API_PORT", "8080"))
 
 
 def _home() -> Path:
@@ -121,9 +124,9 @@ def airflow_env() -> dict[str, str]:
         "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin,viewer:viewer",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(airflow_home / "passwords.json"),
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{API_PORT}/execution/",
-        "AIRFLOW__API__PORT": str(API_PORT),
-        "AIRFLOW__API__BASE_URL": f"http://localhost:{API_PORT}",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{api_port()}/execution/",
+        "AIRFLOW__API__PORT": str(api_port()),
+        "AIRFLOW__API__BASE_URL": f"http://localhost:{api_port()}",
         "AIRFLOW__API__WORKERS": "1",
         "AIRFLOW__API_AUTH__JWT_SECRET": _jwt_secret(),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": _sqlalchemy_url(urls["airflow"]),
@@ -196,7 +199,7 @@ def start() -> None:
     _wait_and_unpause(env)
     password = _admin_password(env)
     print()
-    print(f"Airflow UI:  http://localhost:{API_PORT}")
+    print(f"Airflow UI:  http://localhost:{api_port()}")
     print(f"Login:       admin / {password}   (viewer / {_admin_password(env, 'viewer')} is read-only)")
     print(f"Objects:     {load().object_store_url}")
     print("Stop with:   make stop")
@@ -206,13 +209,13 @@ def _wait_for_api(timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://localhost:{API_PORT}/api/v2/monitor/health", timeout=5) as resp:
+            with urllib.request.urlopen(f"http://localhost:{api_port()}/api/v2/monitor/health", timeout=5) as resp:
                 if resp.status == 200:
                     return
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(2)
-    raise SystemExit(f"API server did not answer on port {API_PORT}; see {_home() / 'logs' / 'api-server.log'}")
+    raise SystemExit(f"API server did not answer on port {api_port()}; see {_home() / 'logs' / 'api-server.log'}")
 
 
 def _admin_password(env: dict[str, str], user: str = "admin") -> str:
@@ -226,7 +229,7 @@ def _admin_password(env: dict[str, str], user: str = "admin") -> str:
 def api_token(env: dict[str, str], user: str = "admin") -> str:
     """A REST API token (``POST /auth/token``), as users get one."""
     body = json.dumps({"username": user, "password": _admin_password(env, user)}).encode()
-    request = urllib.request.Request(f"http://localhost:{API_PORT}/auth/token", data=body,
+    request = urllib.request.Request(f"http://localhost:{api_port()}/auth/token", data=body,
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=30) as resp:
         return json.loads(resp.read())["access_token"]
@@ -234,7 +237,7 @@ def api_token(env: dict[str, str], user: str = "admin") -> str:
 
 def _api(method: str, path: str, token: str, body: dict | None = None) -> dict:
     request = urllib.request.Request(
-        f"http://localhost:{API_PORT}{path}", method=method,
+        f"http://localhost:{api_port()}{path}", method=method,
         data=json.dumps(body).encode() if body is not None else None,
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
     )
