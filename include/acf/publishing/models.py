@@ -27,3 +27,42 @@ class PublicationResult:
     external_id: str | None = None
     url: str | None = None
     error: str | None = None
+
+
+@dataclass
+class RenditionRef:
+    """One rendered video of a content piece (a row of acf.renditions)."""
+
+    aspect: str              # 9:16 | 16:9 | 1:1
+    object_key: str
+    duration_seconds: float
+    width: int = 0
+    height: int = 0
+
+
+@dataclass
+class ContentSource:
+    """What the optimizer reads about one ready content piece (content, script, trend, renditions)."""
+
+    content_id: str
+    title: str
+    script: dict                               # acf.media.models.Script as JSON (hook, scenes, call_to_action, chapters)
+    renditions: list[RenditionRef]
+    platforms: list[str]
+    term: str = ""                             # the trend's key term
+    category: str = "general"
+    category_id: int | None = None
+    keywords: list[str] = field(default_factory=list)   # more trend terms / angle words, best first
+    thumbnail_key: str | None = None
+    trending_sound: str | None = None
+    language: str = "en"
+    tier: str = "offline"
+
+
+@dataclass
+class UploadOutcome:
+    """What a platform (or the outbox) says about a post."""
+
+    state: str               # published | processing
+    external_id: str
+    url: str | None = None

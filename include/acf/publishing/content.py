@@ -1,0 +1,84 @@
+"""Read ready content pieces for publishing, and store the packages built for them."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import Any
+
+import psycopg
+
+from acf import storage
+from acf.db import fetch_dicts
+from acf.publishing import rules as platform_rules
+from acf.publishing.models import ContentSource, PlatformPackage, RenditionRef
+
+# A (content, platform) is still to do unless some account published it, or it failed for good.
+_READY_SQL = """
+SELECT c.content_id, c.title, c.script, c.language, c.tier, c.platforms AS piece_platforms,
+       a.platforms AS angle_platforms, a.title AS angle_title, a.hook AS angle_hook,
+       t.term, t.category, t.category_id, t.title AS trend_title,
+       (SELECT s.object_key FROM acf.assets s WHERE s.content_id = c.content_id AND s.kind = 'thumbnail'
+         ORDER BY s.created_at DESC LIMIT 1) AS thumbnail_key,
+       (SELECT coalesce(array_agg(DISTINCT o.term), '{}') FROM acf.trend_observations o WHERE o.trend_id = t.trend_id) AS observed_terms,
+       (SELECT o.metrics ->> 'sound' FROM acf.trend_observations o WHERE o.trend_id = t.trend_id
+         AND o.metrics ? 'sound' LIMIT 1) AS trending_sound
+  FROM acf.content_pieces c
+  LEFT JOIN acf.angles a ON a.angle_id = c.angle_id
+  LEFT JOIN acf.opportunities p ON p.opportunity_id = c.opportunity_id
+  LEFT JOIN acf.trends t ON t.trend_id = p.trend_id
+ WHERE c.status = 'ready'
+   AND EXISTS (SELECT 1 FROM acf.renditions r WHERE r.content_id = c.content_id AND r.status = 'ready')
+   /*only*/
+ ORDER BY c.created_at, c.content_id
+ LIMIT %(limit)s
+"""
+
+
+def ready_sources(conn: psycopg.Connection, content_ids: list[str] | None = None, limit: int = 200) -> list[ContentSource]:
+    """Ready pieces with at least one platform still to publish, as optimizer input."""
+    only = "AND c.content_id = ANY(%(ids)s)" if content_ids else ""
+    rows = fetch_dicts(conn, _READY_SQL.replace("/*only*/", only), {"ids": content_ids or [], "limit": limit})
+    if not rows:
+        return []
+    ids = [r["content_id"] for r in rows]
+    renditions: dict[str, list[RenditionRef]] = {}
+    for r in fetch_dicts(conn, "SELECT content_id, aspect, object_key, duration_seconds, width, height"
+                               " FROM acf.renditions WHERE content_id = ANY(%s) AND status = 'ready'"
+                               " ORDER BY content_id, aspect", (ids,)):
+        renditions.setdefault(r["content_id"], []).append(
+            RenditionRef(r["aspect"], r["object_key"], float(r["duration_seconds"]), r["width"], r["height"]))
+    done: dict[str, set[str]] = {}
+    for r in fetch_dicts(conn, "SELECT content_id, platform FROM acf.publications WHERE content_id = ANY(%s)"
+                               " AND (state = 'published' OR (state = 'failed' AND attempts >= 5))", (ids,)):
+        done.setdefault(r["content_id"], set()).add(r["platform"])
+    sources = []
+    for r in rows:
+        wanted = list(r["piece_platforms"] or r["angle_platforms"] or platform_rules.PLATFORMS)
+        todo = [p for p in wanted if p not in done.get(r["content_id"], set())]
+        if not todo:
+            continue
+        script = r["script"] if isinstance(r["script"], dict) else json.loads(r["script"] or "{}")
+        term = r["term"] or ""
+        keywords = [k for k in (r["observed_terms"] or []) if k and k.casefold() != term.casefold()]
+        sources.append(ContentSource(
+            content_id=r["content_id"], title=r["title"] or script.get("title") or r["angle_title"] or term,
+            script=script, renditions=renditions.get(r["content_id"], []), platforms=todo, term=term,
+            category=r["category"] or "general", category_id=r["category_id"], keywords=keywords[:20],
+            thumbnail_key=r["thumbnail_key"], trending_sound=r["trending_sound"], language=r["language"],
+            tier=r["tier"],
+        ))
+    return sources
+
+
+def package_key(content_id: str, platform: str) -> str:
+    return storage.key("packages", content_id, f"{platform}.json")
+
+
+def save_package(root: Any, package: PlatformPackage) -> str:
+    object_key = package_key(package.content_id, package.platform)
+    storage.put_bytes(root, object_key, json.dumps(asdict(package), ensure_ascii=False).encode("utf-8"))
+    return object_key
+
+
+def load_package(root: Any, object_key: str) -> PlatformPackage:
+    return PlatformPackage(**json.loads(storage.get_bytes(root, object_key)))

@@ -1,0 +1,90 @@
+"""The two steps of the acf_publish DAG, as plain functions (the DAG only wires them).
+
+``build_targets`` turns ready content into stored packages, one target per
+(content, platform); ``publish_target`` publishes one target through the
+uploader the tier chooses.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+import psycopg
+
+from acf import db, registry
+from acf.publishing import content, ledger
+from acf.publishing import rules as platform_rules
+from acf.publishing.optimizer import ContentOptimizer
+from acf.publishing.outbox import OutboxUploader
+from acf.publishing.publisher import Uploader, publish
+
+# Hook class of each platform's uploader (imported only when the tier wants the real platform).
+PLATFORM_HOOKS = {
+    "youtube": "hooks.youtube_publish.YouTubePublishHook",
+    "tiktok": "hooks.tiktok.TikTokHook",
+    "instagram": "hooks.instagram.InstagramHook",
+    "facebook": "hooks.facebook.FacebookHook",
+}
+
+
+def build_targets(conn: psycopg.Connection, root: Any, content_ids: list[str] | None = None,
+                  limit: int = 200, platforms: list[str] | None = None) -> dict[str, Any]:
+    """Packages for every ready (content, platform) not yet published (only ``platforms`` when given).
+
+    Returns ``{platform: [target, ...] for each platform, "review": markdown}``;
+    a target is a small dict (content id, platform, tier, package key, title).
+    """
+    optimizer = ContentOptimizer()
+    targets: dict[str, list[dict]] = {p: [] for p in platform_rules.PLATFORMS}
+    review = []
+    for source in content.ready_sources(conn, content_ids, limit):
+        if platforms is not None:
+            source.platforms = [p for p in source.platforms if p in platforms]
+        packages, refused = optimizer.packages(source)
+        for platform, reason in refused:
+            ledger.refuse(conn, source.content_id, platform, reason)
+            db.quarantine(conn, "publishing.optimize", reason, {"content_id": source.content_id, "platform": platform},
+                          source=platform)
+        for package in packages:
+            key = content.save_package(root, package)
+            targets.setdefault(package.platform, []).append({
+                "content_id": package.content_id, "platform": package.platform, "tier": source.tier,
+                "package_key": key, "title": package.title,
+            })
+            review.append(f"- **{package.platform}** `{package.content_id}`: {package.title}  \n"
+                          f"  video `{package.rendition_key}`, thumbnail `{package.thumbnail_key}`")
+    conn.commit()
+    return {**targets, "review": "\n".join(review) or "nothing to publish"}
+
+
+def choose_uploader(platform: str, tier: str, root: Any,
+                    platform_uploader: Callable[[str], Uploader | None] | None = None) -> Uploader:
+    """The tier's publish chain: ``platform`` when its Connection is configured, else ``outbox``.
+
+    A configured platform that then fails does NOT fall back to the outbox:
+    that would report a post that never went out.
+    """
+    for provider in registry.chain(tier, "publish"):
+        if provider == "outbox":
+            return OutboxUploader(root, platform)
+        if provider == "platform" and platform_uploader is not None:
+            uploader = platform_uploader(platform)
+            if uploader is not None:
+                return uploader
+    return OutboxUploader(root, platform)
+
+
+def publish_target(conn: psycopg.Connection, root: Any, target: dict,
+                   platform_uploader: Callable[[str], Uploader | None] | None = None) -> dict:
+    package = content.load_package(root, target["package_key"])
+    uploader = choose_uploader(target["platform"], target.get("tier", "offline"), root, platform_uploader)
+    result = publish(conn, package, uploader, package_key=target["package_key"])
+    return asdict(result)
+
+
+def import_hook(platform: str):
+    module, _, name = PLATFORM_HOOKS[platform].rpartition(".")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

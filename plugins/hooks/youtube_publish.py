@@ -1,0 +1,90 @@
+"""YouTube upload hook (OAuth): resumable videos.insert and thumbnails.set via google-api-python-client.
+
+Separate from ``hooks.youtube`` (the read-only Data API key used for trends):
+uploading needs a channel's OAuth consent, a different Connection type.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from airflow.sdk import BaseHook
+
+DEFAULT_ROOT = "https://youtube.googleapis.com/"
+DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
+
+
+class YouTubePublishHook(BaseHook):
+    """Connection: host = API root URL, login = OAuth client id, password = client secret,
+    extras: access_token, refresh_token, token_expires_at (ISO), token_uri, account, chunk_size."""
+
+    conn_name_attr = "youtube_upload_conn_id"
+    default_conn_name = "acf_youtube_upload"
+    conn_type = "acf_youtube_upload"
+    hook_name = "YouTube upload, OAuth (AI Content Factory)"
+
+    def __init__(self, youtube_upload_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.youtube_upload_conn_id = youtube_upload_conn_id
+
+    @classmethod
+    def uploader_if_configured(cls, root: Any, conn_id: str | None = None):
+        """The uploader when the Connection exists, else None (the tier then falls back to the outbox)."""
+        from airflow.sdk.exceptions import AirflowNotFoundException
+
+        hook = cls(conn_id or cls.default_conn_name)
+        try:
+            hook.connection
+        except AirflowNotFoundException:
+            return None
+        return hook.uploader(root)
+
+    @cached_property
+    def connection(self):
+        return self.get_connection(self.youtube_upload_conn_id)
+
+    @property
+    def account(self) -> str:
+        return self.connection.extra_dejson.get("account") or self.youtube_upload_conn_id
+
+    @cached_property
+    def credentials(self):
+        from acf.publishing.youtube_api import credentials_from
+
+        from acf.publishing.hook_support import connection_key, shared_token_manager
+
+        conn = self.connection
+        extras = conn.extra_dejson
+        # google-auth refreshes these credentials in place; one object per Connection per process reuses that.
+        return shared_token_manager(
+            connection_key(self.youtube_upload_conn_id, conn.host, conn.login, conn.password, conn.extra),
+            lambda: credentials_from(extras, conn.login or "", conn.password or "",
+                                     extras.get("token_uri") or DEFAULT_TOKEN_URI))
+
+    @cached_property
+    def client(self):
+        """(service, authorized http): the youtube v3 client and the transport it uses."""
+        from acf.publishing.youtube_api import build_service
+
+        host = self.connection.host or DEFAULT_ROOT
+        return build_service(host if "://" in host else f"https://{host}", self.credentials)
+
+    def get_conn(self):
+        return self.client[0]
+
+    def uploader(self, root: Any, **options: Any):
+        from acf.publishing.hook_support import media_file_resolver
+        from acf.publishing.youtube_api import YouTubeUploader
+
+        extras = self.connection.extra_dejson
+        if extras.get("chunk_size"):
+            options.setdefault("chunk_size", int(extras["chunk_size"]))
+        service, http = self.client
+        return YouTubeUploader(service, http, media_file_resolver(root), account=self.account, **options)
+
+    def test_connection(self) -> tuple[bool, str]:
+        try:
+            self.get_conn().search().list(part="id", forMine=True, type="video", maxResults=1).execute()
+        except Exception as exc:  # noqa: BLE001 - reported to the UI
+            return False, f"{type(exc).__name__}: {exc}"
+        return True, "upload credentials accepted"

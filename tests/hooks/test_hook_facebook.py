@@ -1,0 +1,101 @@
+"""FacebookHook against the loopback Graph API stand-in (reels and page videos in phases)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from airflow.sdk import Connection
+
+from acf import storage
+from acf.publishing.models import PlatformPackage
+from acf.publishing.publisher import publish
+from hooks.facebook import FacebookHook
+from stand_ins.base import Fault
+from stand_ins.facebook import FacebookStandIn
+
+KB = 1024
+
+
+@pytest.fixture
+def server():
+    with FacebookStandIn(page_id="1001", video_chunk=64 * KB) as stand_in:
+        yield stand_in
+
+
+@pytest.fixture
+def video(object_root):
+    return storage.put_bytes(object_root, "renditions/cp_fb/9x16.mp4", b"v" * (150 * KB)).key
+
+
+@pytest.fixture
+def piece(pg_conn):
+    pg_conn.execute("TRUNCATE acf.quota_spend, acf.quota_blocks")
+    pg_conn.execute("INSERT INTO acf.content_pieces (content_id, tier, target_seconds, status)"
+                    " VALUES ('cp_fb', 'budget', 30, 'ready')")
+    pg_conn.commit()
+    return pg_conn
+
+
+def connect(monkeypatch, server):
+    conn = Connection(conn_id="acf_facebook", conn_type="acf_facebook", host=f"{server.url}/v21.0",
+                      login="app-id", password="app-secret",
+                      extra=json.dumps({"access_token": "fb-long-lived-1", "page_id": "1001"}))
+    monkeypatch.setenv("AIRFLOW_CONN_ACF_FACEBOOK", conn.get_uri())
+
+
+def package(key, post_type="reel"):
+    return PlatformPackage("cp_fb", "facebook", "Espresso", "What do you think about espresso?", [], key, None,
+                           "9:16", {"post_type": post_type})
+
+
+def uploader(object_root):
+    return FacebookHook().uploader(object_root, sleep=lambda s: None, poll_seconds=0)
+
+
+def test_reel_start_upload_finish(monkeypatch, server, video, object_root, piece):
+    connect(monkeypatch, server)
+    result = publish(piece, package(video), uploader(object_root))
+    assert result.state == "published" and result.url.endswith(f"/reel/{result.external_id}")
+    (published,) = server.published
+    assert published["bytes"] == 150 * KB and server.protocol_errors == []
+    rupload = server.requests_to(r"^/video-upload/")[0]
+    assert rupload.headers["authorization"].startswith("OAuth ") and rupload.headers["offset"] == "0"
+
+
+def test_page_video_transfers_in_server_chunks_with_faults(monkeypatch, server, video, object_root, piece):
+    connect(monkeypatch, server)
+    server.faults.add(Fault.server_error(500), path=r"/videos$")   # start fails once
+    server.faults.add(Fault.cut(), path=r"/videos$")               # start stored, answer lost: starts again
+    server.faults.add(Fault.too_many(retry_after=0), path=r"/videos$")
+    result = publish(piece, package(video, "video"), uploader(object_root))
+    assert result.state == "published" and len(server.published) == 1
+    assert server.protocol_errors == []
+
+
+def test_lost_finish_answer_is_reconciled(monkeypatch, server, video, object_root, piece):
+    connect(monkeypatch, server)
+    server.faults.add(Fault.cut(), path=r"/video_reels$", times=1)  # start answer lost: a fresh start is harmless
+    up = uploader(object_root)
+    original = up.api.call
+
+    def lose_finish(method, path, **kwargs):
+        answer = original(method, path, **kwargs)
+        if (kwargs.get("data") or {}).get("upload_phase") == "finish":
+            raise ConnectionError("answer lost after finish")
+        return answer
+
+    up.api.call = lose_finish
+    with pytest.raises(ConnectionError):
+        publish(piece, package(video), up)
+    assert len(server.published) == 1
+    again = publish(piece, package(video), uploader(object_root))
+    assert again.state == "published" and len(server.published) == 1 and server.duplicates() == 0
+    finishes = [r for r in server.requests_to(r"/video_reels$") if b"upload_phase=finish" in r.body]
+    assert len(finishes) == 1
+
+
+def test_reel_limit_defers(monkeypatch, server, video, object_root, piece):
+    connect(monkeypatch, server)
+    server.reels_per_day = 0
+    result = publish(piece, package(video), uploader(object_root))
+    assert result.state == "deferred"

@@ -1,0 +1,108 @@
+import pytest
+
+from acf.publishing import rules
+from acf.publishing.errors import NotPublishableError
+from acf.publishing.models import RenditionRef
+from acf.publishing.optimizer import ContentOptimizer
+from acf.publishing.text_fit import measure
+
+
+@pytest.fixture
+def optimizer():
+    return ContentOptimizer()
+
+
+def test_rules_cover_every_platform_with_limits_and_quotas():
+    table = rules.all_rules()
+    assert table["youtube"]["title"] == {"max": 100, "unit": "chars"}
+    assert table["youtube"]["tags_total"]["max"] == 500
+    assert table["instagram"]["hashtags"]["max"] == 30
+    assert table["instagram"]["caption"]["max"] == 2200
+    assert table["tiktok"]["caption"]["unit"] == "utf16"
+    assert table["youtube"]["renditions"]["short"]["max_seconds"] == 180
+    for platform in rules.PLATFORMS:
+        assert table[platform]["quotas"], platform
+
+
+def test_youtube_short_puts_key_term_first_and_sets_flags(optimizer, make_source):
+    pkg = optimizer.package(make_source(), "youtube")
+    assert pkg.title.startswith("Home espresso")
+    assert pkg.aspect == "9:16" and pkg.extra["format"] == "short"
+    assert pkg.extra["privacy_status"] == "private"
+    assert pkg.extra["self_declared_made_for_kids"] is False
+    assert pkg.extra["category_id"] == "26"
+    assert "#Shorts" in pkg.description
+    assert pkg.extra["chapters"] == []  # shorts carry no chapters
+
+
+def test_youtube_long_form_has_valid_chapters(optimizer, make_source):
+    source = make_source(renditions=[RenditionRef("16:9", "r/long.mp4", 600.0)])
+    source.script["scenes"] = [{"narration": f"Part number {i}", "seconds": s}
+                               for i, s in enumerate([30, 5, 40, 60, 8, 200, 257])]
+    pkg = optimizer.package(source, "youtube")
+    chapters = pkg.extra["chapters"]
+    assert pkg.extra["format"] == "long" and pkg.aspect == "16:9"
+    assert chapters[0][0] == 0 and len(chapters) >= 3
+    ends = [c[0] for c in chapters[1:]] + [600.0]
+    assert all(end - start >= 10 for (start, _), end in zip(chapters, ends))
+    assert "0:00 Part number 0" in pkg.description
+
+
+def test_youtube_too_few_chapters_gives_none(optimizer, make_source):
+    source = make_source(renditions=[RenditionRef("16:9", "r/long.mp4", 300.0)])
+    source.script["scenes"] = [{"narration": "one", "seconds": 250}, {"narration": "two", "seconds": 50}]
+    pkg = optimizer.package(source, "youtube")
+    assert pkg.extra["chapters"] == [] and "0:00" not in pkg.description
+
+
+def test_youtube_over_limit_fields_are_cut_cleanly(optimizer, make_source):
+    long_title = "Espresso 👍🏽 " * 30
+    source = make_source(title=long_title, term="home espresso",
+                         keywords=[f"keyword number {i}" for i in range(100)])
+    source.script["hook"] = "<b>café</b> " * 2000
+    pkg = optimizer.package(source, "youtube")
+    assert len(pkg.title) <= 100 and not pkg.title.endswith("\U0001f44d")  # no half emoji cluster
+    assert measure(pkg.description, "bytes") <= 5000
+    assert "<" not in pkg.description + pkg.title
+    total = sum(len(t) + (2 if " " in t else 0) for t in pkg.tags) + len(pkg.tags) - 1
+    assert total <= 500 and pkg.tags[0] == "home espresso"
+
+
+def test_tiktok_caption_within_utf16_limit_with_hashtags(optimizer, make_source):
+    source = make_source(trending_sound="sound_123")
+    source.script["hook"] = "😀 " * 3000
+    pkg = optimizer.package(source, "tiktok")
+    assert measure(pkg.description, "utf16") <= 2200
+    assert pkg.description.endswith("#HomeEspresso #LatteArt #CoffeeGrinder #Food")
+    assert pkg.aspect == "9:16" and pkg.extra["trending_sound"] == "sound_123"
+    assert pkg.extra["privacy_level"] == "SELF_ONLY"
+
+
+def test_instagram_at_most_30_hashtags_and_reels(optimizer, make_source):
+    pkg = optimizer.package(make_source(keywords=[f"topic {i}" for i in range(60)]), "instagram")
+    assert len(pkg.tags) == 30 and pkg.description.count("#") == 30
+    assert pkg.extra["media_type"] == "REELS" and len(pkg.description) <= 2200
+
+
+def test_instagram_refuses_long_video(optimizer, make_source):
+    source = make_source(renditions=[RenditionRef("9:16", "r/x.mp4", 400.0)])
+    with pytest.raises(NotPublishableError, match="3-90"):
+        optimizer.package(source, "instagram")
+
+
+def test_facebook_opens_with_question_or_call_to_action(optimizer, make_source):
+    pkg = optimizer.package(make_source(), "facebook")
+    assert pkg.description.startswith("Follow for more coffee science!")
+    assert pkg.extra["post_type"] == "reel"
+    source = make_source(renditions=[RenditionRef("16:9", "r/w.mp4", 300.0)])
+    source.script["call_to_action"] = ""
+    pkg = optimizer.package(source, "facebook")
+    assert pkg.description.startswith("What do you think about home espresso?")
+    assert pkg.extra["post_type"] == "video"
+
+
+def test_packages_reports_refusals_instead_of_raising(optimizer, make_source):
+    source = make_source(renditions=[RenditionRef("16:9", "r/w.mp4", 300.0)], platforms=["youtube", "tiktok", "mastodon"])
+    made, refused = optimizer.packages(source)
+    assert [p.platform for p in made] == ["youtube"]
+    assert {p for p, _ in refused} == {"tiktok", "mastodon"}

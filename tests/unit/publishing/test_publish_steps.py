@@ -1,0 +1,29 @@
+from acf.publishing.outbox import OutboxUploader
+from acf.publishing.steps import build_targets, choose_uploader, publish_target
+
+
+class FakePlatform:
+    platform, account = "tiktok", "creator"
+
+
+def test_offline_tier_always_uses_the_outbox(object_root):
+    chosen = choose_uploader("tiktok", "offline", object_root, lambda p: FakePlatform())
+    assert isinstance(chosen, OutboxUploader)
+
+
+def test_paid_tier_uses_the_platform_only_when_configured(object_root):
+    assert isinstance(choose_uploader("tiktok", "budget", object_root, lambda p: None), OutboxUploader)
+    assert isinstance(choose_uploader("tiktok", "budget", object_root, lambda p: FakePlatform()), FakePlatform)
+
+
+def test_build_then_publish_targets_through_the_outbox(pg_conn, clean_quota, object_root, seed_content):
+    seed_content(pg_conn, object_root, content_id="cp_s1", platforms=["youtube", "instagram"], seconds=120)
+    built = build_targets(pg_conn, object_root)
+    assert [t["content_id"] for t in built["youtube"]] == ["cp_s1"]
+    assert built["instagram"] == [] and built["tiktok"] == []
+    refused = pg_conn.execute("SELECT platform, state, error FROM acf.publications WHERE account = 'n/a'").fetchall()
+    assert refused[0][:2] == ("instagram", "failed") and "3-90" in refused[0][2]
+    assert pg_conn.execute("SELECT count(*) FROM acf.quarantine WHERE stage = 'publishing.optimize'").fetchone()[0] == 1
+    result = publish_target(pg_conn, object_root, built["youtube"][0])
+    assert result["state"] == "published" and result["external_id"] == "outbox-youtube-cp_s1"
+    assert build_targets(pg_conn, object_root)["youtube"] == []  # a rerun finds nothing left to do
