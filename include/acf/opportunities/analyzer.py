@@ -116,7 +116,10 @@ class TrendAnalyzer:
         return best
 
     # --- the score ----------------------------------------------------------
-    def analyze(self, trend: Trend, competition: float | None = None) -> Opportunity:
+    def analyze(self, trend: Trend, competition: float | None = None,
+                past_performance: float = 1.0) -> Opportunity:
+        """Score one trend. ``past_performance`` is the feedback multiplier (0.5..1.5, 1.0 when
+        nothing is known) of how this category did on our platforms before (acf.analytics.feedback)."""
         safety, reason = self.safety(trend)
         fit, niche = self.niche_fit(trend)
         comp = UNKNOWN_COMPETITION if competition is None else max(0.0, min(1.0, competition))
@@ -130,13 +133,24 @@ class TrendAnalyzer:
         components = {
             **parts, "competition": comp, "competition_known": competition is not None,
             "brand_safety": safety, "niche": niche, "weights": self.weights, "raw_score": round(raw, 4),
+            "past_performance": round(past_performance, 4),
         }
         opportunity_id = stable_id("opp", trend.trend_id)
         if reason:
             return Opportunity(opportunity_id, trend.trend_id, 0.0, components, "skipped", reason)
-        return Opportunity(opportunity_id, trend.trend_id, round(safety * raw, 4), components)
+        score = min(1.0, safety * raw * past_performance)
+        return Opportunity(opportunity_id, trend.trend_id, round(score, 4), components)
 
-    def analyze_all(self, trends: list[Trend], competition: dict[str, float] | None = None) -> list[Opportunity]:
+    def analyze_all(self, trends: list[Trend], competition: dict[str, float] | None = None,
+                    performance: dict | None = None) -> list[Opportunity]:
+        """Score all; ``performance`` is ``category_platform_performance()``'s result (feedback)."""
+        from acf.analytics.feedback import performance_multiplier
+
         competition = competition or {}
-        scored = [self.analyze(t, competition.get(t.trend_id)) for t in trends]
+        performance = performance or {}
+        scored = [
+            self.analyze(t, competition.get(t.trend_id),
+                         performance_multiplier(performance, t.category, settings_module.PLATFORMS))
+            for t in trends
+        ]
         return sorted(scored, key=lambda o: (-o.score, o.opportunity_id))

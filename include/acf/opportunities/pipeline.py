@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from acf import db, registry
+from acf.analytics.feedback import category_platform_performance
 from acf import settings as settings_module
 from acf.opportunities import store
 from acf.opportunities.analyzer import TrendAnalyzer
@@ -32,7 +33,9 @@ def score_trends(
     analyzer = TrendAnalyzer.from_settings(settings, now=now)
     trends = store.load_trends(conn, limit=limit)
     competition = store.youtube_competition(conn, [t.trend_id for t in trends])
-    opportunities = analyzer.analyze_all(trends, competition)
+    # Feedback: categories that did well (real, not simulated, metrics) on our platforms score higher.
+    performance = category_platform_performance(conn, now=now)
+    opportunities = analyzer.analyze_all(trends, competition, performance)
     store.save_opportunities(conn, opportunities, run_id)
     skipped = [o for o in opportunities if o.status == "skipped"]
     reasons = Counter((o.skip_reason or "").split(":")[0] for o in skipped)

@@ -67,3 +67,18 @@ def test_engine_values_and_titles():
     assert [a.estimated_value for a in batch.angles] == sorted((a.estimated_value for a in batch.angles), reverse=True)
     assert estimated_value(0.5, "explainer", "short", ["youtube"]) < estimated_value(0.5, "explainer", "short",
                                                                                   ["youtube", "tiktok", "instagram"])
+
+
+def test_past_performance_of_a_category_feeds_the_score():
+    """Feedback from acf.analytics: a category that did well on our platforms ranks higher."""
+    perf = {p: {"multiplier": 1.4} for p in ("youtube", "tiktok", "instagram", "facebook")}
+    performance = {"technology": perf, "music": {p: {"multiplier": 0.6} for p in perf}}
+    a = analyzer()
+    tech, music = trend("chip launch", category="technology"), trend("tour dates", category="music")
+    plain = {o.trend_id: o for o in a.analyze_all([tech, music])}
+    fed = {o.trend_id: o for o in a.analyze_all([tech, music], performance=performance)}
+    assert fed[tech.trend_id].score > plain[tech.trend_id].score
+    assert fed[music.trend_id].score < plain[music.trend_id].score
+    assert fed[tech.trend_id].components["past_performance"] == 1.4
+    assert plain[tech.trend_id].components["past_performance"] == 1.0   # nothing known: neutral
+    assert all(o.score <= 1.0 for o in fed.values())
