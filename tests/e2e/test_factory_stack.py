@@ -1,0 +1,104 @@
+"""The factory as users drive it: a running API server, scheduler and UI, the REST API.
+
+One stack for the module: the chain is triggered once through the REST API and the
+Assets carry it from trends to published packages, then acf_production is triggered
+with a Params conf, as README documents.
+"""
+import psycopg
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def test_unauthenticated_calls_are_refused(factory_stack):
+    status, _ = factory_stack.call("GET", "/api/v2/dags", token="")
+    assert status == 401
+
+
+def test_the_factory_dags_are_served_and_unpaused(factory_stack):
+    status, body = factory_stack.call("GET", "/api/v2/dags?dag_id_pattern=acf_")
+    assert status == 200
+    dags = {d["dag_id"]: d for d in body["dags"]}
+    for dag_id in ("acf_trends", "acf_opportunities", "acf_production", "acf_publish", "acf_analytics"):
+        assert dag_id in dags
+        assert dags[dag_id]["is_paused"] is False, dag_id
+
+
+def test_ui_is_served(factory_stack):
+    import urllib.request
+
+    with urllib.request.urlopen(factory_stack.base + "/", timeout=30) as resp:
+        assert resp.status == 200
+        assert b"<html" in resp.read().lower()
+
+
+def test_a_triggered_run_carries_one_trend_to_published_packages(factory_stack):
+    status, run = factory_stack.call("POST", "/api/v2/dags/acf_trends/dagRuns", {"logical_date": None})
+    assert status == 200, run
+    assert factory_stack.wait_for_run("acf_trends", run["dag_run_id"])["state"] == "success"
+    # Assets chain the rest: opportunities -> production -> publish.
+    for dag_id in ("acf_opportunities", "acf_production", "acf_publish"):
+        assert factory_stack.wait_for_run(dag_id)["state"] == "success", dag_id
+    with psycopg.connect(factory_stack.env["ACF_DATABASE_DSN"]) as conn:
+        ready = conn.execute("SELECT count(*) FROM acf.content_pieces WHERE status = 'ready'").fetchone()[0]
+        published = conn.execute("SELECT count(*) FROM acf.publications WHERE state = 'published'").fetchone()[0]
+    assert ready >= 1
+    assert published >= 1
+
+
+def test_trigger_production_with_params_and_poll(factory_stack):
+    conf = {"tier": "offline", "platforms": ["tiktok"], "aspect_ratios": ["9:16"], "target_seconds": 15,
+            "language": "en"}
+    status, run = factory_stack.call("POST", "/api/v2/dags/acf_production/dagRuns",
+                                     {"logical_date": None, "conf": conf})
+    assert status == 200, run
+    assert run["conf"]["platforms"] == ["tiktok"]
+    final = factory_stack.wait_for_run("acf_production", run["dag_run_id"])
+    assert final["state"] == "success"
+
+
+def test_approve_a_pending_human_in_the_loop_step(factory_stack):
+    """acf_publish with require_approval waits at `approve` until a person answers through the API."""
+    import time
+
+    status, run = factory_stack.call("POST", "/api/v2/dags/acf_publish/dagRuns",
+                                     {"logical_date": None, "conf": {"require_approval": True}})
+    assert status == 200, run
+    run_id = run["dag_run_id"]
+    path = f"/api/v2/dags/acf_publish/dagRuns/{run_id}/taskInstances/approve/-1/hitlDetails"
+    deadline = time.monotonic() + 300
+    detail = None
+    while time.monotonic() < deadline:
+        status, detail = factory_stack.call("GET", path)
+        if status == 200 and detail.get("options"):
+            break
+        time.sleep(3)
+    assert status == 200 and "Approve" in detail["options"], detail
+    # the reviewer sees what will go out
+    assert "Publish run" in detail["subject"]
+    status, _ = factory_stack.call("PATCH", path, {"chosen_options": ["Approve"]}, user="viewer")
+    assert status == 403
+    status, answer = factory_stack.call("PATCH", path, {"chosen_options": ["Approve"]})
+    assert status == 200, answer
+    assert answer["chosen_options"] == ["Approve"]
+    assert factory_stack.wait_for_run("acf_publish", run_id)["state"] == "success"
+
+
+@pytest.mark.parametrize("conf, reason", [
+    ({"tier": "gold"}, "tier"),
+    ({"platforms": ["myspace"]}, "platforms"),
+    ({"aspect_ratios": ["4:3"]}, "aspect_ratios"),
+    ({"target_seconds": 100000}, "target_seconds"),
+    ({"target_seconds": "sixty"}, "target_seconds"),
+])
+def test_invalid_conf_is_refused_with_the_reason(factory_stack, conf, reason):
+    status, body = factory_stack.call("POST", "/api/v2/dags/acf_production/dagRuns",
+                                      {"logical_date": None, "conf": conf})
+    assert 400 <= status < 500, body
+    assert reason in str(body)
+
+
+def test_a_viewer_cannot_trigger(factory_stack):
+    status, _ = factory_stack.call("POST", "/api/v2/dags/acf_production/dagRuns", {"logical_date": None},
+                                   user="viewer")
+    assert status == 403
