@@ -87,6 +87,8 @@ def factory_stack(pg_server_dsn, tmp_path_factory):
         "ACF_DATABASE_URL": make_conninfo(**{**params, "dbname": f"acf_stack_{suffix}"}),
         "ACF_AIRFLOW_DB": f"airflow_stack_{suffix}",
         "ACF_API_PORT": str(_free_port()),
+        # Fewer mapped fetches than the default six regions: each task is a process on 2 cores.
+        "ACF_REGIONS": "US,GB",
     })
     # The stack's processes must not inherit the test process's Airflow config.
     for key in [k for k in os.environ if k.startswith("AIRFLOW")]:
