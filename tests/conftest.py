@@ -36,6 +36,7 @@ from acf import db  # noqa: E402
 ACF_TABLES = (
     "metrics", "publications", "renditions", "assets", "content_pieces", "angles",
     "opportunities", "trend_observations", "trends", "ai_calls", "ai_cache", "quarantine",
+    "trend_loads", "trend_region_stats",
 )
 
 

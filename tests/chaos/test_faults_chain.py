@@ -118,12 +118,6 @@ def _best_angles(conn, opportunity_ids) -> list[str]:
     return [store.angles_for(conn, oid)[0].angle_id for oid in opportunity_ids if store.angles_for(conn, oid)]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "DEFECT (trends owner): acf.trends.pipeline.fetch_raw stores whatever a source answers with 200, so a "
-    "malformed or truncated body is kept under the interval's raw key; process() quarantines it as one "
-    "payload-level reject and claims it in acf.trend_loads, and every rerun of the interval reuses the stored "
-    "bad bytes ('reused') and skips the claimed payload: the source/region is lost for that interval instead "
-    "of being refetched. fetch_raw should refuse to store a body that does not parse (status 'unavailable')."))
 def test_malformed_source_answer_is_refetched_on_rerun(pg_conn, object_root, stand_ins):
     interval, sources, _ = stand_ins
     sources.faults = faulty.RandomFaults(1.0, ("malformed",))

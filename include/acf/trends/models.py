@@ -20,6 +20,8 @@ class TrendObservation:
     language: str | None
     source_item_id: str      # the source's own id (video id, post id, query)
     raw_key: str | None = None  # object-store key of the raw payload it came from
+    published_at: datetime | None = None  # when the item was created on the source, if it says
+    engagement: float = 0.0     # the one comparable count per source (views, traffic, volume, score+comments)
 
 
 @dataclass
@@ -39,3 +41,23 @@ class Trend:
     first_seen: datetime
     last_seen: datetime
     observation_keys: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Reject:
+    """An item (or a whole payload) a parser or validator refused, with the reason."""
+
+    source: str
+    region: str
+    reason: str
+    item: object            # the offending item as received (dict, str or bytes)
+    raw_key: str | None = None
+    whole_payload: bool = False  # the payload itself is not the API's shape (not one item)
+
+
+@dataclass
+class ParsedPayload:
+    """What one raw payload turned into: observations and the items refused on the way."""
+
+    observations: list[TrendObservation] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)

@@ -1,0 +1,249 @@
+"""Validation of normalised observations with great-expectations (used directly, GX 1.24+).
+
+Each rule exists twice, on purpose: as a GX expectation (the contract, reported
+by GX) and as the same check vectorised in pandas. ``mode="full"`` (the DAG:
+small batches) lets GX decide which rows fail and quarantines exactly those.
+``mode="sample"`` (the million-row benchmark) applies the vectorised checks to
+every row and runs the GX suite on a random sample of each batch (in a
+background thread with :func:`validate_deferred`); if GX flags a
+sampled row the pandas checks passed, :class:`ValidationDrift` is raised, so
+the two can never silently disagree.
+
+great_expectations is imported inside functions: it takes seconds to import.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from acf.settings import SOURCES
+
+MAX_TITLE_CHARS = 5_000      # far above any source's own limit (YouTube 100, Reddit 300)
+MAX_TERM_CHARS = 120
+MAX_ITEM_ID_CHARS = 512
+MAX_ENGAGEMENT = 1e13
+URL_REGEX = r"^https?://[^\s]+$"
+REGION_REGEX = r"^[A-Z]{2}$"
+LANGUAGE_REGEX = r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$"
+# Text PostgreSQL cannot store: NUL, and unpaired UTF-16 surrogates (a JSON "\\ud800" escape).
+UNSTORABLE_REGEX = "[\x00\ud800-\udfff]"
+
+
+class ValidationDrift(RuntimeError):
+    """GX and the vectorised checks disagree about a row: a rule was changed in one place only."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    reason: str
+    column: str
+    expectation: str          # GX expectation class name
+    kwargs: tuple             # its keyword arguments (besides column)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("source_present", "source is missing", "source", "ExpectColumnValuesToNotBeNull", ()),
+    Rule("region_present", "region is missing", "region", "ExpectColumnValuesToNotBeNull", ()),
+    Rule("engagement_present", "engagement is missing or not a number", "engagement",
+         "ExpectColumnValuesToNotBeNull", ()),
+    Rule("source_known", "source is not one of " + ", ".join(SOURCES), "source",
+         "ExpectColumnValuesToBeInSet", (("value_set", list(SOURCES)),)),
+    Rule("region_code", "region is not an ISO 3166 alpha-2 code", "region",
+         "ExpectColumnValuesToMatchRegex", (("regex", REGION_REGEX),)),
+    Rule("term_present", "term is missing", "term", "ExpectColumnValuesToNotBeNull", ()),
+    Rule("term_length", f"term is empty or longer than {MAX_TERM_CHARS} characters", "term",
+         "ExpectColumnValueLengthsToBeBetween", (("min_value", 1), ("max_value", MAX_TERM_CHARS))),
+    Rule("title_present", "title is missing", "title", "ExpectColumnValuesToNotBeNull", ()),
+    Rule("title_length", f"title is empty or longer than {MAX_TITLE_CHARS} characters", "title",
+         "ExpectColumnValueLengthsToBeBetween", (("min_value", 1), ("max_value", MAX_TITLE_CHARS))),
+    Rule("title_storable", "title contains a NUL character or an unpaired surrogate", "title",
+         "ExpectColumnValuesToNotMatchRegex", (("regex", UNSTORABLE_REGEX),)),
+    Rule("item_id_length", f"source item id is empty or longer than {MAX_ITEM_ID_CHARS} characters",
+         "source_item_id", "ExpectColumnValueLengthsToBeBetween", (("min_value", 1), ("max_value", MAX_ITEM_ID_CHARS))),
+    Rule("item_id_storable", "source item id contains a NUL character or an unpaired surrogate", "source_item_id",
+         "ExpectColumnValuesToNotMatchRegex", (("regex", UNSTORABLE_REGEX),)),
+    Rule("category_storable", "category contains a NUL character or an unpaired surrogate", "category",
+         "ExpectColumnValuesToNotMatchRegex", (("regex", UNSTORABLE_REGEX),)),
+    Rule("url_storable", "url contains a NUL character or an unpaired surrogate", "url",
+         "ExpectColumnValuesToNotMatchRegex", (("regex", UNSTORABLE_REGEX),)),
+    Rule("url_http", "url is not an http(s) URL", "url",
+         "ExpectColumnValuesToMatchRegex", (("regex", URL_REGEX),)),
+    Rule("engagement_range", f"engagement is negative or above {MAX_ENGAGEMENT:.0e}", "engagement",
+         "ExpectColumnValuesToBeBetween", (("min_value", 0), ("max_value", MAX_ENGAGEMENT))),
+    Rule("observed_at_present", "observed_at is missing", "observed_at", "ExpectColumnValuesToNotBeNull", ()),
+    Rule("language_tag", "language is not a language tag", "language",
+         "ExpectColumnValuesToMatchRegex", (("regex", LANGUAGE_REGEX),)),
+)
+
+
+# --- vectorised checks (pandas), one per rule -------------------------------------------------
+def _strlen(series: pd.Series) -> pd.Series:
+    return series.str.len()
+
+
+def _vector_failures(rule: Rule, frame: pd.DataFrame) -> np.ndarray:
+    col = frame[rule.column]
+    kw = dict(rule.kwargs)
+    if rule.expectation == "ExpectColumnValuesToNotMatchRegex":
+        # Forbidden characters are rare: one C-level regex scan of the whole column first.
+        values = col.dropna()
+        if not len(values) or re.search(kw["regex"], "\x1f".join(values.astype(str).tolist())) is None:
+            return np.zeros(len(col), dtype=bool)
+    if rule.expectation in ("ExpectColumnValuesToMatchRegex", "ExpectColumnValuesToBeInSet"):
+        # Checked once per distinct value (regions, languages, sources repeat a lot).
+        codes, uniques = pd.factorize(col)
+        if len(uniques) < len(col) // 2:
+            failed_unique = _vector_failures(rule, pd.DataFrame({rule.column: pd.Series(uniques, dtype=object)}))
+            return np.where(codes >= 0, np.append(failed_unique, False)[codes], False)
+    notna = col.notna().to_numpy()
+    if rule.expectation == "ExpectColumnValuesToNotBeNull":
+        return ~notna
+    if rule.expectation == "ExpectColumnValuesToBeInSet":
+        return notna & ~col.isin(kw["value_set"]).to_numpy()
+    if rule.expectation == "ExpectColumnValueLengthsToBeBetween":
+        lengths = _strlen(col).to_numpy(dtype="float64", na_value=np.nan)
+        return notna & ((lengths < kw["min_value"]) | (lengths > kw["max_value"]))
+    if rule.expectation == "ExpectColumnValuesToMatchRegex":
+        matched = col.str.contains(kw["regex"], regex=True, na=True).to_numpy(dtype=bool)
+        return notna & ~matched
+    if rule.expectation == "ExpectColumnValuesToNotMatchRegex":
+        return notna & col.str.contains(kw["regex"], regex=True, na=False).to_numpy(dtype=bool)
+    if rule.expectation == "ExpectColumnValuesToBeBetween":
+        values = pd.to_numeric(col, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        return notna & ~((values >= kw["min_value"]) & (values <= kw["max_value"]))
+    raise ValueError(f"no vectorised check for {rule.expectation}")
+
+
+def vector_reasons(frame: pd.DataFrame) -> pd.Series:
+    """Per row: '; '-joined reasons it fails, or None (every row, no GX)."""
+    reasons = np.full(len(frame), None, dtype=object)
+    for rule in RULES:
+        failed = np.flatnonzero(_vector_failures(rule, frame))
+        for position in failed:
+            reasons[position] = rule.reason if reasons[position] is None else f"{reasons[position]}; {rule.reason}"
+    return pd.Series(reasons, index=frame.index)
+
+
+# --- great-expectations -----------------------------------------------------------------------
+_GX_CACHE: dict[str, Any] = {}
+
+
+def _gx_suite():
+    """An ephemeral GX context with the observation suite (built once per process)."""
+    if "batch_definition" not in _GX_CACHE:
+        import logging
+
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
+        context = gx.get_context(mode="ephemeral")
+        try:
+            context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        except Exception:  # older/newer config shapes: progress bars are cosmetic
+            pass
+        source = context.data_sources.add_pandas("acf_trends")
+        asset = source.add_dataframe_asset("trend_observations")
+        batch_definition = asset.add_batch_definition_whole_dataframe("batch")
+        suite = gx.ExpectationSuite(name="trend_observations")
+        for rule in RULES:
+            expectation_type = getattr(gx.expectations, rule.expectation)
+            suite.add_expectation(expectation_type(column=rule.column, meta={"rule": rule.name}, **dict(rule.kwargs)))
+        _GX_CACHE.update(context=context, batch_definition=batch_definition, suite=context.suites.add(suite))
+    return _GX_CACHE["batch_definition"], _GX_CACHE["suite"]
+
+
+def gx_reasons(frame: pd.DataFrame) -> pd.Series:
+    """Per row: the reasons GX reports it fails, or None. Index of ``frame`` is kept."""
+    from acf.trends.frame import hashable_text
+
+    batch_definition, suite = _gx_suite()
+    positional = frame.reset_index(drop=True)
+    # GX hashes the frame as UTF-8; an unpaired surrogate is shown to it as NUL, which the same
+    # "unstorable text" rules reject, so GX still judges the row exactly as the vectorised checks do.
+    for name in positional.columns:
+        if positional[name].dtype == object or pd.api.types.is_string_dtype(positional[name]):
+            positional[name] = hashable_text(positional[name], marker="\x00")
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": positional})
+    result = batch.validate(suite, result_format={"result_format": "COMPLETE"})
+    by_name = {rule.name: rule for rule in RULES}
+    reasons = np.full(len(positional), None, dtype=object)
+    for outcome in result.results:
+        exception = outcome.exception_info or {}
+        raised = exception.get("raised_exception") if isinstance(exception, dict) else False
+        rule = by_name[outcome.expectation_config.meta["rule"]]
+        if raised:
+            raise RuntimeError(f"GX could not evaluate {rule.name}: {exception.get('exception_message')}")
+        for position in outcome.result.get("unexpected_index_list") or []:
+            position = int(position if not isinstance(position, dict) else position.get("index"))
+            reasons[position] = rule.reason if reasons[position] is None else f"{reasons[position]}; {rule.reason}"
+    return pd.Series(reasons, index=frame.index)
+
+
+def _check_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    names = [rule.column for rule in RULES]
+    return frame[list(dict.fromkeys(names))]
+
+
+def _drift_check(checked: pd.DataFrame, reasons: pd.Series, sample: pd.DataFrame) -> None:
+    gx_sample = gx_reasons(sample)
+    drift = gx_sample.notna() & reasons.loc[sample.index].isna()
+    if drift.any():
+        row = sample.loc[drift].iloc[0].to_dict()
+        raise ValidationDrift(f"GX rejects a row the vectorised checks accept ({gx_sample[drift].iloc[0]}): {row}")
+
+
+_GX_LOCK = threading.Lock()
+
+
+def validate_deferred(frame: pd.DataFrame, *, sample_rows: int = 5_000, seed: int = 0):
+    """Sample mode with the GX cross-check in a background thread.
+
+    Returns ``(reasons, finish)``: the vectorised reasons at once, and ``finish()``
+    to call before committing, which waits for GX and raises ValidationDrift on a
+    disagreement. GX then runs while the loader waits on PostgreSQL (the wait
+    releases the GIL), so the check costs almost nothing in wall time.
+    """
+    checked = _check_columns(frame)
+    reasons = vector_reasons(checked)
+    sample = checked.sample(n=min(sample_rows, len(checked)), random_state=seed).copy()
+    outcome: dict[str, BaseException] = {}
+
+    def run() -> None:
+        try:
+            with _GX_LOCK:
+                _drift_check(checked, reasons, sample)
+        except BaseException as exc:  # handed to finish()
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="gx-sample-check", daemon=True)
+    worker.start()
+
+    def finish() -> None:
+        worker.join()
+        if "error" in outcome:
+            raise outcome["error"]
+
+    return reasons, finish
+
+
+def validate(frame: pd.DataFrame, *, mode: str = "full", sample_rows: int = 5_000, seed: int = 0) -> pd.Series:
+    """Reasons per row (None = valid). ``mode``: ``full`` (GX on every row) or ``sample``."""
+    if frame.empty:
+        return pd.Series([], dtype=object, index=frame.index)
+    checked = _check_columns(frame)
+    if mode == "full":
+        with _GX_LOCK:
+            return gx_reasons(checked)
+    if mode != "sample":
+        raise ValueError(f"mode must be 'full' or 'sample', not {mode!r}")
+    reasons = vector_reasons(checked)
+    with _GX_LOCK:
+        _drift_check(checked, reasons, checked.sample(n=min(sample_rows, len(checked)), random_state=seed))
+    return reasons

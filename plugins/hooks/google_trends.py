@@ -1,0 +1,132 @@
+"""Google Trends through pytrends: daily trending searches per region, interest over time for terms.
+
+pytrends has no base-URL option, so a small subclass builds its endpoint URLs
+from the Connection's host (default https://trends.google.com/trends); that is
+also how tests point it at the loopback stand-in. pytrends is rate-limited and
+fragile: 429s are retried honouring Retry-After, and anything still failing
+makes the source *unavailable* for the run (the DAG's other sources go on).
+"""
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from typing import Any
+
+from airflow.sdk import BaseHook
+
+DEFAULT_BASE = "https://trends.google.com/trends"
+
+
+def _classify(exc: BaseException) -> tuple[bool, float | None]:
+    import requests
+    from pytrends import exceptions
+
+    from acf.trends.retry import parse_retry_after
+
+    response = getattr(exc, "response", None)
+    if isinstance(exc, exceptions.TooManyRequestsError):
+        return True, parse_retry_after(response.headers.get("Retry-After") if response is not None else None)
+    if isinstance(exc, exceptions.ResponseError):
+        status = getattr(response, "status_code", 0) or 0
+        return status >= 500, parse_retry_after(response.headers.get("Retry-After")) if response is not None else None
+    if isinstance(exc, (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)):
+        return True, None
+    return False, None  # a malformed body or changed endpoint: retrying will not fix it
+
+
+def _trend_req_class():
+    from pytrends.request import TrendReq
+
+    class BasedTrendReq(TrendReq):
+        """pytrends' TrendReq with every endpoint under a configurable base URL."""
+
+        def __init__(self, base: str, **kwargs: Any) -> None:
+            self.base = base.rstrip("/")
+            for name in ("GENERAL_URL", "INTEREST_OVER_TIME_URL", "MULTIRANGE_INTEREST_OVER_TIME_URL",
+                         "INTEREST_BY_REGION_URL", "RELATED_QUERIES_URL", "TRENDING_SEARCHES_URL", "TOP_CHARTS_URL",
+                         "SUGGESTIONS_URL", "CATEGORIES_URL", "TODAY_SEARCHES_URL",
+                         "REALTIME_TRENDING_SEARCHES_URL"):
+                setattr(self, name, getattr(TrendReq, name).replace("https://trends.google.com/trends", self.base))
+            super().__init__(**kwargs)
+
+        def GetGoogleCookie(self):  # noqa: N802 - pytrends' name
+            import requests
+
+            response = requests.get(f"{self.base}/explore/?geo={self.hl[-2:]}", timeout=self.timeout,
+                                    **self.requests_args)
+            return dict(filter(lambda item: item[0] == "NID", response.cookies.items()))
+
+    return BasedTrendReq
+
+
+class GoogleTrendsHook(BaseHook):
+    """Connection: host = base URL (default https://trends.google.com/trends),
+    extras: hl (e.g. en-US), tz (minutes offset, e.g. 360), timeout (seconds)."""
+
+    conn_name_attr = "google_trends_conn_id"
+    default_conn_name = "acf_google_trends"
+    conn_type = "acf_google_trends"
+    hook_name = "Google Trends, pytrends (AI Content Factory)"
+
+    def __init__(self, google_trends_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.google_trends_conn_id = google_trends_conn_id
+
+    @cached_property
+    def connection(self):
+        return self.get_connection(self.google_trends_conn_id)
+
+    @cached_property
+    def options(self) -> dict:
+        return self.connection.extra_dejson
+
+    @property
+    def base_url(self) -> str:
+        host = self.connection.host or DEFAULT_BASE
+        return (host if "://" in host else f"https://{host}").rstrip("/")
+
+    @cached_property
+    def client(self):
+        timeout = float(self.options.get("timeout", 10))
+        return _trend_req_class()(self.base_url, hl=self.options.get("hl", "en-US"),
+                                  tz=int(self.options.get("tz", 360)), timeout=(min(timeout, 5.0), timeout))
+
+    def get_conn(self):
+        return self.client
+
+    def _call(self, what: str, fn):
+        from acf.trends.retry import call_with_retries
+
+        return call_with_retries(fn, what=f"google trends {what}", classify=_classify)
+
+    def daily_trends(self, region: str) -> dict:
+        """The dailytrends response for ``region`` as pytrends receives it (the ")]}'," prefix trimmed)."""
+        def call():
+            return self.client._get_data(  # pytrends' own request path (cookies, headers, error mapping)
+                url=self.client.TODAY_SEARCHES_URL, method=self.client.GET_METHOD, trim_chars=5,
+                params={"ns": 15, "geo": region, "tz": str(-int(self.options.get("tz", 360))),
+                        "hl": self.client.hl})
+
+        return self._call(f"dailytrends {region}", call)
+
+    def fetch_trending(self, region: str) -> bytes:
+        """The payload the trends DAG stores for ``region`` (JSON as pytrends returned it)."""
+        return json.dumps(self.daily_trends(region), ensure_ascii=False).encode("utf-8")
+
+    def interest_over_time(self, terms: list[str], region: str, timeframe: str = "now 7-d") -> dict[str, list[int]]:
+        """Interest (0-100) over ``timeframe`` per term (at most five terms, pytrends' limit)."""
+        def call():
+            self.client.build_payload(terms[:5], timeframe=timeframe, geo=region)
+            frame = self.client.interest_over_time()
+            return {term: [int(v) for v in frame[term].tolist()] for term in terms[:5] if term in frame}
+
+        return self._call(f"interest_over_time {region}", call)
+
+    def test_connection(self) -> tuple[bool, str]:
+        try:
+            days = self.daily_trends("US")["default"]["trendingSearchesDays"]
+            return True, f"Google Trends reachable ({sum(len(d.get('trendingSearches', [])) for d in days)} searches)"
+        except Exception as exc:  # noqa: BLE001
+            from acf.trends.retry import redact
+
+            return False, redact(f"{type(exc).__name__}: {exc}")[:300]

@@ -1,0 +1,114 @@
+"""Reddit through praw, read-only with app credentials: hot posts of r/popular per region and of subreddits.
+
+praw takes its endpoints as settings (``oauth_url``, ``reddit_url``), so the
+Connection's host points it at the real API or at a loopback stand-in; the
+listing JSON comes back as Reddit sent it (``Reddit.request``), for the object
+store and the shared parser.
+"""
+from __future__ import annotations
+
+import json
+from functools import cached_property
+from typing import Any
+
+from airflow.sdk import BaseHook
+
+DEFAULT_OAUTH_URL = "https://oauth.reddit.com"
+DEFAULT_REDDIT_URL = "https://www.reddit.com"
+
+
+def _classify(exc: BaseException) -> tuple[bool, float | None]:
+    from prawcore import exceptions
+
+    from acf.trends.retry import parse_retry_after
+
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", {}) or {}
+    if isinstance(exc, exceptions.TooManyRequests):
+        return True, parse_retry_after(headers.get("Retry-After"))
+    if isinstance(exc, (exceptions.ServerError, exceptions.RequestException)):
+        return True, parse_retry_after(headers.get("Retry-After"))
+    return False, None
+
+
+class RedditHook(BaseHook):
+    """Connection: login = app client id, password = client secret, host = OAuth API URL
+    (default https://oauth.reddit.com), extras: reddit_url (token host, default https://www.reddit.com),
+    user_agent, subreddits (comma list), limit (1-100), timeout (seconds)."""
+
+    conn_name_attr = "reddit_conn_id"
+    default_conn_name = "acf_reddit"
+    conn_type = "acf_reddit"
+    hook_name = "Reddit, praw read-only (AI Content Factory)"
+
+    def __init__(self, reddit_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.reddit_conn_id = reddit_conn_id
+
+    @cached_property
+    def connection(self):
+        return self.get_connection(self.reddit_conn_id)
+
+    @cached_property
+    def options(self) -> dict:
+        return self.connection.extra_dejson
+
+    @cached_property
+    def client(self):
+        import praw
+        import requests
+        from requests.adapters import HTTPAdapter
+
+        timeout = float(self.options.get("timeout", 16))
+
+        class TimeoutAdapter(HTTPAdapter):
+            """prawcore sends a fixed 16 s timeout; the Connection's is the one that counts."""
+
+            def send(self, request, **kwargs):
+                kwargs["timeout"] = timeout
+                return super().send(request, **kwargs)
+
+        session = requests.Session()
+        session.mount("http://", TimeoutAdapter())
+        session.mount("https://", TimeoutAdapter())
+
+        host = self.connection.host or DEFAULT_OAUTH_URL
+        oauth_url = (host if "://" in host else f"https://{host}").rstrip("/")
+        reddit = praw.Reddit(
+            client_id=self.connection.login, client_secret=self.connection.password,
+            user_agent=self.options.get("user_agent", "ai-content-factory/0.1 (trend monitor)"),
+            oauth_url=oauth_url, reddit_url=self.options.get("reddit_url", DEFAULT_REDDIT_URL).rstrip("/"),
+            check_for_updates=False, check_for_async=False, requestor_kwargs={"session": session},
+        )
+        reddit.read_only = True
+        return reddit
+
+    def get_conn(self):
+        return self.client
+
+    def hot_raw(self, subreddit: str = "popular", *, region: str | None = None, limit: int | None = None) -> bytes:
+        """The hot listing of ``subreddit`` (r/popular with a region's geo filter) as JSON bytes."""
+        from acf.trends.retry import call_with_retries
+
+        params: dict[str, Any] = {"limit": int(limit or self.options.get("limit", 100)), "raw_json": 1}
+        if region and subreddit == "popular":
+            params["geo_filter"] = region
+        listing = call_with_retries(
+            lambda: self.client.request(method="GET", path=f"/r/{subreddit}/hot", params=params),
+            what=f"reddit r/{subreddit} hot", classify=_classify)
+        return json.dumps(listing, ensure_ascii=False).encode("utf-8")
+
+    def fetch_trending(self, region: str) -> bytes:
+        return self.hot_raw("popular", region=region)
+
+    def subreddits(self) -> list[str]:
+        return [s.strip() for s in str(self.options.get("subreddits", "")).split(",") if s.strip()]
+
+    def test_connection(self) -> tuple[bool, str]:
+        try:
+            listing = self.client.request(method="GET", path="/r/popular/hot", params={"limit": 1})
+            return True, f"Reddit reachable ({len(listing['data']['children'])} post)"
+        except Exception as exc:  # noqa: BLE001
+            from acf.trends.retry import redact
+
+            return False, redact(f"{type(exc).__name__}: {exc}")[:300]

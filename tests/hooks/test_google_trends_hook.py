@@ -1,0 +1,80 @@
+"""GoogleTrendsHook through the real pytrends against the loopback stand-in."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from acf.trends import parsers
+from acf.trends.retry import SourceUnavailable
+from hooks.google_trends import GoogleTrendsHook
+from stand_ins.base import Fault
+from stand_ins.google_trends import google_trends_stand_in
+
+NOW = datetime(2026, 11, 24, 6, tzinfo=timezone.utc)
+
+
+def _connect(monkeypatch, url, **extra):
+    conn = {"conn_type": "acf_google_trends", "host": f"{url}/trends", "extra": {"timeout": 1, **extra}}
+    monkeypatch.setenv("AIRFLOW_CONN_ACF_GOOGLE_TRENDS", json.dumps(conn))
+    return GoogleTrendsHook()
+
+
+@pytest.fixture
+def server():
+    with google_trends_stand_in() as stand_in:
+        yield stand_in
+
+
+def test_daily_trends_through_pytrends_parse(server, monkeypatch):
+    raw = _connect(monkeypatch, server.url).fetch_trending("DE")
+    parsed = parsers.parse_payload("google_trends", raw, region="DE", observed_at=NOW)
+    assert len(parsed.observations) == 8 and not parsed.rejects
+    assert parsed.observations[0].metrics["traffic"] > 0
+    assert server.requests[0].path == "/trends/explore/"  # pytrends' cookie request
+    daily = server.requests_to("dailytrends")[0]
+    assert daily.arg("geo") == "DE" and daily.arg("ns") == "15" and daily.arg("hl") == "en-US"
+    assert "NID=stand-in-cookie" in daily.headers.get("cookie", "")
+
+
+def test_429_with_retry_after_then_success(server, monkeypatch):
+    server.faults.add(Fault.too_many(retry_after=1, body="<html>quota</html>"), path="dailytrends")
+    raw = _connect(monkeypatch, server.url).fetch_trending("US")
+    assert json.loads(raw)["default"]["trendingSearchesDays"]
+    assert len(server.requests_to("dailytrends")) == 2
+
+
+def test_429_with_a_long_retry_after_degrades_at_once(server, monkeypatch):
+    server.faults.always(Fault.too_many(retry_after=3600), path="dailytrends")
+    with pytest.raises(SourceUnavailable, match="retry after 3600"):
+        _connect(monkeypatch, server.url).fetch_trending("US")
+    assert len(server.requests_to("dailytrends")) == 1
+
+
+def test_500_every_time_makes_the_source_unavailable(server, monkeypatch):
+    server.faults.always(Fault.server_error(500), path="dailytrends")
+    with pytest.raises(SourceUnavailable, match="after 3 tries"):
+        _connect(monkeypatch, server.url).fetch_trending("US")
+
+
+def test_timeout_then_success(server, monkeypatch):
+    server.faults.add(Fault.delay(3), path="dailytrends")
+    raw = _connect(monkeypatch, server.url).fetch_trending("IN")
+    assert json.loads(raw)["default"]
+    assert len(server.requests_to("dailytrends")) == 2
+
+
+def test_malformed_body_is_unavailable_without_retrying(server, monkeypatch):
+    server.faults.add(Fault.malformed(b")]}',\n{\"default\": {"), path="dailytrends")
+    with pytest.raises(SourceUnavailable, match="JSONDecodeError"):
+        _connect(monkeypatch, server.url).fetch_trending("US")
+    assert len(server.requests_to("dailytrends")) == 1
+
+
+def test_test_connection(server, monkeypatch):
+    ok, message = _connect(monkeypatch, server.url).test_connection()
+    assert ok and "8 searches" in message
+    server.faults.always(Fault.server_error(503), path="dailytrends")
+    ok, message = _connect(monkeypatch, server.url).test_connection()
+    assert not ok

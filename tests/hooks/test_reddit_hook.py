@@ -1,0 +1,75 @@
+"""RedditHook through the real praw (read-only app credentials) against the loopback stand-in."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from acf.trends import parsers
+from acf.trends.retry import SourceUnavailable
+from hooks.reddit import RedditHook
+from stand_ins.base import Fault
+from stand_ins.reddit import CLIENT_ID, CLIENT_SECRET, TOKEN, reddit_stand_in
+
+NOW = datetime(2026, 11, 24, 6, tzinfo=timezone.utc)
+
+
+def _connect(monkeypatch, url, secret=CLIENT_SECRET, **extra):
+    conn = {"conn_type": "acf_reddit", "host": url, "login": CLIENT_ID, "password": secret,
+            "extra": {"reddit_url": url, "timeout": 1, **extra}}
+    monkeypatch.setenv("AIRFLOW_CONN_ACF_REDDIT", json.dumps(conn))
+    return RedditHook()
+
+
+@pytest.fixture
+def server():
+    with reddit_stand_in() as stand_in:
+        yield stand_in
+
+
+def test_popular_hot_by_region_through_praw(server, monkeypatch):
+    raw = _connect(monkeypatch, server.url).fetch_trending("GB")
+    parsed = parsers.parse_payload("reddit", raw, region="GB", observed_at=NOW)
+    assert len(parsed.observations) == 8 and not parsed.rejects
+    token, listing = server.requests[0], server.requests[-1]
+    assert token.path == "/api/v1/access_token" and token.method == "POST"
+    assert listing.path == "/r/popular/hot" and listing.arg("geo_filter") == "GB" and listing.arg("limit") == "100"
+    assert listing.headers["authorization"].lower() == f"bearer {TOKEN}"
+
+
+def test_subreddit_hot(server, monkeypatch):
+    raw = _connect(monkeypatch, server.url, subreddits="gaming, music").hot_raw("gaming", limit=3)
+    assert len(json.loads(raw)["data"]["children"]) == 3
+    assert server.requests[-1].path == "/r/gaming/hot" and server.requests[-1].arg("geo_filter") is None
+
+
+def test_429_with_retry_after_then_success(server, monkeypatch):
+    server.faults.add(Fault.too_many(retry_after=1), path="/hot")
+    assert json.loads(_connect(monkeypatch, server.url).fetch_trending("US"))["data"]["children"]
+    assert len(server.requests_to("/hot")) == 2
+
+
+def test_500_then_success(server, monkeypatch):
+    server.faults.add(Fault.server_error(500), path="/hot")
+    assert json.loads(_connect(monkeypatch, server.url).fetch_trending("US"))["data"]["children"]
+    assert len(server.requests_to("/hot")) == 2
+
+
+def test_timeout_then_success(server, monkeypatch):
+    server.faults.add(Fault.delay(3), path="/hot")
+    assert json.loads(_connect(monkeypatch, server.url).fetch_trending("DE"))["data"]["children"]
+    assert len(server.requests_to("/hot")) == 2
+
+
+def test_malformed_body_is_unavailable(server, monkeypatch):
+    server.faults.always(Fault.malformed(b'{"kind": "Listing", "data": {'), path="/hot")
+    with pytest.raises(SourceUnavailable):
+        _connect(monkeypatch, server.url).fetch_trending("US")
+
+
+def test_test_connection(server, monkeypatch):
+    ok, message = _connect(monkeypatch, server.url).test_connection()
+    assert ok, message
+    ok, message = _connect(monkeypatch, server.url, secret="wrong-secret").test_connection()
+    assert not ok and "wrong-secret" not in message

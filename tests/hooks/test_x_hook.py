@@ -1,0 +1,84 @@
+"""XHook through the real tweepy Client (bearer token) against the loopback stand-in."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from acf.trends import parsers
+from acf.trends.retry import SourceUnavailable
+from hooks.x import XHook
+from stand_ins.base import Fault
+from stand_ins.x import BEARER, x_stand_in
+
+NOW = datetime(2026, 11, 24, 6, tzinfo=timezone.utc)
+
+
+def _connect(monkeypatch, url, token=BEARER, **extra):
+    conn = {"conn_type": "acf_x", "host": url, "password": token, "extra": {"timeout": 1, **extra}}
+    monkeypatch.setenv("AIRFLOW_CONN_ACF_X", json.dumps(conn))
+    return XHook()
+
+
+@pytest.fixture
+def server():
+    with x_stand_in() as stand_in:
+        yield stand_in
+
+
+def test_trends_by_woeid_through_tweepy(server, monkeypatch):
+    raw = _connect(monkeypatch, server.url, max_trends=5).fetch_trending("BR")
+    parsed = parsers.parse_payload("x", raw, region="BR", observed_at=NOW)
+    assert len(parsed.observations) == 5 and not parsed.rejects
+    request = server.requests[-1]
+    assert request.path == "/2/trends/by/woeid/23424768" and request.arg("max_trends") == "5"
+    assert request.headers["authorization"] == f"Bearer {BEARER}"
+    assert "Tweepy" in request.headers["user-agent"]
+
+
+def test_recent_counts(server, monkeypatch):
+    assert _connect(monkeypatch, server.url).recent_count("taylor swift") == 1120
+    assert server.requests[-1].path == "/2/tweets/counts/recent"
+    assert server.requests[-1].arg("query") == "taylor swift"
+
+
+def test_429_retry_after_then_success(server, monkeypatch):
+    server.faults.add(Fault.too_many(retry_after=1), path="/trends/")
+    assert json.loads(_connect(monkeypatch, server.url).fetch_trending("US"))["data"]
+    assert len(server.requests) == 2
+
+
+def test_500_every_time_is_unavailable(server, monkeypatch):
+    server.faults.always(Fault.server_error(503), path="/trends/")
+    with pytest.raises(SourceUnavailable, match="after 3 tries"):
+        _connect(monkeypatch, server.url).fetch_trending("US")
+    assert len(server.requests) == 3
+
+
+def test_timeout_and_cut_are_retried(server, monkeypatch):
+    server.faults.add(Fault.delay(3), path="/trends/").add(Fault.cut(), path="/trends/")
+    assert json.loads(_connect(monkeypatch, server.url).fetch_trending("GB"))["data"]
+    assert len(server.requests) == 3
+
+
+def test_malformed_body_is_kept_and_quarantined_by_the_parser(server, monkeypatch):
+    server.faults.add(Fault.malformed(b'{"data": [{"trend_name": '), path="/trends/")
+    raw = _connect(monkeypatch, server.url).fetch_trending("US")
+    parsed = parsers.parse_payload("x", raw, region="US", observed_at=NOW)
+    assert not parsed.observations and parsed.rejects[0].reason.startswith("payload is not a x response")
+
+
+def test_unknown_region_and_bad_token(server, monkeypatch):
+    with pytest.raises(SourceUnavailable, match="WOEID"):
+        _connect(monkeypatch, server.url).fetch_trending("ZZ")
+    with pytest.raises(SourceUnavailable, match="Unauthorized"):
+        _connect(monkeypatch, server.url, token="nope").fetch_trending("US")
+    assert len(server.requests) == 1  # 401 is not retried
+
+
+def test_test_connection(server, monkeypatch):
+    ok, message = _connect(monkeypatch, server.url).test_connection()
+    assert ok, message
+    ok, message = _connect(monkeypatch, server.url, token="leaked-token").test_connection()
+    assert not ok and "leaked-token" not in message

@@ -1,0 +1,44 @@
+"""Reddit stand-in: app-only OAuth token (client credentials) and /r/<sub>/hot listings with a bearer token."""
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime, timezone
+
+from stand_ins.base import Request, Response, StandIn
+
+CLIENT_ID = "test-reddit-id"
+CLIENT_SECRET = "test-reddit-secret"
+TOKEN = "stand-in-reddit-token"
+
+
+def _token(request: Request) -> Response:
+    expected = "Basic " + base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+    if request.headers.get("authorization") != expected:
+        return Response(401, {"message": "Unauthorized", "error": 401})
+    if b"grant_type=client_credentials" not in request.body:
+        return Response(400, {"error": "unsupported_grant_type"})
+    return Response(200, {"access_token": TOKEN, "token_type": "bearer", "expires_in": 86400, "scope": "*"})
+
+
+def _hot(request: Request) -> Response:
+    from acf.trends.offline import SampleMissing, sample_payload
+
+    if request.headers.get("authorization", "").lower() != f"bearer {TOKEN}":
+        return Response(401, {"message": "Unauthorized", "error": 401})
+    region = request.arg("geo_filter") or "US"
+    try:
+        document = json.loads(sample_payload("reddit", region, datetime.now(timezone.utc)))
+    except SampleMissing:
+        document = {"kind": "Listing", "data": {"children": [], "after": None, "before": None}}
+    limit = int(request.arg("limit", "25"))
+    document["data"]["children"] = document["data"]["children"][:limit]
+    headers = {"x-ratelimit-remaining": "99", "x-ratelimit-used": "1", "x-ratelimit-reset": "600"}
+    return Response(200, document, headers)
+
+
+def reddit_stand_in() -> StandIn:
+    return StandIn({
+        ("POST", r"/api/v1/access_token"): _token,
+        ("GET", r"/r/[A-Za-z0-9_]+/hot"): _hot,
+    })

@@ -1,0 +1,47 @@
+"""X API v2 stand-in: GET /2/trends/by/woeid/:woeid and /2/tweets/counts/recent with bearer auth."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from stand_ins.base import Request, Response, StandIn
+
+BEARER = "test-x-bearer"
+REGION_OF_WOEID = {23424977: "US", 23424975: "GB", 23424848: "IN", 23424768: "BR", 23424829: "DE",
+                   23424856: "JP", 1: "US"}
+
+
+def _unauthorized(request: Request) -> Response | None:
+    if request.headers.get("authorization") != f"Bearer {BEARER}":
+        return Response(401, {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"})
+    return None
+
+
+def _trends(request: Request) -> Response:
+    from acf.trends.offline import sample_payload
+
+    if (denied := _unauthorized(request)) is not None:
+        return denied
+    woeid = int(request.match.group(1))
+    if woeid not in REGION_OF_WOEID:
+        return Response(400, {"errors": [{"message": f"woeid {woeid} is not a valid location"}],
+                              "title": "Invalid Request", "type": "https://api.twitter.com/2/problems/invalid-request"})
+    document = json.loads(sample_payload("x", REGION_OF_WOEID[woeid], datetime.now(timezone.utc)))
+    limit = int(request.arg("max_trends", "20"))
+    return Response(200, {"data": document["data"][:limit]})
+
+
+def _counts(request: Request) -> Response:
+    if (denied := _unauthorized(request)) is not None:
+        return denied
+    query = request.arg("query") or ""
+    total = 1000 + len(query) * 10
+    return Response(200, {"data": [{"end": "2026-11-24T00:00:00.000Z", "start": "2026-11-23T00:00:00.000Z",
+                                    "tweet_count": total}], "meta": {"total_tweet_count": total}})
+
+
+def x_stand_in() -> StandIn:
+    return StandIn({
+        ("GET", r"/2/trends/by/woeid/(\d+)"): _trends,
+        ("GET", r"/2/tweets/counts/recent"): _counts,
+    })
