@@ -18,6 +18,11 @@ ASPECTS = ("9:16", "16:9", "1:1")
 SOURCES = ("youtube", "google_trends", "x", "reddit")
 
 
+def _schedule(value: str) -> str | None:
+    """A cron/preset string, or None ("none", "off" or empty) for manual and Asset-only runs."""
+    return None if value.strip().lower() in ("", "none", "off", "manual") else value.strip()
+
+
 def _csv(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
 
@@ -32,15 +37,15 @@ class Settings:
     default_tier: str
     regions: tuple[str, ...]
     trend_sources: tuple[str, ...]
-    trends_schedule: str
-    analytics_schedule: str
+    trends_schedule: str | None
+    analytics_schedule: str | None
     top_opportunities: int
     niches: tuple[str, ...]
     blocked_terms: tuple[str, ...] = field(default_factory=tuple)
     # auto: a source is fetched live when its Airflow Connection exists, else from the bundled sample;
     # offline: always the sample; live: always the hook (a missing Connection makes the source unavailable).
     trends_mode: str = "auto"
-    maintenance_schedule: str = "30 2 * * *"
+    maintenance_schedule: str | None = "30 2 * * *"
     backup_retention_days: int = 30
     blocked_topics: tuple[str, ...] = field(default_factory=tuple)   # categories never made into content
 
@@ -63,13 +68,13 @@ def load() -> Settings:
         default_tier=env.get("ACF_TIER", "offline"),
         regions=_csv(env.get("ACF_REGIONS", "US,GB,IN,BR,DE,JP")),
         trend_sources=_csv(env.get("ACF_TREND_SOURCES", "youtube,google_trends,x,reddit")),
-        trends_schedule=env.get("ACF_TRENDS_SCHEDULE", "0 */6 * * *"),
+        trends_schedule=_schedule(env.get("ACF_TRENDS_SCHEDULE", "0 */6 * * *")),
         trends_mode=env.get("ACF_TRENDS_MODE", "auto"),
-        analytics_schedule=env.get("ACF_ANALYTICS_SCHEDULE", "@daily"),
+        analytics_schedule=_schedule(env.get("ACF_ANALYTICS_SCHEDULE", "@daily")),
         top_opportunities=int(env.get("ACF_TOP_OPPORTUNITIES", "3")),
         niches=_csv(env.get("ACF_NICHES", "technology,music,gaming,science,entertainment")),
         blocked_terms=_csv(env.get("ACF_BLOCKED_TERMS", "")),
-        maintenance_schedule=env.get("ACF_MAINTENANCE_SCHEDULE", "30 2 * * *"),
+        maintenance_schedule=_schedule(env.get("ACF_MAINTENANCE_SCHEDULE", "30 2 * * *")),
         backup_retention_days=int(env.get("ACF_BACKUP_RETENTION_DAYS", "30")),
         blocked_topics=_csv(env.get("ACF_BLOCKED_TOPICS", "")),
     )

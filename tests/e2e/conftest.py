@@ -89,6 +89,10 @@ def factory_stack(pg_server_dsn, tmp_path_factory):
         "ACF_API_PORT": str(_free_port()),
         # Fewer mapped fetches than the default six regions: each task is a process on 2 cores.
         "ACF_REGIONS": "US,GB",
+        # No scheduled runs on unpause: the tests trigger what they test.
+        "ACF_TRENDS_SCHEDULE": "none",
+        "ACF_ANALYTICS_SCHEDULE": "none",
+        "ACF_MAINTENANCE_SCHEDULE": "none",
     })
     # The stack's processes must not inherit the test process's Airflow config.
     for key in [k for k in os.environ if k.startswith("AIRFLOW")]:
