@@ -266,7 +266,7 @@ def celery_stack(pg_server_dsn, redis_url, tmp_path_factory):
             # Workers serve their task logs to the API server; not on the default 8793 another stack may hold.
             "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port()),
             # Only the triggered run: with catchup off, unpausing a cron DAG starts a run for the latest
-            # past slot at once; a leap-day cron has none since the DAG's start_date (2026-01-01).
+            # past slot at once.
             "ACF_TRENDS_SCHEDULE": "none",
             # Two regions keep the mapped fetches (source x region) at 8, enough to fan out over 2 slots.
             "ACF_REGIONS": "US,GB",
