@@ -13,7 +13,7 @@ OWN = {"acf", "hooks", "operators", "stand_ins", "conftest", "tests", "acf_dashb
 
 def _pinned() -> dict[str, str]:
     pins = {}
-    for name in ("requirements.txt", "requirements-dev.txt"):
+    for name in ("requirements.txt", "requirements-dev.txt", "requirements-bench.txt"):
         for line in (ROOT / name).read_text().splitlines():
             line = line.strip()
             if not line or line.startswith(("#", "-r")):

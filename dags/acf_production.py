@@ -1,0 +1,145 @@
+"""
+### acf_production: an opportunity -> script, visuals and voices in parallel -> platform-ready video
+
+Runs when `acf_opportunities` updates the opportunities Asset (for the best open opportunity) and on demand
+from the Params form; every Param has a default, so a bare trigger makes the best current opportunity.
+
+1. **plan_content**: picks the opportunity (the one named, else the best open one) and its best angle, and
+   creates the `acf.content_pieces` row (status `planned`). Skips when there is nothing open.
+2. **write_script**: title, hook, timed scenes and call to action from the tier's text chain (`generating`).
+3. **make_visual** / **make_voice**: one mapped task per scene each, in parallel, down the tier's image and
+   voice chains (a provider without a Connection is skipped; `local` ends every chain).
+4. **render**: one ffmpeg filter graph for every asked aspect: slow pans, cross-fades, burned captions,
+   voice over a ducked music bed at -14 LUFS, H.264 + AAC, 30 fps (`rendering`).
+5. **make_thumbnails**: a 1280x720 title thumbnail and a contact sheet of the scenes.
+6. **check_outputs**: every rendition measured against its platforms' limits; only then `ready`, and the
+   content Asset is updated. Everything lands under `content/<content_id>/` in the object store.
+"""
+from __future__ import annotations
+
+from acf import dag_policy, settings
+from airflow.sdk import Asset, Param, dag, get_current_context, task
+
+_settings = settings.load()
+
+
+@dag(
+    dag_id="acf_production",
+    schedule=[Asset(dag_policy.OPPORTUNITIES_ASSET)],
+    catchup=False,
+    default_args=dag_policy.DEFAULT_ARGS,
+    tags=dag_policy.tags("production"),
+    doc_md=__doc__,
+    max_active_runs=2,
+    params={
+        "opportunity": Param("", type="string", pattern=r"^[A-Za-z0-9_.:-]{0,128}$",
+                             description="Opportunity id; empty = the best open opportunity"),
+        "tier": Param(_settings.default_tier, type="string", enum=list(settings.TIERS),
+                      description="Service tier for text, images and voice"),
+        "platforms": Param(list(settings.PLATFORMS), type="array", minItems=1, uniqueItems=True,
+                           items={"type": "string", "enum": list(settings.PLATFORMS)},
+                           description="Platforms to make it for"),
+        "aspect_ratios": Param(["9:16"], type="array", minItems=1, uniqueItems=True,
+                               items={"type": "string", "enum": list(settings.ASPECTS)},
+                               description="Renditions (a platform's own aspect is added when none suits it)"),
+        "target_seconds": Param(30, type="integer", minimum=15, maximum=600, description="Target length"),
+        "language": Param("en", type="string", pattern="^[a-z]{2}$", description="ISO 639-1 language"),
+    },
+)
+def acf_production():
+    @task
+    def plan_content(params=None, run_id=None) -> str:
+        """Choose the opportunity and create the content piece; skip when nothing is open."""
+        from acf.media import production
+        from airflow.sdk.exceptions import AirflowSkipException
+        from hooks.factory_db import factory_connection
+
+        with factory_connection() as conn:
+            try:
+                plan = production.plan_content(
+                    conn, opportunity_id=params["opportunity"] or None, tier=params["tier"],
+                    platforms=params["platforms"], aspects=params["aspect_ratios"],
+                    target_seconds=int(params["target_seconds"]), language=params["language"], run_id=run_id)
+            except production.NoOpportunityError as exc:
+                if params["opportunity"]:
+                    raise
+                raise AirflowSkipException(str(exc)) from exc
+        return plan.content_id
+
+    @task
+    def write_script(content_id: str, run_id=None) -> list[int]:
+        """The script from the tier's text chain; returns the scene indices."""
+        from acf.media import production
+        from acf.text.scripts import draft_script
+        from hooks.factory_db import factory_connection
+        from hooks.object_store import object_root
+
+        with factory_connection() as conn:
+            plan = production.load_plan(conn, content_id)
+            angle = production.load_angle(conn, plan)
+            result = draft_script(angle, plan.target_seconds, plan.language, plan.tier, conn=conn,
+                                  run_id=run_id, content_id=content_id)
+            return production.store_script(conn, object_root(), plan, result.script, result.provider)
+
+    @task(map_index_template="{{ scene_label }}")
+    def make_visual(content_id: str, scene_index: int, run_id=None) -> str:
+        """One scene's image down the tier's image chain."""
+        from acf.media import production
+        from hooks.factory_db import factory_connection
+        from hooks.object_store import object_root
+
+        get_current_context()["scene_label"] = f"scene {scene_index}"
+        with factory_connection() as conn:
+            return production.make_visual(conn, object_root(), content_id, scene_index, run_id=run_id)
+
+    @task(map_index_template="{{ scene_label }}")
+    def make_voice(content_id: str, scene_index: int, run_id=None) -> str:
+        """One scene's narration down the tier's voice chain."""
+        from acf.media import production
+        from hooks.factory_db import factory_connection
+        from hooks.object_store import object_root
+
+        get_current_context()["scene_label"] = f"scene {scene_index}"
+        with factory_connection() as conn:
+            return production.make_voice(conn, object_root(), content_id, scene_index, run_id=run_id)
+
+    @task
+    def render(content_id: str, images: list[str], voices: list[str]) -> list[str]:
+        """Every asked rendition in one ffmpeg run (progress in this log)."""
+        from acf.media import production
+        from hooks.factory_db import factory_connection
+        from hooks.object_store import object_root
+
+        with factory_connection() as conn:
+            return production.render_content(conn, object_root(), content_id)
+
+    @task
+    def make_thumbnails(content_id: str, videos: list[str]) -> list[str]:
+        """Title thumbnail and contact sheet."""
+        from acf.media import production
+        from hooks.factory_db import factory_connection
+        from hooks.object_store import object_root
+
+        with factory_connection() as conn:
+            return production.make_thumbnails(conn, object_root(), content_id)
+
+    @task(outlets=[Asset(dag_policy.CONTENT_ASSET)])
+    def check_outputs(content_id: str, pictures: list[str]) -> str:
+        """Measure every output against platform limits; mark the content ready."""
+        from acf.media import production
+        from hooks.factory_db import factory_connection
+        from hooks.object_store import object_root
+
+        with factory_connection() as conn:
+            production.check_outputs(conn, object_root(), content_id)
+        return content_id
+
+    content_id = plan_content()
+    scenes = write_script(content_id)
+    images = make_visual.partial(content_id=content_id).expand(scene_index=scenes)
+    voices = make_voice.partial(content_id=content_id).expand(scene_index=scenes)
+    videos = render(content_id, images, voices)
+    check_outputs(content_id, make_thumbnails(content_id, videos))
+
+
+acf_production()

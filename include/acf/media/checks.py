@@ -1,0 +1,83 @@
+"""Output checks: every rendition measured against its platforms' limits before it is ready.
+
+A failing check raises :class:`OutputCheckError` naming the measured value and
+the limit; the checks that pass are returned as a dict for ``acf.renditions.checks``.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from acf.media.formats import size_of
+from acf.media.probe import MediaInfo, integrated_loudness, probe
+
+LIMITS_FILE = Path(__file__).with_name("output_limits.yaml")
+
+
+class OutputCheckError(ValueError):
+    """A rendition breaks a limit; ``failures`` lists (check, measured, limit)."""
+
+    def __init__(self, name: str, failures: list[tuple[str, object, object]]):
+        self.failures = failures
+        detail = "; ".join(f"{check}: measured {measured!r}, limit {limit!r}" for check, measured, limit in failures)
+        super().__init__(f"{name} fails its checks: {detail}")
+
+
+@lru_cache(maxsize=1)
+def limits() -> dict:
+    return yaml.safe_load(LIMITS_FILE.read_text())
+
+
+def platforms_for(aspect: str, platforms: list[str]) -> list[str]:
+    table = limits()["platforms"]
+    return [p for p in platforms if aspect in table.get(p, {}).get("aspects", [])]
+
+
+def preferred_aspect(platform: str) -> str:
+    return limits()["platforms"][platform]["aspects"][0]
+
+
+def check_rendition(path: Path, aspect: str, platforms: list[str], expected_seconds: float,
+                    measure_loudness: bool = True) -> dict:
+    """Measure ``path`` and check it; returns the measured values and the platforms it suits."""
+    info: MediaInfo = probe(path)
+    common = limits()["common"]
+    width, height = size_of(aspect)
+    failures: list[tuple[str, object, object]] = []
+
+    def expect(name: str, ok: bool, measured, limit) -> None:
+        if not ok:
+            failures.append((name, measured, limit))
+
+    expect("resolution", (info.width, info.height) == (width, height), f"{info.width}x{info.height}",
+           f"{width}x{height}")
+    expect("video_codec", info.video_codec == common["video_codec"], info.video_codec, common["video_codec"])
+    expect("audio_codec", info.audio_codec == common["audio_codec"], info.audio_codec, common["audio_codec"])
+    expect("pix_fmt", info.pix_fmt == common["pix_fmt"], info.pix_fmt, common["pix_fmt"])
+    low, high = common["fps"]
+    expect("fps", info.fps is not None and low <= info.fps <= high, info.fps, [low, high])
+    expect("faststart", bool(info.faststart) == common["faststart"], info.faststart, common["faststart"])
+    expect("duration", abs(info.duration_seconds - expected_seconds) <= 0.5, info.duration_seconds,
+           f"{expected_seconds:.2f}±0.5")
+    measured = info.as_dict()
+    if measure_loudness:
+        loudness = integrated_loudness(path)
+        low, high = common["loudness_lufs"]
+        expect("loudness", low <= loudness <= high, loudness, [low, high])
+        measured["loudness_lufs"] = loudness
+    suited = platforms_for(aspect, platforms)
+    for platform in suited:
+        rule = limits()["platforms"][platform]
+        expect(f"{platform}.duration", rule["min_seconds"] <= info.duration_seconds <= rule["max_seconds"],
+               info.duration_seconds, [rule["min_seconds"], rule["max_seconds"]])
+        expect(f"{platform}.bytes", info.bytes <= rule["max_bytes"], info.bytes, rule["max_bytes"])
+    if failures:
+        raise OutputCheckError(Path(path).name, failures)
+    measured["platforms"] = suited
+    return measured
+
+
+def platforms_for_any(platform: str, aspects: list[str]) -> bool:
+    return any(a in limits()["platforms"].get(platform, {}).get("aspects", []) for a in aspects)

@@ -1,0 +1,431 @@
+"""The production stage as plain functions over a DB connection and an object-store root.
+
+plan -> script -> per-scene visuals and voices (in parallel) -> render -> thumbnails -> checks.
+Each step reads what the previous one stored (rows in ``acf.content_pieces`` /
+``acf.assets`` / ``acf.renditions``, files under ``content/<content_id>/``) and
+returns keys only. Status moves planned -> generating -> rendering -> ready;
+it is never ``ready`` before every output exists and passed its checks.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from acf import db, registry, storage
+from acf.ids import stable_id
+from acf.media import assets, audio, checks, formats, render, speech_local, thumbnails, visuals_local
+from acf.media import timeline as timeline_mod
+from acf.media.models import ContentPlan, RenditionResult, Scene, Script
+from acf.media.probe import probe
+from acf.media.providers import Resolver, connection_resolver
+from acf.settings import ASPECTS, PLATFORMS, TIERS
+
+log = logging.getLogger(__name__)
+
+
+class NoOpportunityError(LookupError):
+    """There is no open opportunity to produce (or the named one does not exist)."""
+
+
+class ProductionError(RuntimeError):
+    pass
+
+
+# ---------------------------------------------------------------- plan
+def plan_content(
+    conn,
+    *,
+    opportunity_id: str | None = None,
+    tier: str = "offline",
+    platforms: list[str] | None = None,
+    aspects: list[str] | None = None,
+    target_seconds: int = 30,
+    language: str = "en",
+    run_id: str | None = None,
+) -> ContentPlan:
+    """Choose the opportunity (the named one, else the best open one) and create its content piece."""
+    if tier not in TIERS:
+        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
+    platforms = list(dict.fromkeys(platforms or PLATFORMS))
+    aspects = list(dict.fromkeys(aspects or ["9:16"]))
+    for value, known, what in ((platforms, PLATFORMS, "platform"), (aspects, ASPECTS, "aspect")):
+        unknown = [v for v in value if v not in known]
+        if unknown:
+            raise ValueError(f"unknown {what} {unknown}; known: {', '.join(known)}")
+    # Every platform needs a rendition it accepts.
+    for platform in platforms:
+        if not checks.platforms_for_any(platform, aspects):
+            extra = checks.preferred_aspect(platform)
+            log.info("platform %s takes none of %s: adding %s", platform, aspects, extra)
+            aspects.append(extra)
+    if opportunity_id:
+        rows = db.fetch_dicts(conn, "SELECT opportunity_id FROM acf.opportunities WHERE opportunity_id = %s",
+                              (opportunity_id,))
+        if not rows:
+            raise NoOpportunityError(f"no opportunity {opportunity_id!r}")
+    else:
+        rows = db.fetch_dicts(conn, "SELECT opportunity_id FROM acf.opportunities WHERE status = 'open'"
+                              " ORDER BY score DESC, opportunity_id LIMIT 1")
+        if not rows:
+            raise NoOpportunityError("no open opportunity to produce")
+        opportunity_id = rows[0]["opportunity_id"]
+    angle = db.fetch_dicts(conn, "SELECT angle_id FROM acf.angles WHERE opportunity_id = %s"
+                           " ORDER BY estimated_value DESC, angle_id LIMIT 1", (opportunity_id,))
+    angle_id = angle[0]["angle_id"] if angle else None
+    content_id = stable_id("cnt", opportunity_id, angle_id, tier, platforms, aspects, target_seconds, language,
+                           run_id)
+    conn.execute(
+        "INSERT INTO acf.content_pieces (content_id, opportunity_id, angle_id, tier, language, target_seconds,"
+        " platforms, aspects, status, run_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'planned', %s)"
+        " ON CONFLICT (content_id) DO NOTHING",
+        (content_id, opportunity_id, angle_id, tier, language, target_seconds, platforms, aspects, run_id),
+    )
+    conn.execute("UPDATE acf.opportunities SET status = 'in_production', updated_at = now()"
+                 " WHERE opportunity_id = %s AND status = 'open'", (opportunity_id,))
+    return ContentPlan(content_id, opportunity_id, angle_id, tier, platforms, aspects, target_seconds, language)
+
+
+def load_plan(conn, content_id: str) -> ContentPlan:
+    rows = db.fetch_dicts(conn, "SELECT * FROM acf.content_pieces WHERE content_id = %s", (content_id,))
+    if not rows:
+        raise ProductionError(f"no content piece {content_id!r}")
+    row = rows[0]
+    return ContentPlan(row["content_id"], row["opportunity_id"], row["angle_id"], row["tier"],
+                       list(row["platforms"]), list(row["aspects"]), row["target_seconds"], row["language"])
+
+
+def set_status(conn, content_id: str, status: str, error: str | None = None) -> None:
+    conn.execute("UPDATE acf.content_pieces SET status = %s, error = %s, updated_at = now()"
+                 " WHERE content_id = %s", (status, error, content_id))
+
+
+# ---------------------------------------------------------------- script
+def script_to_json(script: Script) -> dict:
+    return asdict(script)
+
+
+def script_from_json(data: dict) -> Script:
+    scenes = [Scene(**scene) for scene in data["scenes"]]
+    return Script(title=data["title"], hook=data["hook"], scenes=scenes, call_to_action=data["call_to_action"],
+                  language=data.get("language", "en"),
+                  chapters=[tuple(c) for c in data.get("chapters", [])])
+
+
+def load_angle(conn, plan: ContentPlan):
+    from acf.opportunities.models import Angle
+
+    if plan.angle_id:
+        row = db.fetch_dicts(conn, "SELECT a.*, t.term FROM acf.angles a JOIN acf.opportunities o USING"
+                             " (opportunity_id) JOIN acf.trends t USING (trend_id) WHERE a.angle_id = %s",
+                             (plan.angle_id,))[0]
+        return Angle(row["angle_id"], row["opportunity_id"], row["kind"], row["hook"], row["title"],
+                     list(row["platforms"]), row["format"], row["estimated_value"], row["provider"],
+                     row["model"], row["prompt_version"], term=row["term"])
+    row = db.fetch_dicts(conn, "SELECT t.term, t.title FROM acf.opportunities o JOIN acf.trends t USING"
+                         " (trend_id) WHERE o.opportunity_id = %s", (plan.opportunity_id,))[0]
+    return Angle(stable_id("ang", plan.opportunity_id, "explainer"), plan.opportunity_id or "", "explainer",
+                 f"Here is what everyone is missing about {row['term']}.", row["title"], plan.platforms,
+                 "short" if plan.target_seconds <= 90 else "long", 0.0, "local", "rules", "v1", term=row["term"])
+
+
+def store_script(conn, root, plan: ContentPlan, script: Script, provider: str = "local") -> list[int]:
+    """Save the script (row and object), move to ``generating``; return the scene indices to map over."""
+    if not script.scenes:
+        raise ProductionError("the script has no scenes")
+    data = script_to_json(script)
+    payload = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+    stored = storage.put_bytes(root, storage.key("content", plan.content_id, "script.json"), payload)
+    record_asset(conn, plan.content_id, "script", None, provider, stored, None, {"scenes": len(script.scenes)})
+    conn.execute(
+        "UPDATE acf.content_pieces SET title = %s, script = %s, status = 'generating',"
+        " providers = providers || %s, updated_at = now() WHERE content_id = %s",
+        (script.title, json.dumps(data, ensure_ascii=False), json.dumps({"text": provider}), plan.content_id),
+    )
+    return [scene.index for scene in script.scenes]
+
+
+def load_script(conn, content_id: str) -> Script:
+    rows = db.fetch_dicts(conn, "SELECT script FROM acf.content_pieces WHERE content_id = %s", (content_id,))
+    if not rows or not rows[0]["script"]:
+        raise ProductionError(f"content {content_id!r} has no script yet")
+    return script_from_json(rows[0]["script"])
+
+
+def _scene(script: Script, index: int) -> Scene:
+    for scene in script.scenes:
+        if scene.index == index:
+            return scene
+    raise ProductionError(f"script has no scene {index}")
+
+
+# ---------------------------------------------------------------- assets
+def record_asset(conn, content_id: str, kind: str, scene_index: int | None, provider: str,
+                 stored: storage.StoredObject, duration: float | None, meta: dict | None = None) -> str:
+    asset_id = stable_id("ast", content_id, kind, scene_index if scene_index is not None else "-")
+    conn.execute(
+        "INSERT INTO acf.assets (asset_id, content_id, kind, scene_index, provider, object_key, duration_seconds,"
+        " bytes, checksum, meta) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (asset_id) DO UPDATE SET provider = EXCLUDED.provider, object_key = EXCLUDED.object_key,"
+        " duration_seconds = EXCLUDED.duration_seconds, bytes = EXCLUDED.bytes, checksum = EXCLUDED.checksum,"
+        " meta = EXCLUDED.meta, created_at = now()",
+        (asset_id, content_id, kind, scene_index, provider, stored.key, duration, stored.bytes, stored.checksum,
+         json.dumps(meta or {})),
+    )
+    return asset_id
+
+
+def _record_call(conn, run_id, modality: str, provider: str, units: float, started: float, content_id: str,
+                 opportunity_id: str | None) -> None:
+    conn.execute(
+        "INSERT INTO acf.ai_calls (run_id, modality, provider, model, units, latency_ms, content_id, opportunity_id)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        (run_id, modality, provider, provider, units, int((time.monotonic() - started) * 1000), content_id,
+         opportunity_id),
+    )
+
+
+def make_visual(conn, root, content_id: str, scene_index: int, *, resolver: Resolver = connection_resolver,
+                tiers: dict | None = None, run_id: str | None = None) -> str:
+    """Make scene ``scene_index``'s image down the tier's image chain; store it; return its key."""
+    plan = load_plan(conn, content_id)
+    scene = _scene(load_script(conn, content_id), scene_index)
+    width, height = formats.working_size(plan.aspects)
+    safe = formats.safe_size(plan.aspects)
+    scratch = storage.scratch_dir("acf-visual-")
+    try:
+        def call(name: str) -> Path:
+            dest = scratch / f"{name}.png"
+            if name == "local":
+                # The words on screen come from what is said; the style prompt is for image models.
+                return visuals_local.render_scene_image(scene.narration, width, height, dest, safe=safe,
+                                                        index=scene.index)
+            data = resolver("image", name).generate_image(scene.visual_prompt, width, height)
+            return _normalise_image(data, dest)
+
+        started = time.monotonic()
+        attempt = registry.run_with_fallback(
+            registry.chain(plan.tier, "image", tiers), call,
+            available=lambda n: n == "local" or resolver("image", n) is not None, modality="image")
+        object_key = storage.key("content", content_id, "scenes", f"{scene_index:03d}", "image.png")
+        stored = storage.put_file(root, object_key, attempt.result)
+        record_asset(conn, content_id, "image", scene_index, attempt.provider, stored, None,
+                     {"width": width, "height": height, "skipped": attempt.skipped})
+        _record_call(conn, run_id, "image", attempt.provider, 1, started, content_id, plan.opportunity_id)
+        return object_key
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _normalise_image(data: bytes, dest: Path) -> Path:
+    import cv2
+    import numpy as np
+
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if image is None or image.size == 0:
+        raise ProductionError("image provider returned bytes that are not an image")
+    if float(image.std()) < 1.0:
+        raise ProductionError("image provider returned a blank image")
+    cv2.imwrite(str(dest), image)
+    return dest
+
+
+def make_voice(conn, root, content_id: str, scene_index: int, *, resolver: Resolver = connection_resolver,
+               tiers: dict | None = None, run_id: str | None = None) -> str:
+    """Speak scene ``scene_index``'s narration down the tier's voice chain; store a WAV; return its key."""
+    plan = load_plan(conn, content_id)
+    scene = _scene(load_script(conn, content_id), scene_index)
+    scratch = storage.scratch_dir("acf-voice-")
+    try:
+        def call(name: str) -> tuple[Path, float]:
+            dest = scratch / f"{name}.wav"
+            if name == "local":
+                return dest, speech_local.synthesize(scene.narration, dest, plan.language)
+            data, fmt = resolver("voice", name).synthesize(scene.narration, plan.language)
+            return dest, audio.to_wav(data, fmt, dest)
+
+        started = time.monotonic()
+        attempt = registry.run_with_fallback(
+            registry.chain(plan.tier, "voice", tiers), call,
+            available=lambda n: n == "local" or resolver("voice", n) is not None, modality="voice")
+        path, seconds = attempt.result
+        object_key = storage.key("content", content_id, "scenes", f"{scene_index:03d}", "voice.wav")
+        stored = storage.put_file(root, object_key, path)
+        record_asset(conn, content_id, "voice", scene_index, attempt.provider, stored, seconds,
+                     {"characters": len(scene.narration), "skipped": attempt.skipped})
+        _record_call(conn, run_id, "voice", attempt.provider, len(scene.narration), started, content_id,
+                     plan.opportunity_id)
+        return object_key
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- render
+def _scene_assets(conn, content_id: str) -> dict[int, dict[str, dict]]:
+    rows = db.fetch_dicts(conn, "SELECT * FROM acf.assets WHERE content_id = %s AND kind IN ('image', 'voice')",
+                          (content_id,))
+    found: dict[int, dict[str, dict]] = {}
+    for row in rows:
+        found.setdefault(row["scene_index"], {})[row["kind"]] = row
+    return found
+
+
+def render_content(conn, root, content_id: str, *, music: bool = True,
+                   encoder: render.EncoderSettings = render.EncoderSettings()) -> list[str]:
+    """Assemble every asked rendition in one ffmpeg run; store them; return their keys."""
+    plan = load_plan(conn, content_id)
+    script = load_script(conn, content_id)
+    parts_by_scene = _scene_assets(conn, content_id)
+    missing = [s.index for s in script.scenes
+               if {"image", "voice"} - set(parts_by_scene.get(s.index, {}))]
+    if missing:
+        raise ProductionError(f"scenes {missing} have no image or voice yet")
+    set_status(conn, content_id, "rendering")
+    scratch = storage.scratch_dir("acf-render-")
+    try:
+        parts = []
+        for scene in script.scenes:
+            found = parts_by_scene[scene.index]
+            image = storage.fetch_to_local(root, found["image"]["object_key"], scratch)
+            voice = storage.fetch_to_local(root, found["voice"]["object_key"], scratch)
+            parts.append((scene.index, image, voice, float(found["voice"]["duration_seconds"]), scene.narration))
+        line = timeline_mod.build(parts)
+        voices = [audio.VoicePlacement(s.voice, s.voice_start) for s in line.scenes]
+        bed = assets.write_music_bed(scratch / "music.wav", line.seconds) if music else None
+        mixed = audio.mix(voices, line.seconds, scratch / "mix.wav", music=bed)
+        soundtrack = scratch / "soundtrack.wav"
+        measured = audio.normalise(mixed, soundtrack)
+        stored_track = storage.put_file(root, storage.key("content", content_id, "soundtrack.wav"), soundtrack)
+        record_asset(conn, content_id, "soundtrack", None, "mix", stored_track, line.seconds,
+                     {"music": bool(bed), "measured_input_lufs": measured.get("input_i")})
+        outputs = {aspect: scratch / f"video_{aspect.replace(':', 'x')}.mp4" for aspect in plan.aspects}
+        try:
+            render.render(line, soundtrack, outputs, encoder=encoder, work_dir=scratch / "work")
+        except render.RenderError as exc:
+            set_status(conn, content_id, "failed", str(exc)[-2000:])
+            conn.commit()   # the failure is recorded even though the task raises (a retry renders again)
+            raise
+        keys = []
+        for aspect, path in outputs.items():
+            info = probe(path)
+            width, height = formats.size_of(aspect)
+            object_key = storage.key("content", content_id, f"video_{aspect.replace(':', 'x')}.mp4")
+            stored = storage.put_file(root, object_key, path)
+            conn.execute(
+                "INSERT INTO acf.renditions (rendition_id, content_id, aspect, width, height, duration_seconds,"
+                " object_key, bytes, checksum, checks, status) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, '{}',"
+                " 'rendered') ON CONFLICT (content_id, aspect) DO UPDATE SET duration_seconds ="
+                " EXCLUDED.duration_seconds, object_key = EXCLUDED.object_key, bytes = EXCLUDED.bytes,"
+                " checksum = EXCLUDED.checksum, checks = '{}', status = 'rendered', created_at = now()",
+                (stable_id("rnd", content_id, aspect), content_id, aspect, width, height, info.duration_seconds,
+                 object_key, stored.bytes, stored.checksum),
+            )
+            keys.append(object_key)
+        conn.execute("UPDATE acf.content_pieces SET providers = providers || %s WHERE content_id = %s",
+                     (json.dumps(_providers(parts_by_scene)), content_id))
+        return keys
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _providers(parts_by_scene: dict) -> dict:
+    images = sorted({p["image"]["provider"] for p in parts_by_scene.values()})
+    voices = sorted({p["voice"]["provider"] for p in parts_by_scene.values()})
+    return {"image": ",".join(images), "voice": ",".join(voices)}
+
+
+# ---------------------------------------------------------------- thumbnails
+def make_thumbnails(conn, root, content_id: str) -> list[str]:
+    """A 1280x720 title thumbnail from the first scene, and a contact sheet of every scene."""
+    script = load_script(conn, content_id)
+    parts_by_scene = _scene_assets(conn, content_id)
+    scratch = storage.scratch_dir("acf-thumb-")
+    try:
+        images = []
+        for scene in script.scenes:
+            found = parts_by_scene.get(scene.index, {})
+            if "image" not in found:
+                raise ProductionError(f"scene {scene.index} has no image")
+            images.append((scene.index, storage.fetch_to_local(root, found["image"]["object_key"], scratch),
+                           float(found.get("voice", {}).get("duration_seconds") or scene.seconds)))
+        thumb = thumbnails.make_thumbnail(script.title, images[0][1], scratch / "thumbnail.jpg")
+        sheet = thumbnails.make_contact_sheet(images, scratch / "contact_sheet.jpg")
+        keys = []
+        for kind, path in (("thumbnail", thumb), ("contact_sheet", sheet)):
+            stored = storage.put_file(root, storage.key("content", content_id, path.name), path)
+            record_asset(conn, content_id, kind, None, "local", stored, None)
+            keys.append(stored.key)
+        conn.execute("UPDATE acf.content_pieces SET thumbnail_key = %s WHERE content_id = %s",
+                     (keys[0], content_id))
+        return keys
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- checks
+def check_outputs(conn, root, content_id: str) -> list[RenditionResult]:
+    """Measure every rendition against its platforms' limits; only then mark the content ready."""
+    plan = load_plan(conn, content_id)
+    renditions = db.fetch_dicts(conn, "SELECT * FROM acf.renditions WHERE content_id = %s ORDER BY aspect",
+                                (content_id,))
+    kinds = {r["kind"] for r in db.fetch_dicts(conn, "SELECT kind FROM acf.assets WHERE content_id = %s",
+                                               (content_id,))}
+    missing = sorted(set(plan.aspects) - {r["aspect"] for r in renditions})
+    missing += sorted({"thumbnail", "contact_sheet"} - kinds)
+    if missing:
+        raise ProductionError(f"content {content_id} is missing outputs: {missing}")
+    scratch = storage.scratch_dir("acf-check-")
+    results = []
+    try:
+        track = db.fetch_dicts(conn, "SELECT duration_seconds FROM acf.assets WHERE content_id = %s"
+                               " AND kind = 'soundtrack'", (content_id,))
+        if not track:
+            raise ProductionError(f"content {content_id} has no soundtrack: render first")
+        timeline_seconds = float(track[0]["duration_seconds"])
+        for row in renditions:
+            if not storage.exists(root, row["object_key"]):
+                raise ProductionError(f"rendition {row['object_key']} is not in the object store")
+            path = storage.fetch_to_local(root, row["object_key"], scratch)
+            try:
+                measured = checks.check_rendition(path, row["aspect"], plan.platforms, timeline_seconds)
+            except checks.OutputCheckError as exc:
+                conn.execute("UPDATE acf.renditions SET status = 'failed', checks = %s WHERE rendition_id = %s",
+                             (json.dumps({"failures": [list(map(str, f)) for f in exc.failures]}),
+                              row["rendition_id"]))
+                set_status(conn, content_id, "failed", str(exc))
+                conn.commit()
+                raise
+            conn.execute("UPDATE acf.renditions SET status = 'ready', checks = %s WHERE rendition_id = %s",
+                         (json.dumps(measured), row["rendition_id"]))
+            results.append(RenditionResult(row["aspect"], row["width"], row["height"],
+                                           float(row["duration_seconds"]), row["object_key"], row["bytes"],
+                                           row["checksum"], measured))
+        thumb = thumbnails_ok(root, content_id, scratch)
+        set_status(conn, content_id, "ready")
+        conn.execute("UPDATE acf.opportunities SET status = 'produced', updated_at = now()"
+                     " WHERE opportunity_id = %s", (plan.opportunity_id,))
+        log.info("content %s ready: %d renditions, thumbnail %s", content_id, len(results), thumb)
+        return results
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def thumbnails_ok(root, content_id: str, scratch: Path) -> dict:
+    import cv2
+
+    key = storage.key("content", content_id, "thumbnail.jpg")
+    path = storage.fetch_to_local(root, key, scratch)
+    image = cv2.imread(str(path))
+    size = path.stat().st_size
+    failures = []
+    if image is None or image.shape[:2] != (thumbnails.THUMB_SIZE[1], thumbnails.THUMB_SIZE[0]):
+        failures.append(("thumbnail.size", None if image is None else f"{image.shape[1]}x{image.shape[0]}",
+                         "1280x720"))
+    if size >= thumbnails.MAX_THUMB_BYTES:
+        failures.append(("thumbnail.bytes", size, thumbnails.MAX_THUMB_BYTES))
+    if failures:
+        raise checks.OutputCheckError("thumbnail.jpg", failures)
+    return {"bytes": size}

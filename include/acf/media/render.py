@@ -1,0 +1,170 @@
+"""The renderer: one ffmpeg process, one filter graph, every asked rendition.
+
+Per FACTS: each still is decoded once and scaled once (a single frame), then
+repeated with the ``loop`` filter and panned with a per-frame ``crop`` (no
+per-frame scaling, no per-frame Python). Scenes are joined with ``xfade``,
+captions burned in with libass from an ASS file, the finished soundtrack WAV is
+encoded to AAC. Where several aspects are asked, the stills are decoded once
+and split, the soundtrack is made once, and all outputs share one process.
+Progress (percent, speed) goes to the log; memory stays bounded (frames stream).
+"""
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import ffmpeg
+
+from acf.media import assets
+from acf.media.captions import write_ass
+from acf.media.formats import FPS, size_of
+from acf.media.probe import ffmpeg_exe
+from acf.media.timeline import Timeline
+
+log = logging.getLogger(__name__)
+
+OVERSCAN = 1.12          # stills are scaled this much larger than the frame, then panned
+TRANSITION_FRAMES = 12   # 0.4 s cross-fade between scenes
+_SAFE_PATH = re.compile(r"^[A-Za-z0-9_./+-]+$")
+_PANS = ((0, 0.5, 1, 0.5), (0.5, 0, 0.5, 1), (1, 0.5, 0, 0.5), (0.5, 1, 0.5, 0), (0, 0, 1, 1), (1, 1, 0, 0))
+
+
+@dataclass(frozen=True)
+class EncoderSettings:
+    preset: str = "veryfast"
+    crf: int = 21
+    audio_bitrate: str = "160k"
+
+    def output_kwargs(self) -> dict:
+        return {
+            "vcodec": "libx264", "preset": self.preset, "crf": self.crf, "pix_fmt": "yuv420p",
+            "profile:v": "high", "r": FPS, "acodec": "aac", "b:a": self.audio_bitrate, "ar": 48000,
+            "movflags": "+faststart",
+        }
+
+
+class RenderError(RuntimeError):
+    """ffmpeg failed; the message carries the end of its log."""
+
+
+def _even(value: float) -> int:
+    return int(round(value / 2)) * 2
+
+
+def _checked(path: Path) -> str:
+    text = str(path)
+    if not _SAFE_PATH.match(text):
+        raise RenderError(f"refusing a filter-graph path with special characters: {text!r}")
+    return text
+
+
+def _scene_branch(still, scene, width: int, height: int, frames: int, pan):
+    zoom_w, zoom_h = _even(width * OVERSCAN), _even(height * OVERSCAN)
+    x0, y0, x1, y1 = pan
+    span = max(1, frames - 1)
+    dx, dy = (zoom_w - width), (zoom_h - height)
+    return (
+        still.filter("scale", zoom_w, zoom_h, force_original_aspect_ratio="increase", flags="lanczos")
+        .filter("crop", zoom_w, zoom_h)
+        .filter("format", "yuv420p")
+        .filter("loop", loop=frames - 1, size=1, start=0)
+        .filter("setpts", "N/(%d*TB)" % FPS)
+        .filter("crop", width, height,
+                x=f"{dx * x0}+{dx * (x1 - x0)}*n/{span}",
+                y=f"{dy * y0}+{dy * (y1 - y0)}*n/{span}")
+    )
+
+
+def _video_for(stills, timeline: Timeline, width: int, height: int, ass: Path, fonts: Path):
+    half = TRANSITION_FRAMES // 2
+    use_fades = len(timeline.scenes) > 1 and all(s.frames > 2 * TRANSITION_FRAMES for s in timeline.scenes)
+    last = len(timeline.scenes) - 1
+    branches = []
+    for position, (scene, still) in enumerate(zip(timeline.scenes, stills)):
+        frames = scene.frames
+        if use_fades:
+            frames += (half if position > 0 else 0) + (half if position < last else 0)
+        branches.append(_scene_branch(still, scene, width, height, frames, _PANS[position % len(_PANS)]))
+    video = branches[0]
+    for position, branch in enumerate(branches[1:], start=1):
+        if use_fades:
+            offset = (timeline.scenes[position].start_frame - half) / FPS
+            video = ffmpeg.filter([video, branch], "xfade", transition="fade",
+                                  duration=TRANSITION_FRAMES / FPS, offset=round(offset, 4))
+        else:
+            video = ffmpeg.concat(video, branch, v=1, a=0)
+    return video.filter("subtitles", filename=_checked(ass), fontsdir=_checked(fonts))
+
+
+def render(
+    timeline: Timeline,
+    soundtrack: Path,
+    outputs: dict[str, Path],
+    *,
+    encoder: EncoderSettings = EncoderSettings(),
+    work_dir: Path | None = None,
+) -> dict[str, Path]:
+    """Render ``timeline`` with ``soundtrack`` into one MP4 per aspect in ``outputs`` (aspect -> path)."""
+    if not outputs:
+        raise RenderError("no rendition asked")
+    scratch = Path(work_dir or tempfile.mkdtemp(prefix="acf-render-"))
+    fonts = scratch / "fonts"
+    fonts.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(assets.font_path(), fonts / assets.font_path().name)
+    captions = timeline.captions()
+    audio = ffmpeg.input(str(soundtrack)).audio
+    # Decode every still once; split the single frame when several renditions need it.
+    stills_per_aspect: dict[str, list] = {aspect: [] for aspect in outputs}
+    for scene in timeline.scenes:
+        still = ffmpeg.input(str(scene.image), framerate=FPS)
+        if len(outputs) == 1:
+            stills_per_aspect[next(iter(outputs))].append(still)
+        else:
+            copies = still.filter_multi_output("split", len(outputs))
+            for n, aspect in enumerate(outputs):
+                stills_per_aspect[aspect].append(copies[n])
+    streams = []
+    for aspect, dest in outputs.items():
+        width, height = size_of(aspect)
+        ass = write_ass(captions, width, height, scratch / f"captions_{aspect.replace(':', 'x')}.ass")
+        video = _video_for(stills_per_aspect[aspect], timeline, width, height, ass, fonts)
+        Path(dest).parent.mkdir(parents=True, exist_ok=True)
+        streams.append(ffmpeg.output(video, audio, str(dest), t=round(timeline.seconds, 4),
+                                     **encoder.output_kwargs()))
+    graph = ffmpeg.merge_outputs(*streams).overwrite_output().global_args(
+        "-hide_banner", "-nostats", "-loglevel", "error", "-progress", "pipe:1")
+    _run_with_progress(graph.compile(cmd=ffmpeg_exe()), timeline.seconds, scratch / "ffmpeg.log",
+                       label=",".join(outputs))
+    return dict(outputs)
+
+
+def _run_with_progress(args: list[str], total_seconds: float, log_path: Path, label: str) -> None:
+    started = time.monotonic()
+    last_logged = -10.0
+    with open(log_path, "w") as errors:
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=errors, text=True)
+        out_seconds, speed = 0.0, "?"
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            key, _, value = line.strip().partition("=")
+            if key == "out_time_us" and value.isdigit():
+                out_seconds = int(value) / 1e6
+            elif key == "speed":
+                speed = value
+            elif key == "progress":
+                percent = min(100.0, 100.0 * out_seconds / max(total_seconds, 1e-6))
+                if percent - last_logged >= 10 or value == "end":
+                    log.info("render %s: %.0f%% (%.1f of %.1f s) speed=%s", label, percent, out_seconds,
+                             total_seconds, speed)
+                    last_logged = percent
+        code = proc.wait()
+    if code != 0:
+        tail = log_path.read_text(errors="replace").strip()[-1500:]
+        raise RenderError(f"ffmpeg exited with {code} rendering {label}: {tail}")
+    log.info("render %s finished in %.1f s", label, time.monotonic() - started)

@@ -1,0 +1,94 @@
+"""gTTS hook (voice): Google Translate's text-to-speech through the gTTS library, MP3 answers.
+
+gTTS needs no key; the Connection turns it on for a tier chain and carries options.
+Connection: host = base URL of the translate endpoint (empty = https://translate.google.<tld>),
+extras: tld (default com), slow (default false), lang overrides ({"pt": "pt-BR"}).
+"""
+from __future__ import annotations
+
+import io
+from functools import cached_property
+from typing import Any
+
+from airflow.sdk import BaseHook
+
+from acf.media.http import ProviderError
+
+BATCH_PATH = "/_/TranslateWebserverUi/data/batchexecute"
+
+
+def _gtts_class(host: str | None):
+    from gtts import gTTS
+
+    if not host:
+        return gTTS
+    base = (host if "://" in host else f"https://{host}").rstrip("/")
+
+    class HostedGTTS(gTTS):
+        """gTTS sending its batchexecute requests to the Connection's host (a mirror or a stand-in)."""
+
+        def _prepare_requests(self):
+            prepared = super()._prepare_requests()
+            for request in prepared:
+                request.prepare_url(base + BATCH_PATH, None)
+            return prepared
+
+    return HostedGTTS
+
+
+class GTTSHook(BaseHook):
+    conn_name_attr = "gtts_conn_id"
+    default_conn_name = "gtts_default"
+    conn_type = "gtts"
+    hook_name = "gTTS (AI Content Factory)"
+
+    def __init__(self, gtts_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.gtts_conn_id = gtts_conn_id
+
+    @cached_property
+    def connection(self):
+        return self.get_connection(self.gtts_conn_id)
+
+    @cached_property
+    def extras(self) -> dict:
+        return self.connection.extra_dejson
+
+    @cached_property
+    def client(self):
+        return _gtts_class(self.connection.host)
+
+    def get_conn(self):
+        return self.client
+
+    def synthesize(self, text: str, language: str = "en") -> tuple[bytes, str]:
+        from gtts import gTTSError
+
+        lang = (self.extras.get("lang") or {}).get(language, language)
+        buffer = io.BytesIO()
+        try:
+            self.client(text, lang=lang, tld=self.extras.get("tld", "com"), slow=bool(self.extras.get("slow")),
+                        lang_check=False).write_to_fp(buffer)
+        except (gTTSError, AssertionError) as exc:
+            raise ProviderError(f"gtts: {exc}") from None
+        if not buffer.getvalue():
+            raise ProviderError("gtts: empty audio")
+        return buffer.getvalue(), "mp3"
+
+    def test_connection(self) -> tuple[bool, str]:
+        try:
+            audio, _ = self.synthesize("ok")
+        except Exception as exc:  # noqa: BLE001 - reported to the UI
+            return False, f"{type(exc).__name__}: {exc}"
+        return True, f"connected; {len(audio)} bytes of audio"
+
+
+def client_from_connection(conn_id: str | None = None) -> GTTSHook | None:
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    hook = GTTSHook(conn_id or GTTSHook.default_conn_name)
+    try:
+        hook.connection
+    except AirflowNotFoundException:
+        return None
+    return hook

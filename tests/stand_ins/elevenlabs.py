@@ -1,0 +1,22 @@
+"""ElevenLabs REST stand-in: POST /v1/text-to-speech/{voice_id} answering audio/mpeg."""
+from __future__ import annotations
+
+from stand_ins import media_samples
+from stand_ins.base import Request, Response, StandIn
+
+
+class ElevenLabsStandIn(StandIn):
+    api_key = "el-test-key"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.route("POST", r"/v1/text-to-speech/(?P<voice>\w+)", self.speak)
+        self.route("GET", r"/v1/voices", lambda r: {"voices": [{"voice_id": "21m00Tcm4TlvDq8ikWAM"}]})
+
+    def speak(self, request: Request):
+        if request.headers.get("xi-api-key") != self.api_key:
+            return Response(401, {"detail": {"status": "invalid_api_key", "message": "Invalid API key"}})
+        body = request.json()
+        if not body.get("text"):
+            return Response(422, {"detail": [{"loc": ["body", "text"], "msg": "field required"}]})
+        return Response(200, media_samples.mp3(), content_type="audio/mpeg")

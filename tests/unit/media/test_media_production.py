@@ -1,0 +1,124 @@
+"""The production stage end to end on the real PostgreSQL and a local object store (offline tier)."""
+from __future__ import annotations
+
+import cv2
+import pytest
+
+from acf import db, storage
+from acf.media import production
+
+pytestmark = pytest.mark.slow
+
+
+def _status(conn, content_id):
+    return db.fetch_dicts(conn, "SELECT status FROM acf.content_pieces WHERE content_id = %s", (content_id,))[0][
+        "status"]
+
+
+def _make_scenes(conn, root, content_id, scenes, **kwargs):
+    return ([production.make_visual(conn, root, content_id, i, **kwargs) for i in scenes],
+            [production.make_voice(conn, root, content_id, i, **kwargs) for i in scenes])
+
+
+def test_offline_production_from_plan_to_ready(pg_conn, object_root, opportunity, tiny_script):
+    plan = production.plan_content(pg_conn, platforms=["tiktok", "youtube"], aspects=["9:16", "1:1"],
+                                   target_seconds=15, run_id="run-1")
+    assert plan.opportunity_id == "opp_best"                  # the best open one
+    assert _status(pg_conn, plan.content_id) == "planned"
+    scenes = production.store_script(pg_conn, object_root, plan, tiny_script())
+    assert scenes == [0, 1] and _status(pg_conn, plan.content_id) == "generating"
+    images, voices = _make_scenes(pg_conn, object_root, plan.content_id, scenes)
+    assert all(storage.exists(object_root, k) for k in images + voices)
+    assert all(k.startswith(f"content/{plan.content_id}/") for k in images + voices)
+
+    videos = production.render_content(pg_conn, object_root, plan.content_id)
+    assert len(videos) == 2 and _status(pg_conn, plan.content_id) == "rendering"
+    thumbs = production.make_thumbnails(pg_conn, object_root, plan.content_id)
+    thumb = cv2.imread(str(object_root / thumbs[0]))
+    assert thumb.shape[:2] == (720, 1280)
+    assert (object_root / thumbs[0]).stat().st_size < 2 * 1024 * 1024
+
+    results = production.check_outputs(pg_conn, object_root, plan.content_id)
+    assert {r.aspect for r in results} == {"9:16", "1:1"}
+    assert _status(pg_conn, plan.content_id) == "ready"
+    assets = db.fetch_dicts(pg_conn, "SELECT kind, provider, bytes, checksum, duration_seconds FROM acf.assets"
+                                     " WHERE content_id = %s", (plan.content_id,))
+    kinds = sorted(a["kind"] for a in assets)
+    assert kinds == sorted(["script", "image", "image", "voice", "voice", "soundtrack", "thumbnail",
+                            "contact_sheet"])
+    assert all(a["bytes"] > 0 and len(a["checksum"]) == 64 for a in assets)
+    assert all(a["duration_seconds"] > 0.3 for a in assets if a["kind"] == "voice")
+    rows = db.fetch_dicts(pg_conn, "SELECT aspect, width, height, status, checks FROM acf.renditions"
+                                   " WHERE content_id = %s ORDER BY aspect", (plan.content_id,))
+    assert [(r["aspect"], r["width"], r["height"], r["status"]) for r in rows] == [
+        ("1:1", 1080, 1080, "ready"), ("9:16", 1080, 1920, "ready")]
+    assert rows[1]["checks"]["platforms"] == ["tiktok", "youtube"]
+    assert abs(rows[1]["checks"]["loudness_lufs"] + 14) <= 1
+    opp = db.fetch_dicts(pg_conn, "SELECT status FROM acf.opportunities WHERE opportunity_id = 'opp_best'")
+    assert opp[0]["status"] == "produced"
+
+
+def test_a_corrupted_rendition_fails_its_check_and_is_never_ready(pg_conn, object_root, opportunity, tiny_script):
+    plan = production.plan_content(pg_conn, aspects=["9:16"], platforms=["tiktok"], run_id="run-2")
+    scenes = production.store_script(pg_conn, object_root, plan, tiny_script())
+    _make_scenes(pg_conn, object_root, plan.content_id, scenes)
+    [video] = production.render_content(pg_conn, object_root, plan.content_id, music=False)
+    production.make_thumbnails(pg_conn, object_root, plan.content_id)
+    (object_root / video).write_bytes(b"not a video")
+    with pytest.raises(Exception, match="not readable as media"):
+        production.check_outputs(pg_conn, object_root, plan.content_id)
+    assert _status(pg_conn, plan.content_id) != "ready"
+
+
+def test_platform_without_a_fitting_aspect_gets_its_own(pg_conn, opportunity):
+    plan = production.plan_content(pg_conn, platforms=["tiktok"], aspects=["16:9"])
+    assert plan.aspects == ["16:9", "9:16"]
+
+
+def test_no_open_opportunity_and_unknown_id_are_clear_errors(pg_conn, opportunity):
+    with pytest.raises(production.NoOpportunityError, match="no opportunity 'nope'"):
+        production.plan_content(pg_conn, opportunity_id="nope")
+    pg_conn.execute("UPDATE acf.opportunities SET status = 'produced'")
+    with pytest.raises(production.NoOpportunityError, match="no open opportunity"):
+        production.plan_content(pg_conn)
+    with pytest.raises(ValueError, match="unknown tier"):
+        production.plan_content(pg_conn, tier="gold")
+
+
+class _BrokenImages:
+    def generate_image(self, prompt, width, height):
+        raise ConnectionError("stand-in down")
+
+
+class _BlankImages:
+    def generate_image(self, prompt, width, height):
+        ok, png = cv2.imencode(".png", (0 * cv2.UMat(8, 8, cv2.CV_8UC3).get()))
+        return png.tobytes()
+
+
+@pytest.mark.parametrize("client, why", [(_BrokenImages(), "stand-in down"), (_BlankImages(), "blank image")])
+def test_failing_image_provider_falls_back_to_local(pg_conn, object_root, opportunity, tiny_script, client, why):
+    plan = production.plan_content(pg_conn, tier="balanced", run_id="run-3")
+    production.store_script(pg_conn, object_root, plan, tiny_script())
+    tiers = {"balanced": {"image": ["leonardo", "local"], "voice": ["local"]}}
+    resolver = lambda modality, name: client if name == "leonardo" else None  # noqa: E731
+    production.make_visual(pg_conn, object_root, plan.content_id, 0, resolver=resolver, tiers=tiers)
+    row = db.fetch_dicts(pg_conn, "SELECT provider, meta FROM acf.assets WHERE content_id = %s AND kind = 'image'",
+                         (plan.content_id,))[0]
+    assert row["provider"] == "local"
+    assert row["meta"]["skipped"][0][0] == "leonardo" and why in row["meta"]["skipped"][0][1]
+
+
+def test_the_best_angle_feeds_the_script_writer(pg_conn, opportunity):
+    for angle_id, value in (("ang_a", 0.4), ("ang_b", 0.8)):
+        pg_conn.execute(
+            "INSERT INTO acf.angles (angle_id, opportunity_id, kind, hook, title, platforms, format, estimated_value,"
+            " provider, model, prompt_version) VALUES (%s, 'opp_best', 'explainer', 'Hook!', %s, %s, 'short', %s,"
+            " 'local', 'rules', 'v1')", (angle_id, f"Title {angle_id}", ["tiktok"], value))
+    plan = production.plan_content(pg_conn)
+    angle = production.load_angle(pg_conn, plan)
+    assert (plan.angle_id, angle.title, angle.term) == ("ang_b", "Title ang_b", "solar flares")
+    plan = production.plan_content(pg_conn, run_id="other")       # the next best: opp_low, with no angle
+    angle = production.load_angle(pg_conn, plan)
+    assert plan.opportunity_id == "opp_low" and plan.angle_id is None
+    assert angle.term == "solar flares" and angle.format == "short"
