@@ -6,6 +6,7 @@ ACF_TEST_DATABASE_URL to use another server instead.
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 import uuid
@@ -87,3 +88,33 @@ def object_root(tmp_path: Path) -> Path:
     root = tmp_path / "objects"
     root.mkdir()
     return root
+
+
+# --- S3: a loopback S3-compatible server (moto's server mode), driven through real boto3 ---
+@pytest.fixture(scope="session")
+def s3_server():
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_root(s3_server, monkeypatch):
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=s3_server, aws_access_key_id="testing",
+                          aws_secret_access_key="testing-secret", region_name="us-east-1")
+    if "acf-objects" not in [b["Name"] for b in client.list_buckets()["Buckets"]]:
+        client.create_bucket(Bucket="acf-objects")
+    conn = {"conn_type": "aws", "login": "testing", "password": "testing-secret",
+            "extra": {"endpoint_url": s3_server, "region_name": "us-east-1"}}
+    monkeypatch.setenv("AIRFLOW_CONN_ACF_S3", json.dumps(conn))
+    monkeypatch.setenv("ACF_OBJECT_STORE", "s3://acf-objects/factory")
+    monkeypatch.setenv("ACF_OBJECT_STORE_CONN_ID", "acf_s3")
+    from hooks.object_store import object_root
+
+    yield object_root(), client

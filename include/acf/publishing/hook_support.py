@@ -57,8 +57,14 @@ def media_file_resolver(root: Any) -> Callable[[str], Path]:
     return resolve
 
 
-def public_url_resolver(root: Any, expires_seconds: int = 6 * 3600) -> Callable[[str], str]:
-    """``key -> URL`` a platform can fetch: a presigned URL on S3; a local store has none."""
+def public_url_resolver(root: Any, expires_seconds: int = 3600) -> Callable[[str], str]:
+    """``key -> URL`` a platform can fetch: a presigned URL on S3; a local store has none.
+
+    The URL expires within the hour: Instagram fetches the video when the container is created,
+    and a leaked link should not stay usable.
+    """
+    if not 0 < expires_seconds <= 3600:
+        raise ValueError(f"presigned URLs expire within an hour, not {expires_seconds} s")
 
     def resolve(object_key: str) -> str:
         target = root / object_key

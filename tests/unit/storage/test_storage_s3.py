@@ -1,36 +1,7 @@
 """The S3 path: Airflow's ObjectStoragePath over real boto3/s3fs against a loopback S3 server (moto)."""
-import json
-
-import boto3
 import pytest
 
 from acf import storage
-
-
-@pytest.fixture(scope="module")
-def s3_server():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def s3_root(s3_server, monkeypatch):
-    client = boto3.client("s3", endpoint_url=s3_server, aws_access_key_id="testing",
-                          aws_secret_access_key="testing-secret", region_name="us-east-1")
-    client.create_bucket(Bucket="acf-objects")
-    conn = {"conn_type": "aws", "login": "testing", "password": "testing-secret",
-            "extra": {"endpoint_url": s3_server, "region_name": "us-east-1"}}
-    monkeypatch.setenv("AIRFLOW_CONN_ACF_S3", json.dumps(conn))
-    monkeypatch.setenv("ACF_OBJECT_STORE", "s3://acf-objects/factory")
-    monkeypatch.setenv("ACF_OBJECT_STORE_CONN_ID", "acf_s3")
-    from hooks.object_store import object_root
-
-    yield object_root(), client
 
 
 def test_round_trip_through_object_storage_path(s3_root, tmp_path):
