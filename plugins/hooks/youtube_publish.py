@@ -8,13 +8,13 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from airflow.sdk import BaseHook
+from hooks.platform_base import PlatformHook
 
 DEFAULT_ROOT = "https://youtube.googleapis.com/"
 DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
 
 
-class YouTubePublishHook(BaseHook):
+class YouTubePublishHook(PlatformHook):
     """Connection: host = API root URL, login = OAuth client id, password = client secret,
     extras: access_token, refresh_token, token_expires_at (ISO), token_uri, account, chunk_size."""
 
@@ -22,42 +22,18 @@ class YouTubePublishHook(BaseHook):
     default_conn_name = "acf_youtube_upload"
     conn_type = "acf_youtube_upload"
     hook_name = "YouTube upload, OAuth (AI Content Factory)"
-
-    def __init__(self, youtube_upload_conn_id: str = default_conn_name, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.youtube_upload_conn_id = youtube_upload_conn_id
-
-    @classmethod
-    def uploader_if_configured(cls, root: Any, conn_id: str | None = None):
-        """The uploader when the Connection exists, else None (the tier then falls back to the outbox)."""
-        from airflow.sdk.exceptions import AirflowNotFoundException
-
-        hook = cls(conn_id or cls.default_conn_name)
-        try:
-            hook.connection
-        except AirflowNotFoundException:
-            return None
-        return hook.uploader(root)
-
-    @cached_property
-    def connection(self):
-        return self.get_connection(self.youtube_upload_conn_id)
-
-    @property
-    def account(self) -> str:
-        return self.connection.extra_dejson.get("account") or self.youtube_upload_conn_id
+    DEFAULT_BASE_URL = DEFAULT_ROOT
 
     @cached_property
     def credentials(self):
+        from acf.publishing.hook_support import shared_token_manager
         from acf.publishing.youtube_api import credentials_from
-
-        from acf.publishing.hook_support import connection_key, shared_token_manager
 
         conn = self.connection
         extras = conn.extra_dejson
         # google-auth refreshes these credentials in place; one object per Connection per process reuses that.
         return shared_token_manager(
-            connection_key(self.youtube_upload_conn_id, conn.host, conn.login, conn.password, conn.extra),
+            self._connection_key(),
             lambda: credentials_from(extras, conn.login or "", conn.password or "",
                                      extras.get("token_uri") or DEFAULT_TOKEN_URI))
 
@@ -66,8 +42,7 @@ class YouTubePublishHook(BaseHook):
         """(service, authorized http): the youtube v3 client and the transport it uses."""
         from acf.publishing.youtube_api import build_service
 
-        host = self.connection.host or DEFAULT_ROOT
-        return build_service(host if "://" in host else f"https://{host}", self.credentials)
+        return build_service(self.base_url, self.credentials)
 
     def get_conn(self):
         return self.client[0]
