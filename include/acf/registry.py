@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 import yaml
 
+from acf.redaction import redact
+
 DEFAULT_TIERS_FILE = Path(__file__).with_name("tiers.yaml")
 MODALITIES = ("text", "image", "voice", "publish")
 T = TypeVar("T")
@@ -87,5 +89,5 @@ def run_with_fallback(
         except fatal:
             raise
         except Exception as exc:  # noqa: BLE001 - any provider failure moves down the chain
-            skipped.append((name, f"{type(exc).__name__}: {exc}"))
+            skipped.append((name, redact(f"{type(exc).__name__}: {exc}")))
     raise AllProvidersFailedError(modality, skipped)

@@ -15,6 +15,7 @@ from airflow.sdk import BaseHook
 
 from acf.text.guard import redact
 from acf.text.providers import AnthropicMessagesProvider, ClientOptions
+from acf.redaction import register_connection
 
 DEFAULT_MODEL = "claude-3-5-haiku-latest"
 
@@ -31,7 +32,7 @@ class AnthropicHook(BaseHook):
 
     @cached_property
     def connection(self):
-        return self.get_connection(self.anthropic_conn_id)
+        return register_connection(self.get_connection(self.anthropic_conn_id))
 
     @cached_property
     def options(self) -> ClientOptions:

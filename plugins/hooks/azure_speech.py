@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape, quoteattr
 from airflow.sdk import BaseHook
 
 from acf.media.http import ProviderError, base_url, call, session
+from acf.redaction import redact, register_connection
 
 DEFAULT_VOICE = "en-US-JennyNeural"
 DEFAULT_FORMAT = "riff-24khz-16bit-mono-pcm"
@@ -36,7 +37,7 @@ class AzureSpeechHook(BaseHook):
 
     @cached_property
     def connection(self):
-        return self.get_connection(self.azure_speech_conn_id)
+        return register_connection(self.get_connection(self.azure_speech_conn_id))
 
     @cached_property
     def extras(self) -> dict:
@@ -74,7 +75,7 @@ class AzureSpeechHook(BaseHook):
         try:
             voices = call(self.client, "GET", f"{self.url}/cognitiveservices/voices/list", "azure voices", timeout=30).json()
         except Exception as exc:  # noqa: BLE001 - reported to the UI
-            return False, f"{type(exc).__name__}: {exc}"
+            return False, redact(f"{type(exc).__name__}: {exc}")
         return True, f"connected; {len(voices)} voices"
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from airflow.sdk import BaseHook
 
 from acf.media.http import ProviderError
+from acf.redaction import redact, register_connection
 
 
 def fit_size(width: int, height: int, max_side: int) -> tuple[int, int]:
@@ -33,7 +34,7 @@ class DiffusersImageHook(BaseHook):
 
     @cached_property
     def connection(self):
-        return self.get_connection(self.diffusers_conn_id)
+        return register_connection(self.get_connection(self.diffusers_conn_id))
 
     @cached_property
     def extras(self) -> dict:
@@ -79,7 +80,7 @@ class DiffusersImageHook(BaseHook):
         try:
             pipeline = self.client
         except Exception as exc:  # noqa: BLE001 - reported to the UI
-            return False, f"{type(exc).__name__}: {exc}"
+            return False, redact(f"{type(exc).__name__}: {exc}")
         return True, f"loaded {type(pipeline).__name__}"
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from airflow.sdk import BaseHook
 
 from acf.media.http import ProviderError, base_url, call, session
+from acf.redaction import redact, register_connection
 
 DEFAULT_URL = "https://api.elevenlabs.io"
 DEFAULT_VOICE = "21m00Tcm4TlvDq8ikWAM"
@@ -30,7 +31,7 @@ class ElevenLabsHook(BaseHook):
 
     @cached_property
     def connection(self):
-        return self.get_connection(self.elevenlabs_conn_id)
+        return register_connection(self.get_connection(self.elevenlabs_conn_id))
 
     @cached_property
     def extras(self) -> dict:
@@ -64,7 +65,7 @@ class ElevenLabsHook(BaseHook):
         try:
             voices = call(self.client, "GET", f"{self.url}/v1/voices", "elevenlabs voices", timeout=30).json()
         except Exception as exc:  # noqa: BLE001 - reported to the UI
-            return False, f"{type(exc).__name__}: {exc}"
+            return False, redact(f"{type(exc).__name__}: {exc}")
         return True, f"connected; {len(voices.get('voices', []))} voices"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from hooks.platform_base import PlatformHook
+from acf.redaction import redact
 
 
 class FacebookHook(PlatformHook):
@@ -38,5 +39,5 @@ class FacebookHook(PlatformHook):
             up = self.get_conn()
             page = up.api.call("GET", f"/{up.page_id}", params={"fields": "id,name"})
         except Exception as exc:  # noqa: BLE001 - reported to the UI
-            return False, f"{type(exc).__name__}: {exc}"
+            return False, redact(f"{type(exc).__name__}: {exc}")
         return True, f"page {page.get('name') or page.get('id')}"

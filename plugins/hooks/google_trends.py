@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from airflow.sdk import BaseHook
+from acf.redaction import register_connection
 
 DEFAULT_BASE = "https://trends.google.com/trends"
 
@@ -74,7 +75,7 @@ class GoogleTrendsHook(BaseHook):
 
     @cached_property
     def connection(self):
-        return self.get_connection(self.google_trends_conn_id)
+        return register_connection(self.get_connection(self.google_trends_conn_id))
 
     @cached_property
     def options(self) -> dict:

@@ -13,6 +13,7 @@ from typing import Any
 from airflow.sdk import BaseHook
 
 from acf.media.http import ProviderError
+from acf.redaction import redact, register_connection
 
 BATCH_PATH = "/_/TranslateWebserverUi/data/batchexecute"
 
@@ -48,7 +49,7 @@ class GTTSHook(BaseHook):
 
     @cached_property
     def connection(self):
-        return self.get_connection(self.gtts_conn_id)
+        return register_connection(self.get_connection(self.gtts_conn_id))
 
     @cached_property
     def extras(self) -> dict:
@@ -79,7 +80,7 @@ class GTTSHook(BaseHook):
         try:
             audio, _ = self.synthesize("ok")
         except Exception as exc:  # noqa: BLE001 - reported to the UI
-            return False, f"{type(exc).__name__}: {exc}"
+            return False, redact(f"{type(exc).__name__}: {exc}")
         return True, f"connected; {len(audio)} bytes of audio"
 
 

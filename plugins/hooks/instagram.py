@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from hooks.platform_base import PlatformHook
+from acf.redaction import redact
 
 
 class InstagramHook(PlatformHook):
@@ -39,5 +40,5 @@ class InstagramHook(PlatformHook):
         try:
             usage, total = self.get_conn().publishing_limit()
         except Exception as exc:  # noqa: BLE001 - reported to the UI
-            return False, f"{type(exc).__name__}: {exc}"
+            return False, redact(f"{type(exc).__name__}: {exc}")
         return True, f"publishing limit used {usage}/{total} in 24 h"

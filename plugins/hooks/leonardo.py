@@ -12,6 +12,7 @@ from typing import Any
 from airflow.sdk import BaseHook
 
 from acf.media.http import ProviderError, base_url, call, session
+from acf.redaction import redact, register_connection
 
 DEFAULT_URL = "https://cloud.leonardo.ai/api/rest/v1"
 MAX_SIDE = 1536
@@ -35,7 +36,7 @@ class LeonardoHook(BaseHook):
 
     @cached_property
     def connection(self):
-        return self.get_connection(self.leonardo_conn_id)
+        return register_connection(self.get_connection(self.leonardo_conn_id))
 
     @cached_property
     def extras(self) -> dict:
@@ -84,7 +85,7 @@ class LeonardoHook(BaseHook):
         try:
             me = call(self.client, "GET", f"{self.url}/me", "leonardo me", timeout=self.timeout).json()
         except Exception as exc:  # noqa: BLE001 - reported to the UI
-            return False, f"{type(exc).__name__}: {exc}"
+            return False, redact(f"{type(exc).__name__}: {exc}")
         return True, f"connected; {len(me.get('user_details', []))} user(s)"
 
 

@@ -17,6 +17,7 @@ from airflow.sdk import BaseHook
 
 from acf.text.guard import redact
 from acf.text.providers import ChatCompletionsProvider, ClientOptions
+from acf.redaction import register_connection
 
 DEFAULT_MODEL = "gpt-4o-mini"
 
@@ -41,7 +42,7 @@ class OpenAIHook(BaseHook):
 
     @cached_property
     def connection(self):
-        return self.get_connection(self.openai_conn_id)
+        return register_connection(self.get_connection(self.openai_conn_id))
 
     @cached_property
     def base_url(self) -> str | None:

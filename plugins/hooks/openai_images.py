@@ -13,6 +13,7 @@ from typing import Any
 from airflow.sdk import BaseHook
 
 from acf.media.http import ProviderError
+from acf.redaction import redact, register_connection
 
 DEFAULT_MODEL = "gpt-image-1"
 SIZES = {"portrait": "1024x1536", "landscape": "1536x1024", "square": "1024x1024"}
@@ -36,7 +37,7 @@ class OpenAIImagesHook(BaseHook):
 
     @cached_property
     def connection(self):
-        return self.get_connection(self.openai_images_conn_id)
+        return register_connection(self.get_connection(self.openai_images_conn_id))
 
     @cached_property
     def extras(self) -> dict:
@@ -73,7 +74,7 @@ class OpenAIImagesHook(BaseHook):
         try:
             models = [m.id for m in self.client.models.list().data]
         except Exception as exc:  # noqa: BLE001 - reported to the UI
-            return False, f"{type(exc).__name__}: {exc}"
+            return False, redact(f"{type(exc).__name__}: {exc}")
         return True, f"connected; {len(models)} models"
 
 

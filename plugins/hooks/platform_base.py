@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import Any
 
 from airflow.sdk import BaseHook
+from acf.redaction import register_connection
 
 
 class PlatformHook(BaseHook):
@@ -37,7 +38,7 @@ class PlatformHook(BaseHook):
 
     @cached_property
     def connection(self):
-        return self.get_connection(self.conn_id)
+        return register_connection(self.get_connection(self.conn_id))
 
     @cached_property
     def base_url(self) -> str:

@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from airflow.sdk import BaseHook
+from acf.redaction import register_connection
 
 DEFAULT_OAUTH_URL = "https://oauth.reddit.com"
 DEFAULT_REDDIT_URL = "https://www.reddit.com"
@@ -47,7 +48,7 @@ class RedditHook(BaseHook):
 
     @cached_property
     def connection(self):
-        return self.get_connection(self.reddit_conn_id)
+        return register_connection(self.get_connection(self.reddit_conn_id))
 
     @cached_property
     def options(self) -> dict:

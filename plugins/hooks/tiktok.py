@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from hooks.platform_base import PlatformHook
+from acf.redaction import redact
 
 DEFAULT_BASE_URL = "https://open.tiktokapis.com"
 
@@ -36,5 +37,5 @@ class TikTokHook(PlatformHook):
         try:
             info = self.get_conn().creator_info()
         except Exception as exc:  # noqa: BLE001 - reported to the UI
-            return False, f"{type(exc).__name__}: {exc}"
+            return False, redact(f"{type(exc).__name__}: {exc}")
         return True, f"connected as {info.get('creator_username', '?')}"

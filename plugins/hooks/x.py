@@ -11,6 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from airflow.sdk import BaseHook
+from acf.redaction import register_connection
 
 TWEEPY_HOST = "https://api.twitter.com"
 DEFAULT_HOST = "https://api.x.com"
@@ -72,7 +73,7 @@ class XHook(BaseHook):
 
     @cached_property
     def connection(self):
-        return self.get_connection(self.x_conn_id)
+        return register_connection(self.get_connection(self.x_conn_id))
 
     @cached_property
     def options(self) -> dict:

@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from airflow.sdk import BaseHook
+from acf.redaction import register_connection
 
 DEFAULT_ROOT = "https://youtube.googleapis.com/"
 RETRY_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "backendError", "internalError"}
@@ -50,7 +51,7 @@ class YouTubeHook(BaseHook):
 
     @cached_property
     def connection(self):
-        return self.get_connection(self.youtube_conn_id)
+        return register_connection(self.get_connection(self.youtube_conn_id))
 
     @cached_property
     def options(self) -> dict:

@@ -9,6 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from hooks.platform_base import PlatformHook
+from acf.redaction import redact
 
 DEFAULT_ROOT = "https://youtube.googleapis.com/"
 DEFAULT_TOKEN_URI = "https://oauth2.googleapis.com/token"
@@ -61,5 +62,5 @@ class YouTubePublishHook(PlatformHook):
         try:
             self.get_conn().search().list(part="id", forMine=True, type="video", maxResults=1).execute()
         except Exception as exc:  # noqa: BLE001 - reported to the UI
-            return False, f"{type(exc).__name__}: {exc}"
+            return False, redact(f"{type(exc).__name__}: {exc}")
         return True, "upload credentials accepted"

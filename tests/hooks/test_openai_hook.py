@@ -120,7 +120,7 @@ def test_test_connection_and_base_url(connected, server, monkeypatch):
     assert OpenAIHook().test_connection()[0] is True
     monkeypatch.setenv(*connection_env("openai_bad", "openai", server.url, "sk-wrong-0123456789", max_retries=0))
     ok, message = OpenAIHook("openai_bad").test_connection()
-    assert not ok and "AuthenticationError" in message and "[redacted]" in message
+    assert not ok and "AuthenticationError" in message and "***" in message
     assert "sk-wrong" not in message
     assert base_url("localhost:11434", "http") == "http://localhost:11434/v1"
     assert base_url("http://vllm:8000/v1/") == "http://vllm:8000/v1"

@@ -12,6 +12,8 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from acf.redaction import redact
+
 
 class ProviderError(RuntimeError):
     """A media provider failed after its retries (or answered something unusable)."""
@@ -32,7 +34,7 @@ def session(max_retries: int = 3, backoff: float = 0.5, max_wait: float = 30.0) 
 
 def checked(response: requests.Response, what: str) -> requests.Response:
     if response.status_code >= 400:
-        raise ProviderError(f"{what}: HTTP {response.status_code}: {response.text[:200]}")
+        raise ProviderError(redact(f"{what}: HTTP {response.status_code}: {response.text[:200]}"))
     return response
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import requests
 
+from acf.redaction import redact, register
 from acf.publishing.errors import NeedsReauthError, PermanentPublishError, QuotaExceededError, TransientPublishError
 
 REFRESH_SKEW = timedelta(minutes=5)
@@ -37,6 +38,7 @@ class TokenManager:
     def __init__(self, token: Token, refresh: Callable[[Token], Token] | None, account: str,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
         self.token = token
+        register(token.access_token, token.refresh_token)
         self._refresh = refresh
         self.account = account
         self.clock = clock
@@ -61,6 +63,7 @@ class TokenManager:
                                    " re-authorise the Connection")
         try:
             self.token = self._refresh(self.token)
+            register(self.token.access_token, self.token.refresh_token)
         except NeedsReauthError:
             raise
         except Exception as exc:  # noqa: BLE001 - any refresh failure needs a person
@@ -151,8 +154,8 @@ class ApiClient:
 
     def refuse(self, response: requests.Response, method: str, path: str):
         """A 4xx other than 401/429: the platform will not take it as it is."""
-        raise PermanentPublishError(f"{self.platform} {method} {path}: HTTP {response.status_code}: "
-                                    f"{response.text[:300]}")
+        raise PermanentPublishError(redact(f"{self.platform} {method} {path}: HTTP {response.status_code}: "
+                                           f"{response.text[:300]}"))
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self.request(method, path, **kwargs)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from acf.ids import normalise_text
+from acf.redaction import redact  # noqa: F401  (re-exported: errors go to the DB and logs)
 
 _INJECTION_PATTERNS = [
     r"\b(ignore|disregard|forget|override)\b.{0,40}\b(previous|prior|above|earlier|all|your)\b.{0,40}"
@@ -56,9 +57,3 @@ def clean_data_text(text: str, limit: int = 300) -> str:
     return " ".join(_CONTROL.sub(" ", text or "").split())[:limit]
 
 
-_SECRET = re.compile(r"(?i)\b(sk|gsk|sk-ant|sk-proj|pk|key|xai)[-_][A-Za-z0-9_\-*.]{6,}|\bBearer\s+\S+")
-
-
-def redact(text: str | None) -> str | None:
-    """Error text with anything shaped like an API key or bearer token masked (errors go to the DB and logs)."""
-    return _SECRET.sub("[redacted]", text) if text else text

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import random
-import re
 import time
 from collections.abc import Callable
 from typing import TypeVar
+
+from acf.redaction import redact as _redact
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -21,8 +22,6 @@ T = TypeVar("T")
 TRIES = 3
 BASE_DELAY = 0.5
 MAX_WAIT = 30.0
-_SECRET_PARAM = re.compile(r"((?:key|token|access_token|client_secret|password|secret)=)[^&\s'\"]+", re.IGNORECASE)
-_BEARER = re.compile(r"((?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=%-]+", re.IGNORECASE)
 
 
 class SourceUnavailable(RuntimeError):
@@ -31,7 +30,7 @@ class SourceUnavailable(RuntimeError):
 
 def redact(message: str) -> str:
     """Strip API keys and tokens from a message before it reaches a log, XCom or row."""
-    return _BEARER.sub(r"\1***", _SECRET_PARAM.sub(r"\1***", message))
+    return _redact(message)
 
 
 def parse_retry_after(value: str | None) -> float | None:
