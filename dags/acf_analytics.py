@@ -29,10 +29,14 @@ PLATFORM_HOOKS = {  # platform -> (module in plugins/hooks, hook class) of the p
 
 
 def _observed_at():
-    """The run's measuring moment: data interval end, or run_after for on-demand runs, to the hour."""
+    """The run's measuring moment, fixed per run so a retry overwrites its own points: the data interval
+    end of a scheduled run (on the hour), or the moment an on-demand run was asked for (so posts
+    published minutes earlier are measured too)."""
     context = get_current_context()
-    moment = context.get("data_interval_end") or context["dag_run"].run_after
-    return moment.replace(minute=0, second=0, microsecond=0)
+    dag_run = context["dag_run"]
+    if str(getattr(dag_run, "run_type", "")).endswith("scheduled") and context.get("data_interval_end"):
+        return context["data_interval_end"].replace(minute=0, second=0, microsecond=0)
+    return dag_run.run_after.replace(microsecond=0)
 
 
 def _platform_fetchers() -> dict:
