@@ -103,7 +103,7 @@ def acf_production():
         with factory_connection() as conn:
             return production.make_voice(conn, object_root(), content_id, scene_index, run_id=run_id)
 
-    @task
+    @task(pool="acf_render")  # CPU-bound: renders queue instead of fighting for 2 cores
     def render(content_id: str, images: list[str], voices: list[str]) -> list[str]:
         """Every asked rendition in one ffmpeg run (progress in this log)."""
         from acf.media import production
