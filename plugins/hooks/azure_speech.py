@@ -14,6 +14,7 @@ from airflow.sdk import BaseHook
 
 from acf.media.http import ProviderError, base_url, call, session
 from acf.redaction import redact, register_connection
+from hooks.configured import configured
 
 DEFAULT_VOICE = "en-US-JennyNeural"
 DEFAULT_FORMAT = "riff-24khz-16bit-mono-pcm"
@@ -80,11 +81,4 @@ class AzureSpeechHook(BaseHook):
 
 
 def client_from_connection(conn_id: str | None = None) -> AzureSpeechHook | None:
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
-    hook = AzureSpeechHook(conn_id or AzureSpeechHook.default_conn_name)
-    try:
-        hook.connection
-    except AirflowNotFoundException:
-        return None
-    return hook
+    return configured(AzureSpeechHook, conn_id)

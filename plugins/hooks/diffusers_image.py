@@ -14,6 +14,7 @@ from airflow.sdk import BaseHook
 
 from acf.media.http import ProviderError
 from acf.redaction import redact, register_connection
+from hooks.configured import configured
 
 
 def fit_size(width: int, height: int, max_side: int) -> tuple[int, int]:
@@ -85,11 +86,4 @@ class DiffusersImageHook(BaseHook):
 
 
 def client_from_connection(conn_id: str | None = None) -> DiffusersImageHook | None:
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
-    hook = DiffusersImageHook(conn_id or DiffusersImageHook.default_conn_name)
-    try:
-        hook.connection
-    except AirflowNotFoundException:
-        return None
-    return hook
+    return configured(DiffusersImageHook, conn_id)

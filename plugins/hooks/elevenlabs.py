@@ -13,6 +13,7 @@ from airflow.sdk import BaseHook
 
 from acf.media.http import ProviderError, base_url, call, session
 from acf.redaction import redact, register_connection
+from hooks.configured import configured
 
 DEFAULT_URL = "https://api.elevenlabs.io"
 DEFAULT_VOICE = "21m00Tcm4TlvDq8ikWAM"
@@ -70,11 +71,4 @@ class ElevenLabsHook(BaseHook):
 
 
 def client_from_connection(conn_id: str | None = None) -> ElevenLabsHook | None:
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
-    hook = ElevenLabsHook(conn_id or ElevenLabsHook.default_conn_name)
-    try:
-        hook.connection
-    except AirflowNotFoundException:
-        return None
-    return hook
+    return configured(ElevenLabsHook, conn_id)

@@ -14,6 +14,7 @@ from airflow.sdk import BaseHook
 
 from acf.media.http import ProviderError
 from acf.redaction import redact, register_connection
+from hooks.configured import configured
 
 BATCH_PATH = "/_/TranslateWebserverUi/data/batchexecute"
 
@@ -85,11 +86,4 @@ class GTTSHook(BaseHook):
 
 
 def client_from_connection(conn_id: str | None = None) -> GTTSHook | None:
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
-    hook = GTTSHook(conn_id or GTTSHook.default_conn_name)
-    try:
-        hook.connection
-    except AirflowNotFoundException:
-        return None
-    return hook
+    return configured(GTTSHook, conn_id)

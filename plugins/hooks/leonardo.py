@@ -13,6 +13,7 @@ from airflow.sdk import BaseHook
 
 from acf.media.http import ProviderError, base_url, call, session
 from acf.redaction import redact, register_connection
+from hooks.configured import configured
 
 DEFAULT_URL = "https://cloud.leonardo.ai/api/rest/v1"
 MAX_SIDE = 1536
@@ -90,11 +91,4 @@ class LeonardoHook(BaseHook):
 
 
 def client_from_connection(conn_id: str | None = None) -> LeonardoHook | None:
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
-    hook = LeonardoHook(conn_id or LeonardoHook.default_conn_name)
-    try:
-        hook.connection
-    except AirflowNotFoundException:
-        return None
-    return hook
+    return configured(LeonardoHook, conn_id)

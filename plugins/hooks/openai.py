@@ -18,6 +18,7 @@ from airflow.sdk import BaseHook
 from acf.text.guard import redact
 from acf.text.providers import ChatCompletionsProvider, ClientOptions
 from acf.redaction import register_connection
+from hooks.configured import configured
 
 DEFAULT_MODEL = "gpt-4o-mini"
 
@@ -88,11 +89,5 @@ class OpenAIHook(BaseHook):
 
 def text_provider_from_connection(conn_id: str | None = None) -> ChatCompletionsProvider | None:
     """The provider when the Connection exists, else None (the tier chain then moves on)."""
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
-    hook = OpenAIHook(conn_id or OpenAIHook.default_conn_name)
-    try:
-        hook.connection
-    except AirflowNotFoundException:
-        return None
-    return hook.text_provider()
+    hook = configured(OpenAIHook, conn_id)
+    return hook.text_provider() if hook else None

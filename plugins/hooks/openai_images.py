@@ -14,6 +14,7 @@ from airflow.sdk import BaseHook
 
 from acf.media.http import ProviderError
 from acf.redaction import redact, register_connection
+from hooks.configured import configured
 
 DEFAULT_MODEL = "gpt-image-1"
 SIZES = {"portrait": "1024x1536", "landscape": "1536x1024", "square": "1024x1024"}
@@ -79,11 +80,4 @@ class OpenAIImagesHook(BaseHook):
 
 
 def client_from_connection(conn_id: str | None = None) -> OpenAIImagesHook | None:
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
-    hook = OpenAIImagesHook(conn_id or OpenAIImagesHook.default_conn_name)
-    try:
-        hook.connection
-    except AirflowNotFoundException:
-        return None
-    return hook
+    return configured(OpenAIImagesHook, conn_id)

@@ -27,14 +27,10 @@ class PlatformHook(BaseHook):
     @classmethod
     def uploader_if_configured(cls, root: Any, conn_id: str | None = None):
         """The uploader when the Connection exists, else None (the tier then falls back to the outbox)."""
-        from airflow.sdk.exceptions import AirflowNotFoundException
+        from hooks.configured import configured
 
-        hook = cls(conn_id)
-        try:
-            hook.connection
-        except AirflowNotFoundException:
-            return None
-        return hook.uploader(root)
+        hook = configured(cls, conn_id)
+        return hook.uploader(root) if hook else None
 
     @cached_property
     def connection(self):
