@@ -65,10 +65,14 @@ class Api:
             last = run
             time.sleep(3)
             token = self.token()
-        raise AssertionError(f"{dag_id} run did not finish in {timeout}s; last seen: {last}")
+        states = ""
+        if last:
+            _, tis = self.call("GET", f"/api/v2/dags/{dag_id}/dagRuns/{last['dag_run_id']}/taskInstances?limit=100")
+            states = ", ".join(f"{t['task_id']}[{t['map_index']}]={t['state']}" for t in tis.get("task_instances", []))
+        raise AssertionError(f"{dag_id} run did not finish in {timeout}s; tasks: {states}; last seen: {last}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def factory_stack(pg_server_dsn, tmp_path_factory):
     """Start the API server, scheduler, DAG processor and triggerer; stop them after."""
     from psycopg.conninfo import conninfo_to_dict, make_conninfo

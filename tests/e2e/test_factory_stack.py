@@ -61,6 +61,13 @@ def test_approve_a_pending_human_in_the_loop_step(factory_stack):
     """acf_publish with require_approval waits at `approve` until a person answers through the API."""
     import time
 
+    # acf_publish runs one at a time: let the Asset-triggered runs of earlier tests finish first.
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        _, runs = factory_stack.call("GET", "/api/v2/dags/acf_publish/dagRuns?state=queued&state=running")
+        if not runs.get("dag_runs"):
+            break
+        time.sleep(3)
     status, run = factory_stack.call("POST", "/api/v2/dags/acf_publish/dagRuns",
                                      {"logical_date": None, "conf": {"require_approval": True}})
     assert status == 200, run
@@ -81,7 +88,7 @@ def test_approve_a_pending_human_in_the_loop_step(factory_stack):
     status, answer = factory_stack.call("PATCH", path, {"chosen_options": ["Approve"]})
     assert status == 200, answer
     assert answer["chosen_options"] == ["Approve"]
-    assert factory_stack.wait_for_run("acf_publish", run_id)["state"] == "success"
+    assert factory_stack.wait_for_run("acf_publish", run_id, timeout=300)["state"] == "success"
 
 
 @pytest.mark.parametrize("conf, reason", [
