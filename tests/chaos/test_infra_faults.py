@@ -59,20 +59,20 @@ def test_postgres_restarted_mid_load_then_next_attempt_succeeds(own_postgres, tm
     root.mkdir()
     interval = datetime(2030, 6, 1, tzinfo=timezone.utc)
     payloads = [pipeline.fetch_raw(s, "US", root, interval_start=interval) for s in SOURCES]
-    original = load.copy_frame
+    original = load.copy_chunks
 
-    def stop_server_at_copy(conn, table, frame, columns, chunk_rows=load.CHUNK_ROWS):
+    def stop_server_at_copy(conn, table, columns, chunks):
         if table == "acf.trend_observations":
             _server("stop", pgdata)
             registry.record("faults_injected")
-        return original(conn, table, frame, columns, chunk_rows)
+        return original(conn, table, columns, chunks)
 
-    monkeypatch.setattr(load, "copy_frame", stop_server_at_copy)
+    monkeypatch.setattr(load, "copy_chunks", stop_server_at_copy)
     conn = psycopg.connect(dsn)
     with pytest.raises(psycopg.OperationalError):
         pipeline.process(conn, root, payloads, interval_start=interval)
     conn.close()
-    monkeypatch.setattr(load, "copy_frame", original)
+    monkeypatch.setattr(load, "copy_chunks", original)
 
     _server("start", pgdata)
     with psycopg.connect(dsn) as conn:

@@ -30,16 +30,17 @@ def trend_load(args: dict) -> None:
 
     from acf.trends import load, pipeline
 
-    original = load.copy_frame
+    original = load.copy_chunks
 
-    def copy_half_then_block(conn, table, frame, columns, chunk_rows=load.CHUNK_ROWS):
+    def copy_half_then_block(conn, table, columns, chunks):
         if table != "acf.trend_observations" or not args.get("block"):
-            return original(conn, table, frame, columns, chunk_rows)
-        original(conn, table, frame.iloc[: len(frame) // 2], columns, chunk_rows)
-        _signal(args["signal_file"], str(len(frame)))
+            return original(conn, table, columns, chunks)
+        lines = b"".join(chunks).splitlines(keepends=True)
+        original(conn, table, columns, [b"".join(lines[: len(lines) // 2])])
+        _signal(args["signal_file"], str(len(lines)))
         _block()
 
-    load.copy_frame = copy_half_then_block
+    load.copy_chunks = copy_half_then_block
     with psycopg.connect(args["dsn"], application_name="chaos-trend-load") as conn:
         summary = pipeline.process(conn, Path(args["root"]), args["payloads"],
                                    interval_start=datetime.fromisoformat(args["interval_start"]), run_id="chaos-kill")

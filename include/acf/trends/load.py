@@ -12,7 +12,7 @@ temporary table (scores replaced, sources/regions merged, counts added).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -79,19 +79,29 @@ def _text_column(values: pd.Series) -> list[str]:
     return items
 
 
-def copy_frame(conn: psycopg.Connection, table: str, frame: pd.DataFrame, columns: Sequence[str],
-               chunk_rows: int = CHUNK_ROWS) -> int:
-    """COPY ``frame[columns]`` into ``table`` (text format), streamed in chunks (bounded memory).
+def render_chunks(frame: pd.DataFrame, columns: Sequence[str], chunk_rows: int = CHUNK_ROWS) -> Iterator[bytes]:
+    """``frame[columns]`` as COPY text, ``chunk_rows`` rows per chunk.
 
     Each chunk is rendered column by column with C-level joins (no Python code per
     row): fields escaped as COPY text requires, missing values as \\N.
     """
-    cols = ", ".join(columns)
-    with conn.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
-        for start in range(0, len(frame), chunk_rows):
-            chunk = frame.iloc[start:start + chunk_rows]
-            fields = [_text_column(chunk[name]) for name in columns]
-            copy.write("\n".join(map("\t".join, zip(*fields))) + "\n")
+    for start in range(0, len(frame), chunk_rows):
+        chunk = frame.iloc[start:start + chunk_rows]
+        fields = [_text_column(chunk[name]) for name in columns]
+        yield ("\n".join(map("\t".join, zip(*fields))) + "\n").encode()
+
+
+def copy_chunks(conn: psycopg.Connection, table: str, columns: Sequence[str], chunks: Iterable[bytes]) -> None:
+    """COPY rendered chunks into ``table``; sending needs no Python work (so no GIL) per row."""
+    with conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for chunk in chunks:
+            copy.write(chunk)
+
+
+def copy_frame(conn: psycopg.Connection, table: str, frame: pd.DataFrame, columns: Sequence[str],
+               chunk_rows: int = CHUNK_ROWS) -> int:
+    """COPY ``frame[columns]`` into ``table`` (text format), rendered and streamed chunk by chunk."""
+    copy_chunks(conn, table, columns, render_chunks(frame, columns, chunk_rows))
     return len(frame)
 
 
@@ -161,36 +171,52 @@ def upsert_trends(conn: psycopg.Connection, trends: pd.DataFrame) -> None:
     )
 
 
-def insert_observations(conn: psycopg.Connection, observations: pd.DataFrame) -> int:
-    """COPY the observations; returns how many were new. Bumps each trend's observation_count.
+def rendered_observations(observations: pd.DataFrame) -> tuple[list[bytes], pd.DataFrame]:
+    """The observations as COPY chunks in key order, and their count per trend.
 
-    Rows go in key order (time-prefixed keys): index pages are filled in sequence, not at random.
+    Key order (time-prefixed keys) fills the primary-key index's pages in sequence, not at random.
+    Rendered up front so that ``copy_observations`` can run in a worker thread without competing
+    for the interpreter with the caller's own work.
     """
-    observations = observations.sort_values("observation_key")
+    ordered = observations.sort_values("observation_key")
+    counts = ordered.groupby("trend_id", sort=False).size().rename("n").reset_index()
+    return list(render_chunks(ordered, OBSERVATION_COLUMNS)), counts
+
+
+def copy_observations(conn: psycopg.Connection, chunks: Sequence[bytes], counts: pd.DataFrame) -> int:
+    """COPY rendered observations; returns how many were new and stages per-trend counts of them
+    for ``bump_observation_counts`` (call it once the trends exist).
+
+    A key that is already stored (the load ledger was cleared by hand) turns the straight COPY into
+    COPY to a temporary table plus ``INSERT ... ON CONFLICT DO NOTHING``, counting only new rows.
+    """
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS trend_new_counts (trend_id text, n integer) ON COMMIT DELETE ROWS")
     conn.execute("TRUNCATE trend_new_counts")
     try:
         with conn.transaction():
-            copy_frame(conn, "acf.trend_observations", observations, OBSERVATION_COLUMNS)
-        counts = observations.groupby("trend_id", sort=False).size().rename("n").reset_index()
+            copy_chunks(conn, "acf.trend_observations", OBSERVATION_COLUMNS, chunks)
         copy_frame(conn, "trend_new_counts", counts, ("trend_id", "n"))
-        inserted = len(observations)
+        return int(counts["n"].sum())
     except psycopg.errors.UniqueViolation:
-        conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS observation_stage (LIKE acf.trend_observations INCLUDING DEFAULTS)"
-            " ON COMMIT DELETE ROWS")
-        conn.execute("TRUNCATE observation_stage")
-        copy_frame(conn, "observation_stage", observations, OBSERVATION_COLUMNS)
-        cols = ", ".join(OBSERVATION_COLUMNS)
-        conn.execute(
-            f"WITH added AS (INSERT INTO acf.trend_observations ({cols}) SELECT {cols} FROM observation_stage"
-            " ON CONFLICT (observation_key) DO NOTHING RETURNING trend_id)"
-            " INSERT INTO trend_new_counts SELECT trend_id, count(*) FROM added GROUP BY trend_id")
-        inserted = conn.execute("SELECT coalesce(sum(n), 0) FROM trend_new_counts").fetchone()[0]
+        pass
+    conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS observation_stage (LIKE acf.trend_observations INCLUDING DEFAULTS)"
+        " ON COMMIT DELETE ROWS")
+    conn.execute("TRUNCATE observation_stage")
+    copy_chunks(conn, "observation_stage", OBSERVATION_COLUMNS, chunks)
+    cols = ", ".join(OBSERVATION_COLUMNS)
+    conn.execute(
+        f"WITH added AS (INSERT INTO acf.trend_observations ({cols}) SELECT {cols} FROM observation_stage"
+        " ON CONFLICT (observation_key) DO NOTHING RETURNING trend_id)"
+        " INSERT INTO trend_new_counts SELECT trend_id, count(*) FROM added GROUP BY trend_id")
+    return int(conn.execute("SELECT coalesce(sum(n), 0) FROM trend_new_counts").fetchone()[0])
+
+
+def bump_observation_counts(conn: psycopg.Connection) -> None:
+    """Add the counts staged by ``copy_observations`` to each trend's observation_count."""
     conn.execute(
         "UPDATE acf.trends t SET observation_count = t.observation_count + c.n"
         " FROM trend_new_counts c WHERE t.trend_id = c.trend_id")
-    return int(inserted)
 
 
 def upsert_region_stats(conn: psycopg.Connection, stats: pd.DataFrame) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -196,11 +197,21 @@ def ingest_frame(
     valid = valid.assign(trend_id=valid["term_key"].map(key_to_trend),
                          rep_key=valid["term_key"].map(representative))
 
-    trends = _trend_rows(conn, valid, interval_start=interval_start, interval_end=interval_end,
-                         regions_in_scope=regions_in_scope)
+    # Read what scoring needs from the database first; then the observations' COPY (server-bound) runs
+    # in a worker thread while this one computes trend rows and region stats (pandas), on the other core.
+    previous = load.previous_engagement(conn, list(dict.fromkeys(key_to_trend.values())),
+                                        valid["interval_start"].min())
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="acf-copy") as pool:
+        copying = pool.submit(load.copy_observations, conn, *load.rendered_observations(valid))
+        try:
+            trends = _trend_rows(valid, previous, interval_start=interval_start, interval_end=interval_end,
+                                 regions_in_scope=regions_in_scope)
+            region_stats = _region_stats(valid)
+        finally:
+            inserted = copying.result()  # waits, and re-raises a failed COPY here
     load.upsert_trends(conn, trends)
-    load.upsert_region_stats(conn, _region_stats(valid))
-    inserted = load.insert_observations(conn, valid)
+    load.bump_observation_counts(conn)
+    load.upsert_region_stats(conn, region_stats)
     load.quarantine_rows(conn, quarantine_rows, run_id)
 
     quarantined_by_key: dict[str, int] = {}
@@ -267,8 +278,12 @@ def _group_sets(frame: pd.DataFrame, keys: list[str], column: str) -> tuple[pd.S
                                          index=masks.index)
 
 
-def _trend_rows(conn, valid: pd.DataFrame, *, interval_start, interval_end, regions_in_scope) -> pd.DataFrame:
-    """One row per trend: display term, aggregates, score components, category."""
+def _trend_rows(valid: pd.DataFrame, stored_previous: pd.Series, *, interval_start, interval_end,
+                regions_in_scope) -> pd.DataFrame:
+    """One row per trend: display term, aggregates, score components, category.
+
+    ``stored_previous``: per trend, the engagement of its latest interval already in the database.
+    """
     engagement_pct = scoring.engagement_percentiles(valid["source"], valid["engagement"])
     newest = valid["published_at"].fillna(valid["observed_at"])
     work = valid.assign(engagement_pct=engagement_pct, newest=newest)
@@ -300,8 +315,7 @@ def _trend_rows(conn, valid: pd.DataFrame, *, interval_start, interval_end, regi
     per_trend["term"] = best["term"].reindex(per_trend.index)
     per_trend["title"] = best["title"].reindex(per_trend.index).str.slice(0, 300)
 
-    first_interval = work["interval_start"].min()
-    previous = earlier.combine_first(load.previous_engagement(conn, list(per_trend.index), first_interval))
+    previous = earlier.combine_first(stored_previous)
     regions_total = regions_in_scope or int(valid["region"].nunique())
     scored = scoring.score_trends(per_trend, previous_engagement=previous, regions_in_batch=regions_total,
                                   interval_end=pd.Timestamp(interval_end))
@@ -342,7 +356,7 @@ def _trend_rows(conn, valid: pd.DataFrame, *, interval_start, interval_end, regi
     scored["category"] = labels
     scored["category_id"] = pd.array(ids, dtype="Int64")
     scored["score_components"] = components
-    scored["observation_count"] = 0  # added by load.insert_observations for rows actually new
+    scored["observation_count"] = 0  # added by load.bump_observation_counts for rows actually new
     scored["term_key"] = scored["rep_key"]
     return scored.reset_index(names="trend_id")
 
