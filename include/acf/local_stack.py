@@ -158,8 +158,14 @@ def init(env: dict[str, str] | None = None) -> dict[str, str]:
         applied = db.migrate(conn)
     print(f"factory schema: applied migrations {applied or 'none (up to date)'}")
     _run([_airflow(), "db", "migrate"], env)
-    for name, (slots, description) in POOLS.items():
-        _run([_airflow(), "pools", "set", name, str(slots), description], env)
+    # One CLI call for every pool (each `airflow` start costs seconds); import creates or updates.
+    pools_file = _home() / "pools.json"
+    pools_file.parent.mkdir(parents=True, exist_ok=True)
+    pools_file.write_text(json.dumps({
+        name: {"slots": slots, "description": description, "include_deferred": False}
+        for name, (slots, description) in POOLS.items()
+    }, indent=2))
+    _run([_airflow(), "pools", "import", str(pools_file)], env)
     return env
 
 
@@ -261,21 +267,29 @@ def _wait_and_unpause(env: dict[str, str], timeout: float = 240) -> None:
         print(f"warning: not parsed in time, left paused: {', '.join(sorted(pending))}")
 
 
-def stop() -> None:
+def stop(grace: float = 20) -> None:
+    """SIGTERM every component's process group at once; SIGKILL what is left after ``grace`` seconds."""
+    running: dict[Path, int] = {}
     for pid_file in sorted(_pid_dir().glob("*.pid")):
         pid = int(pid_file.read_text())
         try:
             os.killpg(pid, signal.SIGTERM)
+            running[pid_file] = pid
         except ProcessLookupError:
             pid_file.unlink()
-            continue
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and _group_alive(pid):
-            time.sleep(0.5)
+    deadline = time.monotonic() + grace
+    while running and time.monotonic() < deadline:
+        for pid_file, pid in list(running.items()):
+            if not _group_alive(pid):
+                pid_file.unlink()
+                print(f"{pid_file.stem}: stopped")
+                del running[pid_file]
+        time.sleep(0.3)
+    for pid_file, pid in running.items():
         if _group_alive(pid):
             os.killpg(pid, signal.SIGKILL)
         pid_file.unlink()
-        print(f"{pid_file.stem}: stopped")
+        print(f"{pid_file.stem}: killed after {grace:.0f}s")
     if not load().database_url:
         from acf import local_postgres
 
