@@ -12,11 +12,13 @@ package to the outbox (`outbox/<platform>/<content_id>/` in the object store).
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import Asset, Param, dag, task
 
-from acf import dag_policy
+from acf import dag_policy, settings
 
 PLATFORMS = ("youtube", "tiktok", "instagram", "facebook")
 
@@ -58,6 +60,7 @@ def acf_publish():
         subject="Publish run {{ run_id }}?",
         body="\n\n".join(f"{{{{ ti.xcom_pull(task_ids='packages_{p}', key='review') }}}}" for p in PLATFORMS),
         ignore_downstream_trigger_rules=True,
+        response_timeout=timedelta(hours=settings.load().approval_timeout_hours),
     )
 
     @task(map_index_template="{{ publish_label }}", trigger_rule="none_failed_min_one_success")

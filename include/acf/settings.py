@@ -48,6 +48,9 @@ class Settings:
     maintenance_schedule: str | None = "30 2 * * *"
     backup_retention_days: int = 30
     blocked_topics: tuple[str, ...] = field(default_factory=tuple)   # categories never made into content
+    # How long acf_publish's `approve` waits for a person; past it the run posts nothing. The deadline
+    # also resumes an answer Airflow recorded without resuming the task (see README, known limits).
+    approval_timeout_hours: float = 24.0
 
     @property
     def state_dir(self) -> Path:
@@ -77,4 +80,5 @@ def load() -> Settings:
         maintenance_schedule=_schedule(env.get("ACF_MAINTENANCE_SCHEDULE", "30 2 * * *")),
         backup_retention_days=int(env.get("ACF_BACKUP_RETENTION_DAYS", "30")),
         blocked_topics=_csv(env.get("ACF_BLOCKED_TOPICS", "")),
+        approval_timeout_hours=float(env.get("ACF_APPROVAL_TIMEOUT_HOURS", "24")),
     )

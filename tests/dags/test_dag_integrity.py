@@ -40,3 +40,11 @@ def test_dag_files_import_nothing_heavy_at_top_level():
             if line.startswith(("import ", "from ")):
                 module = line.split()[1].split(".")[0]
                 assert module not in heavy, f"{path.name}: {line}"
+
+
+def test_approval_has_a_deadline(dagbag):
+    # Without one an unanswered (or answered-but-not-resumed) approval holds acf_publish forever
+    # (max_active_runs=1), so nothing else gets published.
+    approve = dagbag.dags["acf_publish"].get_task("approve")
+    assert approve.response_timeout is not None
+    assert approve.response_timeout.total_seconds() == 24 * 3600

@@ -72,14 +72,21 @@ def test_approve_a_pending_human_in_the_loop_step(factory_stack):
                                      {"logical_date": None, "conf": {"require_approval": True}})
     assert status == 200, run
     run_id = run["dag_run_id"]
-    path = f"/api/v2/dags/acf_publish/dagRuns/{run_id}/taskInstances/approve/-1/hitlDetails"
+    ti_path = f"/api/v2/dags/acf_publish/dagRuns/{run_id}/taskInstances/approve"
+    path = f"{ti_path}/-1/hitlDetails"
+    # Answer once the task is parked, as a reviewer in the UI would: Airflow 3.3.2 records an answer that
+    # lands between the request being written and the task parking, but leaves the task waiting
+    # (the acf_publish deadline, ACF_APPROVAL_TIMEOUT_HOURS, then resumes it with that answer).
     deadline = time.monotonic() + 300
-    detail = None
+    detail, state = None, None
     while time.monotonic() < deadline:
+        _, ti = factory_stack.call("GET", ti_path)
+        state = ti.get("state")
         status, detail = factory_stack.call("GET", path)
-        if status == 200 and detail.get("options"):
+        if state == "awaiting_input" and status == 200 and detail.get("options"):
             break
         time.sleep(3)
+    assert state == "awaiting_input", state
     assert status == 200 and "Approve" in detail["options"], detail
     # the reviewer sees what will go out
     assert "Publish run" in detail["subject"]
