@@ -78,7 +78,11 @@ def pg_dsn(pg_server_dsn: str) -> str:
 def pg_conn(pg_dsn: str):
     """A connection to an emptied factory schema (autocommit off)."""
     with psycopg.connect(pg_dsn) as conn:
+        # A test that left a transaction open (a worker it failed to stop) fails here, named, instead
+        # of every later test waiting on its locks.
+        conn.execute("SET lock_timeout = '60s'")
         conn.execute("TRUNCATE " + ", ".join(f"acf.{t}" for t in ACF_TABLES) + " CASCADE")
+        conn.execute("RESET lock_timeout")
         conn.commit()
         yield conn
 

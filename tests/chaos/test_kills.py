@@ -52,10 +52,12 @@ def test_trend_load_killed_mid_copy_reruns_without_duplicates(pg_dsn, pg_conn, t
     args = {"dsn": pg_dsn, "root": str(root), "payloads": payloads, "interval_start": interval.isoformat(),
             "signal_file": str(signal), "block": True}
     child = proc.start("trend_load", args)
-    proc.wait_for(signal.exists, child, "the COPY of observations")
-    half_written = int(signal.read_text())
+    try:
+        proc.wait_for(signal.exists, child, "the COPY of observations")
+        half_written = int(signal.read_text())
+    finally:
+        proc.kill(child)  # never leave it blocked inside its transaction (it would hold the tables' locks)
     assert half_written > 0
-    proc.kill(child)
     pg_conn.rollback()
     assert _count(pg_conn, "SELECT count(*) FROM acf.trend_observations WHERE interval_start = %s", interval) == 0
     assert _count(pg_conn, "SELECT count(*) FROM acf.trend_loads WHERE interval_start = %s", interval) == 0

@@ -10,6 +10,7 @@ writes half of its observations inside the open transaction, then blocks.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from datetime import datetime
@@ -17,7 +18,11 @@ from pathlib import Path
 
 
 def _signal(path: str, text: str = "inside") -> None:
-    Path(path).write_text(text)
+    # Written aside and renamed: the parent polls for the file and reads it at once, so it must never
+    # see it created but still empty.
+    aside = Path(path + ".tmp")
+    aside.write_text(text)
+    os.replace(aside, path)
 
 
 def _block() -> None:

@@ -149,6 +149,7 @@ def previous_engagement(conn: psycopg.Connection, trend_ids: Sequence[str], befo
 
 
 def upsert_trends(conn: psycopg.Connection, trends: pd.DataFrame) -> None:
+    """Insert new trends, merge known ones; ``observation_count`` holds the rows this load added."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS trend_stage (LIKE acf.trends INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
     conn.execute("TRUNCATE trend_stage")
     copy_frame(conn, "trend_stage", trends, TREND_COLUMNS)
@@ -167,36 +168,31 @@ def upsert_trends(conn: psycopg.Connection, trends: pd.DataFrame) -> None:
         "  first_seen = least(t.first_seen, EXCLUDED.first_seen),"
         "  last_seen = greatest(t.last_seen, EXCLUDED.last_seen),"
         "  term_key = coalesce(t.term_key, EXCLUDED.term_key),"
+        "  observation_count = t.observation_count + EXCLUDED.observation_count,"
         "  updated_at = now()"
     )
 
 
-def rendered_observations(observations: pd.DataFrame) -> tuple[list[bytes], pd.DataFrame]:
-    """The observations as COPY chunks in key order, and their count per trend.
+def rendered_observations(observations: pd.DataFrame) -> list[bytes]:
+    """The observations as COPY chunks, in key order.
 
     Key order (time-prefixed keys) fills the primary-key index's pages in sequence, not at random.
     Rendered up front so that ``copy_observations`` can run in a worker thread without competing
     for the interpreter with the caller's own work.
     """
-    ordered = observations.sort_values("observation_key")
-    counts = ordered.groupby("trend_id", sort=False).size().rename("n").reset_index()
-    return list(render_chunks(ordered, OBSERVATION_COLUMNS)), counts
+    return list(render_chunks(observations.sort_values("observation_key"), OBSERVATION_COLUMNS))
 
 
-def copy_observations(conn: psycopg.Connection, chunks: Sequence[bytes], counts: pd.DataFrame) -> int:
-    """COPY rendered observations; returns how many were new and stages per-trend counts of them
-    for ``bump_observation_counts`` (call it once the trends exist).
+def copy_observations(conn: psycopg.Connection, chunks: Sequence[bytes]) -> set[str] | None:
+    """COPY rendered observations. Returns None when every row was new, else the keys that were.
 
     A key that is already stored (the load ledger was cleared by hand) turns the straight COPY into
-    COPY to a temporary table plus ``INSERT ... ON CONFLICT DO NOTHING``, counting only new rows.
+    COPY to a temporary table plus ``INSERT ... ON CONFLICT DO NOTHING``.
     """
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS trend_new_counts (trend_id text, n integer) ON COMMIT DELETE ROWS")
-    conn.execute("TRUNCATE trend_new_counts")
     try:
         with conn.transaction():
             copy_chunks(conn, "acf.trend_observations", OBSERVATION_COLUMNS, chunks)
-        copy_frame(conn, "trend_new_counts", counts, ("trend_id", "n"))
-        return int(counts["n"].sum())
+        return None
     except psycopg.errors.UniqueViolation:
         pass
     conn.execute(
@@ -205,18 +201,10 @@ def copy_observations(conn: psycopg.Connection, chunks: Sequence[bytes], counts:
     conn.execute("TRUNCATE observation_stage")
     copy_chunks(conn, "observation_stage", OBSERVATION_COLUMNS, chunks)
     cols = ", ".join(OBSERVATION_COLUMNS)
-    conn.execute(
-        f"WITH added AS (INSERT INTO acf.trend_observations ({cols}) SELECT {cols} FROM observation_stage"
-        " ON CONFLICT (observation_key) DO NOTHING RETURNING trend_id)"
-        " INSERT INTO trend_new_counts SELECT trend_id, count(*) FROM added GROUP BY trend_id")
-    return int(conn.execute("SELECT coalesce(sum(n), 0) FROM trend_new_counts").fetchone()[0])
-
-
-def bump_observation_counts(conn: psycopg.Connection) -> None:
-    """Add the counts staged by ``copy_observations`` to each trend's observation_count."""
-    conn.execute(
-        "UPDATE acf.trends t SET observation_count = t.observation_count + c.n"
-        " FROM trend_new_counts c WHERE t.trend_id = c.trend_id")
+    added = conn.execute(
+        f"INSERT INTO acf.trend_observations ({cols}) SELECT {cols} FROM observation_stage"
+        " ON CONFLICT (observation_key) DO NOTHING RETURNING observation_key").fetchall()
+    return {key for (key,) in added}
 
 
 def upsert_region_stats(conn: psycopg.Connection, stats: pd.DataFrame) -> None:

@@ -202,15 +202,20 @@ def ingest_frame(
     previous = load.previous_engagement(conn, list(dict.fromkeys(key_to_trend.values())),
                                         valid["interval_start"].min())
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="acf-copy") as pool:
-        copying = pool.submit(load.copy_observations, conn, *load.rendered_observations(valid))
+        copying = pool.submit(load.copy_observations, conn, load.rendered_observations(valid))
         try:
             trends = _trend_rows(valid, previous, interval_start=interval_start, interval_end=interval_end,
                                  regions_in_scope=regions_in_scope)
             region_stats = _region_stats(valid)
         finally:
-            inserted = copying.result()  # waits, and re-raises a failed COPY here
+            new_keys = copying.result()  # waits, and re-raises a failed COPY here
+    if new_keys is not None:  # some rows were stored before: count and aggregate only the new ones
+        valid = valid.loc[valid["observation_key"].isin(new_keys).to_numpy()]
+        region_stats = _region_stats(valid)
+    inserted = len(valid)
+    added = valid.groupby("trend_id", sort=False).size()
+    trends["observation_count"] = trends["trend_id"].map(added).fillna(0).astype("int64")
     load.upsert_trends(conn, trends)
-    load.bump_observation_counts(conn)
     load.upsert_region_stats(conn, region_stats)
     load.quarantine_rows(conn, quarantine_rows, run_id)
 
@@ -356,7 +361,7 @@ def _trend_rows(valid: pd.DataFrame, stored_previous: pd.Series, *, interval_sta
     scored["category"] = labels
     scored["category_id"] = pd.array(ids, dtype="Int64")
     scored["score_components"] = components
-    scored["observation_count"] = 0  # added by load.bump_observation_counts for rows actually new
+    scored["observation_count"] = 0  # the rows actually new, once their COPY is done
     scored["term_key"] = scored["rep_key"]
     return scored.reset_index(names="trend_id")
 

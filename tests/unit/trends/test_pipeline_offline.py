@@ -112,3 +112,20 @@ def test_a_source_loaded_later_in_the_same_interval_adds_to_regional_stats(pg_co
     assert after == before + summary["loaded"]
     merged = db.fetch_dicts(pg_conn, "SELECT sources FROM acf.trend_region_stats WHERE cardinality(sources) = 2")
     assert merged and all(r["sources"] == ["google_trends", "youtube"] for r in merged)
+
+
+def test_a_cleared_load_ledger_adds_no_rows_and_no_counts(pg_conn, object_root):
+    """Someone empties acf.trend_loads by hand: the rerun's keys collide, so the load falls back to
+    INSERT ... ON CONFLICT DO NOTHING and neither rows nor trend counts grow."""
+    payloads = [pipeline.fetch_raw(s, "US", object_root, interval_start=START) for s in ("youtube", "reddit")]
+    first = pipeline.process(pg_conn, object_root, payloads, interval_start=START)
+    pg_conn.commit()
+    pg_conn.execute("DELETE FROM acf.trend_loads")
+    pg_conn.commit()
+    again = pipeline.process(pg_conn, object_root, payloads, interval_start=START)
+    pg_conn.commit()
+    rows = pg_conn.execute("SELECT count(*) FROM acf.trend_observations").fetchone()[0]
+    counted = pg_conn.execute("SELECT sum(observation_count) FROM acf.trends").fetchone()[0]
+    assert first["loaded"] > 0 and again["loaded"] == 0
+    regional = pg_conn.execute("SELECT sum(observations) FROM acf.trend_region_stats").fetchone()[0]
+    assert rows == counted == regional == first["loaded"]
