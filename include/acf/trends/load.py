@@ -173,25 +173,31 @@ def upsert_trends(conn: psycopg.Connection, trends: pd.DataFrame) -> None:
     )
 
 
-def rendered_observations(observations: pd.DataFrame) -> list[bytes]:
+def observation_chunks(observations: pd.DataFrame) -> Iterator[bytes]:
     """The observations as COPY chunks, in key order.
 
     Key order (time-prefixed keys) fills the primary-key index's pages in sequence, not at random.
-    Rendered up front so that ``copy_observations`` can run in a worker thread without competing
-    for the interpreter with the caller's own work.
     """
-    return list(render_chunks(observations.sort_values("observation_key"), OBSERVATION_COLUMNS))
+    return render_chunks(observations.sort_values("observation_key"), OBSERVATION_COLUMNS)
 
 
-def copy_observations(conn: psycopg.Connection, chunks: Sequence[bytes]) -> set[str] | None:
+def copy_observations(conn: psycopg.Connection, chunks: Iterable[bytes]) -> set[str] | None:
     """COPY rendered observations. Returns None when every row was new, else the keys that were.
 
-    A key that is already stored (the load ledger was cleared by hand) turns the straight COPY into
-    COPY to a temporary table plus ``INSERT ... ON CONFLICT DO NOTHING``.
+    ``chunks`` may still be being produced by another thread (see ``acf.trends.pipeline``). A key
+    that is already stored (the load ledger was cleared by hand) turns the straight COPY into COPY
+    to a temporary table plus ``INSERT ... ON CONFLICT DO NOTHING``.
     """
+    source, sent = iter(chunks), []
+
+    def recorded() -> Iterator[bytes]:
+        for chunk in source:
+            sent.append(chunk)
+            yield chunk
+
     try:
         with conn.transaction():
-            copy_chunks(conn, "acf.trend_observations", OBSERVATION_COLUMNS, chunks)
+            copy_chunks(conn, "acf.trend_observations", OBSERVATION_COLUMNS, recorded())
         return None
     except psycopg.errors.UniqueViolation:
         pass
@@ -199,7 +205,7 @@ def copy_observations(conn: psycopg.Connection, chunks: Sequence[bytes]) -> set[
         "CREATE TEMP TABLE IF NOT EXISTS observation_stage (LIKE acf.trend_observations INCLUDING DEFAULTS)"
         " ON COMMIT DELETE ROWS")
     conn.execute("TRUNCATE observation_stage")
-    copy_chunks(conn, "observation_stage", OBSERVATION_COLUMNS, chunks)
+    copy_chunks(conn, "observation_stage", OBSERVATION_COLUMNS, sent + list(source))
     cols = ", ".join(OBSERVATION_COLUMNS)
     added = conn.execute(
         f"INSERT INTO acf.trend_observations ({cols}) SELECT {cols} FROM observation_stage"

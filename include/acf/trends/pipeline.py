@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
+from queue import SimpleQueue
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -197,18 +198,29 @@ def ingest_frame(
     valid = valid.assign(trend_id=valid["term_key"].map(key_to_trend),
                          rep_key=valid["term_key"].map(representative))
 
-    # Read what scoring needs from the database first; then the observations' COPY (server-bound) runs
-    # in a worker thread while this one computes trend rows and region stats (pandas), on the other core.
+    # Read what scoring needs from the database first. Then this thread renders the observations as
+    # COPY text, handing each chunk to a worker thread that streams it to the server (which parses and
+    # indexes it on the other core), and computes trend rows and region stats while the server works.
     previous = load.previous_engagement(conn, list(dict.fromkeys(key_to_trend.values())),
                                         valid["interval_start"].min())
+    chunks: SimpleQueue = SimpleQueue()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="acf-copy") as pool:
-        copying = pool.submit(load.copy_observations, conn, load.rendered_observations(valid))
+        copying = pool.submit(load.copy_observations, conn, _until_done(chunks))
         try:
+            try:
+                for chunk in load.observation_chunks(valid):
+                    chunks.put(chunk)
+                chunks.put(_DONE)
+            except BaseException:
+                chunks.put(_ABORT)  # the COPY must not end as if complete
+                raise
             trends = _trend_rows(valid, previous, interval_start=interval_start, interval_end=interval_end,
                                  regions_in_scope=regions_in_scope)
             region_stats = _region_stats(valid)
-        finally:
-            new_keys = copying.result()  # waits, and re-raises a failed COPY here
+        except BaseException:
+            wait([copying])  # the connection is free again before the caller rolls back; this error wins
+            raise
+        new_keys = copying.result()  # re-raises a failed COPY here
     if new_keys is not None:  # some rows were stored before: count and aggregate only the new ones
         valid = valid.loc[valid["observation_key"].isin(new_keys).to_numpy()]
         region_stats = _region_stats(valid)
@@ -231,6 +243,16 @@ def ingest_frame(
     if keep_frame:  # the loaded rows, for the benchmark's COPY floor
         summary["_frame"] = valid
     return summary
+
+
+_DONE, _ABORT = object(), object()
+
+
+def _until_done(chunks: SimpleQueue) -> Iterator[bytes]:
+    while (chunk := chunks.get()) is not _DONE:
+        if chunk is _ABORT:
+            raise RuntimeError("rendering the observations failed; COPY abandoned")
+        yield chunk
 
 
 def _summary(parsed, quarantine_rows, inserted, duplicates, trends, quarantined_by_key, loaded_by_key) -> dict:

@@ -129,3 +129,21 @@ def test_a_cleared_load_ledger_adds_no_rows_and_no_counts(pg_conn, object_root):
     assert first["loaded"] > 0 and again["loaded"] == 0
     regional = pg_conn.execute("SELECT sum(observations) FROM acf.trend_region_stats").fetchone()[0]
     assert rows == counted == regional == first["loaded"]
+
+
+def test_a_failure_while_rendering_the_copy_loads_nothing(pg_conn, object_root, monkeypatch):
+    """The COPY runs in a worker thread fed chunk by chunk: a failure on the feeding side must abandon
+    it (not end it as if complete) and reach the caller, whose transaction then holds nothing."""
+    from acf.trends import load
+
+    def first_chunk_then_fail(observations):
+        yield next(load.render_chunks(observations.head(2), load.OBSERVATION_COLUMNS))
+        raise MemoryError("rendering failed")
+
+    monkeypatch.setattr(load, "observation_chunks", first_chunk_then_fail)
+    payloads = [pipeline.fetch_raw("youtube", "US", object_root, interval_start=START)]
+    with pytest.raises(MemoryError):
+        pipeline.process(pg_conn, object_root, payloads, interval_start=START)
+    pg_conn.rollback()
+    assert pg_conn.execute("SELECT count(*) FROM acf.trend_observations").fetchone()[0] == 0
+    assert pg_conn.execute("SELECT count(*) FROM acf.trend_loads").fetchone()[0] == 0
