@@ -15,8 +15,8 @@ import json
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
-from queue import SimpleQueue
 from datetime import datetime, timedelta, timezone
+from queue import SimpleQueue
 from typing import Any
 
 import numpy as np
@@ -198,29 +198,14 @@ def ingest_frame(
     valid = valid.assign(trend_id=valid["term_key"].map(key_to_trend),
                          rep_key=valid["term_key"].map(representative))
 
-    # Read what scoring needs from the database first. Then this thread renders the observations as
-    # COPY text, handing each chunk to a worker thread that streams it to the server (which parses and
-    # indexes it on the other core), and computes trend rows and region stats while the server works.
+    # Read what scoring needs from the database first; the rest of the scoring runs while the server
+    # parses and indexes the observations.
     previous = load.previous_engagement(conn, list(dict.fromkeys(key_to_trend.values())),
                                         valid["interval_start"].min())
-    chunks: SimpleQueue = SimpleQueue()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="acf-copy") as pool:
-        copying = pool.submit(load.copy_observations, conn, _until_done(chunks))
-        try:
-            try:
-                for chunk in load.observation_chunks(valid):
-                    chunks.put(chunk)
-                chunks.put(_DONE)
-            except BaseException:
-                chunks.put(_ABORT)  # the COPY must not end as if complete
-                raise
-            trends = _trend_rows(valid, previous, interval_start=interval_start, interval_end=interval_end,
-                                 regions_in_scope=regions_in_scope)
-            region_stats = _region_stats(valid)
-        except BaseException:
-            wait([copying])  # the connection is free again before the caller rolls back; this error wins
-            raise
-        new_keys = copying.result()  # re-raises a failed COPY here
+    new_keys, (trends, region_stats) = _copy_observations_while(conn, valid, lambda: (
+        _trend_rows(valid, previous, interval_start=interval_start, interval_end=interval_end,
+                    regions_in_scope=regions_in_scope),
+        _region_stats(valid)))
     if new_keys is not None:  # some rows were stored before: count and aggregate only the new ones
         valid = valid.loc[valid["observation_key"].isin(new_keys).to_numpy()]
         region_stats = _region_stats(valid)
@@ -246,6 +231,30 @@ def ingest_frame(
 
 
 _DONE, _ABORT = object(), object()
+
+
+def _copy_observations_while(conn: psycopg.Connection, valid: pd.DataFrame, work: Callable[[], Any]):
+    """COPY ``valid`` into trend_observations while ``work()`` runs; returns (new keys or None, its result).
+
+    This thread renders the COPY text chunk by chunk and hands each chunk to a worker thread that
+    streams it to the server, which parses and indexes it on the other core; then it runs ``work``.
+    """
+    chunks: SimpleQueue = SimpleQueue()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="acf-copy") as pool:
+        copying = pool.submit(load.copy_observations, conn, _until_done(chunks))
+        try:
+            try:
+                for chunk in load.observation_chunks(valid):
+                    chunks.put(chunk)
+                chunks.put(_DONE)
+            except BaseException:
+                chunks.put(_ABORT)  # the COPY must not end as if complete
+                raise
+            result = work()
+        except BaseException:
+            wait([copying])  # the connection is free again before the caller rolls back; this error wins
+            raise
+        return copying.result(), result  # re-raises a failed COPY here
 
 
 def _until_done(chunks: SimpleQueue) -> Iterator[bytes]:
