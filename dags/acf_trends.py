@@ -4,11 +4,14 @@
 Every 6 hours by default (`ACF_TRENDS_SCHEDULE`), one mapped fetch per source and region
 (`ACF_TREND_SOURCES` x `ACF_REGIONS`, labelled `source/region`).
 
-1. **plan_fetches**: the (source, region) pairs of this run.
+1. **plan_fetches**: the (source, region) pairs of this run, and the configured subreddits.
 2. **fetch_raw**: a source's real hook when its Connection exists (`acf_youtube`, `acf_google_trends`,
    `acf_x`, `acf_reddit`; `ACF_TRENDS_MODE=offline|live|auto`), else the bundled sample set shaped like the
    real API. The payload is stored as received under `raw/<source>/<date>/<region>/<interval>.json`; a rerun
    reuses it. A failing source (e.g. Google Trends 429) is marked *unavailable* for this run; the others go on.
+   X also stores recent-search counts of the region's candidate terms (`<interval>-signals.json`). Each
+   subreddit of `ACF_REDDIT_SUBREDDITS` (and of the Reddit Connection's `subreddits` extra) is one more
+   fetch, `reddit/r/<name>`, stored under region `ZZ` (a subreddit has no region).
 3. **process_and_load**: parse -> normalise -> validate (great-expectations; failing rows go to
    `acf.quarantine` with their reason and raw key) -> deduplicate (exact and near-duplicate across sources)
    -> score (components stored) -> categorise -> COPY into Postgres. A rerun of the interval adds nothing.
@@ -44,8 +47,12 @@ def _interval(context) -> tuple[datetime, datetime]:
     return slot, slot + timedelta(hours=6)
 
 
-def _live_fetcher(source: str):
-    """The live hook's ``fetch_trending`` for ``source``, or None to replay the bundled sample."""
+_LIVE_MISSING = object()
+
+
+def _live_hook(source: str):
+    """The live hook for ``source``; None to replay the bundled sample; _LIVE_MISSING when live is
+    demanded (``ACF_TRENDS_MODE=live``) but its Connection does not exist."""
     mode = _settings.trends_mode
     if mode == "offline" or source not in LIVE_HOOKS:
         return None
@@ -57,16 +64,35 @@ def _live_fetcher(source: str):
     try:
         BaseHook.get_connection(conn_id)
     except Exception:  # no such Connection: not configured for live
-        if mode != "live":
-            return None
+        return _LIVE_MISSING if mode == "live" else None
+    module, _, name = hook_path.rpartition(".")
+    return getattr(importlib.import_module(module), name)(conn_id)
+
+
+def _live_calls(source: str, feed: str | None = None):
+    """(fetcher, signals) of the live hook for ``source``: each None to replay the bundled sample."""
+    hook = _live_hook(source)
+    if hook is None:
+        return None, None
+    if hook is _LIVE_MISSING:
         from acf.trends.pipeline import SourceUnavailable
 
         def missing(region: str) -> bytes:
-            raise SourceUnavailable(f"ACF_TRENDS_MODE=live but Connection {conn_id!r} does not exist")
+            raise SourceUnavailable(f"ACF_TRENDS_MODE=live but Connection {LIVE_HOOKS[source][1]!r} does not exist")
 
-        return missing
-    module, _, name = hook_path.rpartition(".")
-    return getattr(importlib.import_module(module), name)(conn_id).fetch_trending
+        return missing, None
+    if feed:
+        return (lambda region: hook.fetch_feed(feed)), None
+    return hook.fetch_trending, getattr(hook, "fetch_signals", None)
+
+
+def _subreddits() -> list[str]:
+    """ACF_REDDIT_SUBREDDITS, plus the `subreddits` extra of the Reddit Connection when it is used."""
+    names = list(_settings.reddit_subreddits)
+    hook = _live_hook("reddit") if "reddit" in _settings.trend_sources else None
+    if hook is not None and hook is not _LIVE_MISSING:
+        names += hook.subreddits()
+    return names
 
 
 @dag(
@@ -82,20 +108,23 @@ def _live_fetcher(source: str):
 def acf_trends():
     @task
     def plan_fetches() -> list[dict]:
-        """One fetch per configured (source, region)."""
-        return [{"source": s, "region": r} for s in _settings.trend_sources for r in _settings.regions]
+        """One fetch per configured (source, region), and one per configured subreddit."""
+        from acf.trends import fetch_plan
+
+        return fetch_plan.plan(_settings.trend_sources, _settings.regions, _subreddits())
 
     @task(map_index_template="{{ source_region }}")
-    def fetch_raw(source: str, region: str) -> dict:
-        """Fetch one source for one region and store the payload as received."""
+    def fetch_raw(source: str, region: str, feed: str | None = None) -> dict:
+        """Fetch one source for one region (or one subreddit) and store the payload as received."""
         from acf.trends import pipeline
         from hooks.object_store import object_root
 
         context = get_current_context()
-        context["source_region"] = f"{source}/{region}"
+        context["source_region"] = f"reddit/r/{feed}" if feed else f"{source}/{region}"
         start, _ = _interval(context)
-        return pipeline.fetch_raw(source, region, object_root(), interval_start=start,
-                                  fetcher=_live_fetcher(source))
+        fetcher, signals = _live_calls(source, feed)
+        return pipeline.fetch_raw(source, region, object_root(), interval_start=start, fetcher=fetcher,
+                                  feed=feed, signals=signals)
 
     @task(outlets=[Asset(dag_policy.TRENDS_ASSET)])
     def process_and_load(payloads: list[dict]) -> dict:

@@ -51,6 +51,8 @@ class Settings:
     # How long acf_publish's `approve` waits for a person; past it the run posts nothing. The deadline
     # also resumes an answer Airflow recorded without resuming the task (see README, known limits).
     approval_timeout_hours: float = 24.0
+    # Subreddits whose hot posts acf_trends lists besides r/popular (they carry no region).
+    reddit_subreddits: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def state_dir(self) -> Path:
@@ -81,4 +83,5 @@ def load() -> Settings:
         backup_retention_days=int(env.get("ACF_BACKUP_RETENTION_DAYS", "30")),
         blocked_topics=_csv(env.get("ACF_BLOCKED_TOPICS", "")),
         approval_timeout_hours=float(env.get("ACF_APPROVAL_TIMEOUT_HOURS", "24")),
+        reddit_subreddits=_csv(env.get("ACF_REDDIT_SUBREDDITS", "")),
     )

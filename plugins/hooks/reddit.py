@@ -102,6 +102,10 @@ class RedditHook(BaseHook):
     def fetch_trending(self, region: str) -> bytes:
         return self.hot_raw("popular", region=region)
 
+    def fetch_feed(self, subreddit: str) -> bytes:
+        """A configured subreddit's hot listing (the trends DAG's extra Reddit fetches)."""
+        return self.hot_raw(subreddit)
+
     def subreddits(self) -> list[str]:
         return [s.strip() for s in str(self.options.get("subreddits", "")).split(",") if s.strip()]
 

@@ -60,7 +60,8 @@ def _redirecting_adapter(base: str, timeout: float):
 
 class XHook(BaseHook):
     """Connection: password = app bearer token, host = API base URL (default https://api.x.com),
-    extras: timeout (seconds), max_trends (1-50), woeids (JSON object region -> WOEID)."""
+    extras: timeout (seconds), max_trends (1-50), woeids (JSON object region -> WOEID),
+    count_terms (recent-search counts per region and run, default 10; 0 turns them off)."""
 
     conn_name_attr = "x_conn_id"
     default_conn_name = "acf_x"
@@ -112,13 +113,28 @@ class XHook(BaseHook):
     def fetch_trending(self, region: str) -> bytes:
         return self.trends_raw(region)
 
-    def recent_count(self, query: str) -> int:
-        """Posts matching ``query`` over the last 7 days (recent-search counts)."""
+    def recent_counts_raw(self, query: str) -> dict:
+        """GET /2/tweets/counts/recent (daily buckets over the last 7 days) as the response JSON."""
         from acf.trends.retry import call_with_retries
 
-        response = call_with_retries(lambda: self.client.get_recent_tweets_count(query, granularity="day"),
-                                     what="x recent counts", classify=_classify)
-        return int((response.meta or {}).get("total_tweet_count", 0))
+        params = {"query": query, "granularity": "day"}
+        return call_with_retries(lambda: self.client.request("GET", "/2/tweets/counts/recent", params=params).json(),
+                                 what="x recent counts", classify=_classify)
+
+    def recent_count(self, query: str) -> int:
+        """Posts matching ``query`` over the last 7 days (recent-search counts)."""
+        return int((self.recent_counts_raw(query).get("meta") or {}).get("total_tweet_count", 0))
+
+    def fetch_signals(self, names: list[str], region: str) -> bytes:
+        """Recent-search counts per trend name, ``{name: response}``: what the trends DAG stores beside
+        a region's trends (counts are worldwide: X's counts endpoint has no location filter)."""
+        import json
+
+        from acf.trends.signals import x_query
+
+        limit = int(self.options.get("count_terms", 10))  # each name is one request of the app's quota
+        answers = {name: self.recent_counts_raw(query) for name in names[:limit] if (query := x_query(name))}
+        return json.dumps(answers, ensure_ascii=False).encode("utf-8")
 
     def test_connection(self) -> tuple[bool, str]:
         try:

@@ -40,8 +40,10 @@ def test_popular_hot_by_region_through_praw(server, monkeypatch):
 
 def test_subreddit_hot(server, monkeypatch):
     raw = _connect(monkeypatch, server.url, subreddits="gaming, music").hot_raw("gaming", limit=3)
-    assert len(json.loads(raw)["data"]["children"]) == 3
-    assert server.requests[-1].path == "/r/gaming/hot" and server.requests[-1].arg("geo_filter") is None
+    posts = json.loads(raw)["data"]["children"]
+    assert posts and {p["data"]["subreddit"] for p in posts} == {"gaming"}
+    listing = server.requests[-1]
+    assert listing.path == "/r/gaming/hot" and listing.arg("geo_filter") is None and listing.arg("limit") == "3"
 
 
 def test_429_with_retry_after_then_success(server, monkeypatch):

@@ -22,13 +22,17 @@ def _token(request: Request) -> Response:
 
 
 def _hot(request: Request) -> Response:
-    from acf.trends.offline import SampleMissing, sample_payload
+    from acf.trends.offline import SampleMissing, sample_feed, sample_payload
 
     if request.headers.get("authorization", "").lower() != f"bearer {TOKEN}":
         return Response(401, {"message": "Unauthorized", "error": 401})
+    subreddit = request.match.group(1)
     region = request.arg("geo_filter") or "US"
     try:
-        document = json.loads(sample_payload("reddit", region, datetime.now(timezone.utc)))
+        if subreddit.lower() == "popular":
+            document = json.loads(sample_payload("reddit", region, datetime.now(timezone.utc)))
+        else:  # a subreddit's own listing: the sample's posts from it
+            document = json.loads(sample_feed(subreddit, datetime.now(timezone.utc)))
     except SampleMissing:
         document = {"kind": "Listing", "data": {"children": [], "after": None, "before": None}}
     limit = int(request.arg("limit", "25"))
@@ -40,5 +44,5 @@ def _hot(request: Request) -> Response:
 def reddit_stand_in() -> StandIn:
     return StandIn({
         ("POST", r"/api/v1/access_token"): _token,
-        ("GET", r"/r/[A-Za-z0-9_]+/hot"): _hot,
+        ("GET", r"/r/([A-Za-z0-9_]+)/hot"): _hot,
     })

@@ -4,13 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+# The region of items no region is known for (a subreddit's hot listing): CLDR's "Unknown Region".
+# They count for engagement and breadth but not for regional spread or the per-region statistics.
+NO_REGION = "ZZ"
+
 
 @dataclass
 class TrendObservation:
     """One item seen on one source in one region, normalised to the common schema."""
 
     source: str              # youtube | google_trends | x | reddit
-    region: str              # ISO 3166-1 alpha-2, e.g. US
+    region: str              # ISO 3166-1 alpha-2, e.g. US; NO_REGION when the source has none
     term: str                # the key phrase the item is about
     title: str               # as the source shows it (verbatim)
     url: str | None

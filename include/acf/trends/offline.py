@@ -9,6 +9,7 @@ hours old at the run's time, which keeps recency scoring meaningful offline.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -34,6 +35,40 @@ def sample_payload(source: str, region: str, at: datetime) -> bytes:
     shift = at - SAMPLE_ANCHOR
     _SHIFTERS.get(source, lambda doc, delta: None)(document, shift)
     return json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+
+def sample_feed(subreddit: str, at: datetime) -> bytes:
+    """A subreddit's hot listing: the sample's posts from that subreddit, across regions, newest first."""
+    posts: dict[str, dict] = {}
+    for region in sample_regions("reddit"):
+        listing = json.loads(sample_payload("reddit", region, at))
+        for child in listing["data"]["children"]:
+            post = child.get("data", {})
+            if str(post.get("subreddit", "")).lower() == subreddit.lower() and "id" in post:
+                posts.setdefault(str(post["id"]), child)
+    children = sorted(posts.values(), key=lambda c: -float(c["data"].get("created_utc") or 0))
+    return json.dumps({"kind": "Listing", "data": {"after": None, "before": None, "dist": len(children),
+                                                  "children": children}}, ensure_ascii=False).encode("utf-8")
+
+
+def sample_x_counts(names: list[str], at: datetime) -> bytes:
+    """Recent-search counts for trend names, shaped like X's answers, stable per name and day."""
+    day = at.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    document = {}
+    for name in names:
+        seed = int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:4], "big")
+        base = 2_000 + seed % 80_000
+        buckets = []
+        for back in range(7, 0, -1):  # rising towards today, as a trend does
+            start = day - timedelta(days=back - 1)
+            count = base * (8 - back) // 4 + (seed >> back) % 500
+            buckets.append({"start": _stamp(start), "end": _stamp(start + timedelta(days=1)), "tweet_count": count})
+        document[name] = {"data": buckets, "meta": {"total_tweet_count": sum(b["tweet_count"] for b in buckets)}}
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def _iso(value: str, delta: timedelta) -> str:

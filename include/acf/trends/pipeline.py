@@ -25,6 +25,8 @@ import psycopg
 
 from acf import storage
 from acf.trends import categories, dedupe, frame as frames, load, offline, parsers, scoring, terms, validate
+from acf.trends import signals as term_signals
+from acf.trends.models import NO_REGION
 from acf.trends.retry import SourceUnavailable, redact
 
 log = logging.getLogger(__name__)
@@ -50,44 +52,92 @@ def fetch_raw(
     interval_start: datetime,
     fetcher: Callable[[str], bytes] | None = None,
     observed_at: datetime | None = None,
+    feed: str | None = None,
+    signals: Callable[[list[str], str], bytes] | None = None,
 ) -> dict:
     """Fetch one (source, region) payload and store it verbatim; never raises for a source failure.
 
     ``fetcher(region) -> bytes`` is the live hook's call; None replays the bundled
-    sample. A payload already stored for this interval is reused (reruns refetch nothing).
-    Returns ``{source, region, interval_start, raw_key, status, origin, bytes, observed_at, error}``;
-    status is ``ok``, ``reused`` or ``unavailable``.
+    sample. ``feed`` names a subreddit listed instead of r/popular (stored as part
+    ``r-<feed>``). A payload already stored for this interval is reused (reruns refetch nothing).
+    Sources with candidate-term signals (X: recent-search counts) then fetch them for the
+    payload's candidates through ``signals(names, region)`` (sample counts when replaying);
+    they are best effort: a failure is reported in ``signals_error`` and the payload still loads.
+    Returns ``{source, region, part, interval_start, raw_key, signals_key, status, origin, bytes,
+    observed_at, error, signals_error}``; status is ``ok``, ``reused`` or ``unavailable``.
     """
     interval_start = _utc(interval_start)
     observed_at = _utc(observed_at or datetime.now(timezone.utc))
-    key = raw_key(source, region, interval_start)
+    part = f"r-{feed}" if feed else "all"
+    key = raw_key(source, region, interval_start, part)
     result = {
-        "source": source, "region": region, "interval_start": interval_start.isoformat(), "raw_key": None,
-        "status": "ok", "origin": "sample" if fetcher is None else "live", "bytes": 0,
-        "observed_at": observed_at.isoformat(), "error": None,
+        "source": source, "region": region, "part": part, "interval_start": interval_start.isoformat(),
+        "raw_key": None, "signals_key": None, "status": "ok", "origin": "sample" if fetcher is None else "live",
+        "bytes": 0, "observed_at": observed_at.isoformat(), "error": None, "signals_error": None,
     }
     if storage.exists(root, key):
-        result.update(raw_key=key, status="reused", bytes=len(storage.get_bytes(root, key)))
-        return result
-    try:
-        payload = fetcher(region) if fetcher else offline.sample_payload(source, region, observed_at)
-        # A body that is not the API's shape at all (truncated, an HTML error page) is not stored:
-        # stored, it would be reused by every rerun of the interval instead of being fetched again.
-        check = parsers.parse_payload(source, payload, region=region, observed_at=observed_at)
-        if any(reject.whole_payload for reject in check.rejects):
-            raise SourceUnavailable(f"answer not stored: {check.rejects[0].reason}")
-    except Exception as exc:  # noqa: BLE001 - any source failure degrades to "unavailable" for this run
-        message = redact(f"{type(exc).__name__}: {exc}")[:500]
-        log.warning("source %s/%s unavailable this run: %s", source, region, message)
-        result.update(status="unavailable", error=message)
-        return result
-    stored = storage.put_bytes(root, key, payload)
-    result.update(raw_key=key, bytes=stored.bytes)
+        payload = storage.get_bytes(root, key)
+        result.update(raw_key=key, status="reused", bytes=len(payload))
+    else:
+        try:
+            payload = fetcher(region) if fetcher else _sample(source, region, feed, observed_at)
+            # A body that is not the API's shape at all (truncated, an HTML error page) is not stored:
+            # stored, it would be reused by every rerun of the interval instead of being fetched again.
+            check = parsers.parse_payload(source, payload, region=region, observed_at=observed_at)
+            if any(reject.whole_payload for reject in check.rejects):
+                raise SourceUnavailable(f"answer not stored: {check.rejects[0].reason}")
+        except Exception as exc:  # noqa: BLE001 - any source failure degrades to "unavailable" for this run
+            message = redact(f"{type(exc).__name__}: {exc}")[:500]
+            log.warning("source %s/%s unavailable this run: %s", source, region, message)
+            result.update(status="unavailable", error=message)
+            return result
+        stored = storage.put_bytes(root, key, payload)
+        result.update(raw_key=key, bytes=stored.bytes)
+    if source in SIGNALS and not feed:
+        _fetch_signals(result, payload, root, signals, interval_start, observed_at)
     return result
 
 
+# source -> (which names of its payload to ask about, the sample answer when replaying)
+SIGNALS = {"x": (term_signals.x_candidates, offline.sample_x_counts)}
+
+
+def _fetch_signals(result: dict, payload: bytes, root: Any, call, interval_start: datetime,
+                   observed_at: datetime) -> None:
+    source, region = result["source"], result["region"]
+    key = raw_key(source, region, interval_start, "signals")
+    if storage.exists(root, key):
+        result["signals_key"] = key
+        return
+    candidates, sample = SIGNALS[source]
+    names = candidates(parsers.parse_payload(source, payload, region=region, observed_at=observed_at).observations)
+    if not names:
+        return
+    try:
+        answer = call(names, region) if call else sample(names, observed_at)
+        term_signals.read_x_counts(answer)  # not the counts shape: not stored, asked again next run
+    except Exception as exc:  # noqa: BLE001 - signals enrich; their failure never costs the payload
+        result["signals_error"] = redact(f"{type(exc).__name__}: {exc}")[:500]
+        log.warning("signals of %s/%s not fetched this run: %s", source, region, result["signals_error"])
+        return
+    storage.put_bytes(root, key, answer)
+    result["signals_key"] = key
+
+
+def fetch_label(payload: dict) -> str:
+    """``source/region``, or ``reddit/r/<subreddit>`` for a subreddit's listing."""
+    part = payload.get("part") or "all"
+    return f"{payload['source']}/r/{part[2:]}" if part.startswith("r-") else f"{payload['source']}/{payload['region']}"
+
+
+def _sample(source: str, region: str, feed: str | None, observed_at: datetime) -> bytes:
+    if feed:
+        return offline.sample_feed(feed, observed_at)
+    return offline.sample_payload(source, region, observed_at)
+
+
 def parse_stored(root: Any, payload: dict) -> tuple[list, list[dict]]:
-    """Parse one stored payload: (observations, quarantine rows)."""
+    """Parse one stored payload, with its signals where it has them: (observations, quarantine rows)."""
     observed_at = datetime.fromisoformat(payload["observed_at"]) if payload.get("observed_at") else \
         datetime.fromisoformat(payload["interval_start"])
     raw = storage.get_bytes(root, payload["raw_key"])
@@ -97,6 +147,15 @@ def parse_stored(root: Any, payload: dict) -> tuple[list, list[dict]]:
         {"stage": STAGE_PARSE, "reason": r.reason, "payload": r.item, "source": r.source, "raw_key": r.raw_key}
         for r in parsed.rejects
     ]
+    signals_key = payload.get("signals_key")
+    if signals_key and payload["source"] in SIGNALS:
+        text = storage.get_bytes(root, signals_key).decode("utf-8", errors="replace")
+        try:
+            term_signals.apply_x_counts(parsed.observations, term_signals.read_x_counts(text))
+        except (ValueError, TypeError, RecursionError) as exc:  # the trends keep their own figures
+            rejects.append({"stage": STAGE_PARSE, "reason": f"signals unreadable: {str(exc)[:300]}",
+                            "payload": text[:parsers.MAX_REJECT_TEXT], "source": payload["source"],
+                            "raw_key": signals_key})
     return parsed.observations, rejects
 
 
@@ -114,9 +173,9 @@ def process(
     interval_start = _utc(interval_start)
     interval_end = _utc(interval_end) if interval_end else interval_start + DEFAULT_INTERVAL
     usable = [p for p in payloads if p and p.get("raw_key")]
-    unavailable = sorted(f"{p['source']}/{p['region']}" for p in payloads if p and not p.get("raw_key"))
+    unavailable = sorted(fetch_label(p) for p in payloads if p and not p.get("raw_key"))
     with conn.transaction():
-        claims = [dict(p, interval_start=interval_start, part="all") for p in usable]
+        claims = [dict(p, interval_start=interval_start, part=p.get("part") or "all") for p in usable]
         claimed = load.claim_payloads(conn, claims)
         observations: list = []
         rejects: list[dict] = []
@@ -331,7 +390,9 @@ def _trend_rows(valid: pd.DataFrame, stored_previous: pd.Series, *, interval_sta
     latest = per_interval.groupby("trend_id", sort=False).tail(1).set_index("trend_id")["engagement"]
     earlier = per_interval.groupby("trend_id", sort=False).nth(-2).set_index("trend_id")["engagement"]
     sources, source_count = _group_sets(work, ["trend_id"], "source")
-    regions, region_count = _group_sets(work, ["trend_id"], "region")
+    located = work.loc[work["region"].to_numpy() != NO_REGION] if (work["region"].to_numpy() == NO_REGION).any() \
+        else work  # subreddit posts have no region: they do not spread a trend
+    regions, region_count = _group_sets(located, ["trend_id"], "region")
     per_trend = pd.DataFrame({
         "engagement_pct": grouped["engagement_pct"].max(),
         "newest": grouped["newest"].max(),
@@ -342,8 +403,8 @@ def _trend_rows(valid: pd.DataFrame, stored_previous: pd.Series, *, interval_sta
     per_trend["engagement_sum"] = latest.reindex(per_trend.index)
     per_trend["sources"] = sources.reindex(per_trend.index)
     per_trend["source_count"] = source_count.reindex(per_trend.index)
-    per_trend["regions"] = regions.reindex(per_trend.index)
-    per_trend["region_count"] = region_count.reindex(per_trend.index)
+    per_trend["regions"] = regions.reindex(per_trend.index).fillna("{}")
+    per_trend["region_count"] = region_count.reindex(per_trend.index).fillna(0).astype("int64")
     # Display term and title: the most engaging observation carrying the group's own key.
     own_key = work.loc[(work["term_key"] == work["rep_key"]).to_numpy(), ["trend_id", "engagement"]]
     best_rows = own_key.groupby("trend_id", sort=False)["engagement"].idxmax()
@@ -352,7 +413,7 @@ def _trend_rows(valid: pd.DataFrame, stored_previous: pd.Series, *, interval_sta
     per_trend["title"] = best["title"].reindex(per_trend.index).str.slice(0, 300)
 
     previous = earlier.combine_first(stored_previous)
-    regions_total = regions_in_scope or int(valid["region"].nunique())
+    regions_total = regions_in_scope or int(located["region"].nunique())
     scored = scoring.score_trends(per_trend, previous_engagement=previous, regions_in_batch=regions_total,
                                   interval_end=pd.Timestamp(interval_end))
 

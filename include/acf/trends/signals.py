@@ -1,0 +1,94 @@
+"""Candidate-term signals fetched beside a source's trending list, and how they enrich its observations.
+
+X's trends list often gives no tweet count for a trend, so the fetch asks X's
+recent-search counts (``GET /2/tweets/counts/recent``, daily buckets over seven
+days) for the list's candidate terms: those without a count first, then the
+loudest. The answers are stored beside the trends payload as one document,
+``{query: response as received}``, and read back at parse time:
+
+- ``metrics.recent_count_7d``: the response's ``meta.total_tweet_count``;
+- ``metrics.recent_count_24h``: its newest bucket's ``tweet_count``;
+- a trend whose list gave no count takes ``recent_count_24h`` as its engagement
+  (``metrics.volume_from = "recent_counts"``), so it is ranked instead of
+  scoring as silent.
+
+A signals document that cannot be read is a reject with its reason; the trends
+keep their own figures.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from acf.trends.models import TrendObservation
+
+MAX_QUERY_CHARS = 512   # X's limit for a recent-search query
+DEFAULT_TERMS = 10      # counts requests per region and run (each is one request of the app's quota)
+
+
+def x_query(name: str) -> str | None:
+    """The recent-search query for a trend name: the name as one phrase; None if X would refuse it."""
+    text = " ".join(name.replace('"', " ").split())
+    if not text:
+        return None
+    query = text if text.startswith(("#", "$", "@")) and " " not in text else f'"{text}"'
+    return query if len(query) <= MAX_QUERY_CHARS else None
+
+
+def x_candidates(observations: Sequence[TrendObservation], limit: int = DEFAULT_TERMS) -> list[str]:
+    """Which trend names to count: those the list gave no volume first, then by volume; no repeats."""
+    ranked = sorted(observations, key=lambda o: (o.metrics.get("tweet_volume", 0) > 0, -o.engagement))
+    names: list[str] = []
+    for obs in ranked:
+        if len(names) >= limit:
+            break
+        if obs.title not in names and x_query(obs.title) is not None:
+            names.append(obs.title)
+    return names
+
+
+def read_x_counts(payload: bytes | str) -> dict[str, tuple[int, int]]:
+    """``{trend name: (count over 7 days, count over the newest day)}`` from a stored signals document.
+
+    Raises ValueError with the reason when the document is not the counts shape.
+    """
+    document = json.loads(payload)
+    if not isinstance(document, dict):
+        raise ValueError("x signals are not an object of query -> counts response")
+    counts: dict[str, tuple[int, int]] = {}
+    for name, response in document.items():
+        counts[name] = _x_totals(name, response)
+    return counts
+
+
+def _x_totals(name: str, response: Any) -> tuple[int, int]:
+    if not isinstance(response, dict) or not isinstance(response.get("data"), list):
+        raise ValueError(f"counts for {name[:60]!r} have no data list")
+    buckets = [b for b in response["data"] if isinstance(b, dict)]
+    for bucket in buckets:
+        count = bucket.get("tweet_count")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ValueError(f"counts for {name[:60]!r}: tweet_count is not a count: {str(count)[:40]!r}")
+    newest = max(buckets, key=lambda b: str(b.get("end", "")), default={"tweet_count": 0})
+    meta = response.get("meta") if isinstance(response.get("meta"), dict) else {}
+    total = meta.get("total_tweet_count")
+    if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+        total = sum(b["tweet_count"] for b in buckets)
+    return total, newest["tweet_count"]
+
+
+def apply_x_counts(observations: Sequence[TrendObservation], counts: dict[str, tuple[int, int]]) -> int:
+    """Add the counts to the X observations they name; returns how many were enriched."""
+    enriched = 0
+    for obs in observations:
+        if obs.title not in counts:
+            continue
+        week, day = counts[obs.title]
+        obs.metrics["recent_count_7d"] = week
+        obs.metrics["recent_count_24h"] = day
+        if not obs.metrics.get("tweet_volume"):
+            obs.metrics["volume_from"] = "recent_counts"
+            obs.engagement = float(day)
+        enriched += 1
+    return enriched

@@ -1,0 +1,113 @@
+"""X recent-search counts beside the trends, and subreddit listings without a region, end to end offline."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from acf import db, storage
+from acf.trends import fetch_plan, offline, parsers, pipeline, signals
+from acf.trends.models import NO_REGION, TrendObservation
+
+START = datetime(2026, 11, 24, 0, 0, tzinfo=timezone.utc)
+END = datetime(2026, 11, 24, 6, 0, tzinfo=timezone.utc)
+
+
+def _x(title: str, volume: int) -> TrendObservation:
+    return TrendObservation(source="x", region="US", term=title.lower(), title=title, url=None, category=None,
+                            metrics={"tweet_volume": volume}, observed_at=END, language=None,
+                            source_item_id=title, engagement=float(volume))
+
+
+def test_plan_lists_each_subreddit_once_without_region():
+    fetches = fetch_plan.plan(["youtube", "reddit"], ["US", "GB"], ["r/Gaming", "gaming", " space ", ""])
+    assert [(f["source"], f["region"], f["feed"]) for f in fetches] == [
+        ("youtube", "US", None), ("youtube", "GB", None), ("reddit", "US", None), ("reddit", "GB", None),
+        ("reddit", NO_REGION, "Gaming"), ("reddit", NO_REGION, "space")]
+    assert fetch_plan.plan(["youtube"], ["US"], ["gaming"]) == [{"source": "youtube", "region": "US", "feed": None}]
+    with pytest.raises(ValueError, match="'r/no spaces'.*'x'"):
+        fetch_plan.plan(["reddit"], ["US"], ["r/no spaces", "x", "fine_name"])
+
+
+def test_queries_and_candidates():
+    assert signals.x_query("#ThanksgivingRecipes") == "#ThanksgivingRecipes"
+    assert signals.x_query('Super  "Bowl" show') == '"Super Bowl show"'
+    assert signals.x_query("  ") is None and signals.x_query("a" * 600) is None
+    observations = [_x("Loud", 900), _x("Silent", 0), _x("Quiet", 10), _x("Loud", 900), _x("   ", 0)]
+    assert signals.x_candidates(observations) == ["Silent", "Loud", "Quiet"]
+    assert signals.x_candidates(observations, limit=1) == ["Silent"]
+
+
+def test_counts_fill_a_missing_volume_and_add_metrics():
+    document = json.loads(offline.sample_x_counts(["Silent", "Loud"], END))
+    document["Silent"]["data"][-1]["tweet_count"] = 4321
+    counts = signals.read_x_counts(json.dumps(document))
+    silent, loud, other = _x("Silent", 0), _x("Loud", 900), _x("Other", 5)
+    assert signals.apply_x_counts([silent, loud, other], counts) == 2
+    assert silent.engagement == 4321 and silent.metrics["volume_from"] == "recent_counts"
+    assert silent.metrics["recent_count_24h"] == 4321
+    assert silent.metrics["recent_count_7d"] == document["Silent"]["meta"]["total_tweet_count"]
+    assert loud.engagement == 900 and "volume_from" not in loud.metrics and loud.metrics["recent_count_7d"] > 0
+    assert "recent_count_7d" not in other.metrics
+
+
+@pytest.mark.parametrize("body, reason", [
+    ('["not", "an", "object"]', "not an object"),
+    ('{"Loud": {"errors": [{"title": "Invalid Request"}]}}', "no data list"),
+    ('{"Loud": {"data": [{"tweet_count": "many"}]}}', "not a count"),
+])
+def test_unreadable_counts_say_why(body, reason):
+    with pytest.raises(ValueError, match=reason):
+        signals.read_x_counts(body)
+
+
+def test_offline_run_enriches_x_and_loads_subreddit_posts_without_region(pg_conn, object_root):
+    payloads = [pipeline.fetch_raw(s, r, object_root, interval_start=START, observed_at=END)
+                for s in ("x", "reddit", "youtube") for r in ("US", "GB", "JP")]
+    payloads.append(pipeline.fetch_raw("reddit", NO_REGION, object_root, interval_start=START, observed_at=END,
+                                       feed="space"))
+    x_us = payloads[0]
+    assert x_us["signals_key"] == "raw/x/2026-11-24/US/20261124T000000Z-signals.json"
+    asked = json.loads(storage.get_bytes(object_root, x_us["signals_key"]))
+    assert "Super Bowl halftime show" in asked  # no tweet count in the list: counted first
+    assert payloads[-1]["raw_key"] == "raw/reddit/2026-11-24/ZZ/20261124T000000Z-r-space.json"
+
+    summary = pipeline.process(pg_conn, object_root, payloads, interval_start=START, interval_end=END)
+    pg_conn.commit()
+    assert summary["payloads"] == 10 and summary["skipped_payloads"] == 0
+    counted = db.fetch_dicts(pg_conn, "SELECT metrics, engagement FROM acf.trend_observations"
+                                      " WHERE source = 'x' AND region = 'US' AND title = 'Super Bowl halftime show'")
+    assert counted and counted[0]["metrics"]["volume_from"] == "recent_counts"
+    assert counted[0]["engagement"] == counted[0]["metrics"]["recent_count_24h"] > 0
+
+    space = db.fetch_dicts(pg_conn, "SELECT DISTINCT trend_id FROM acf.trend_observations WHERE region = 'ZZ'")
+    assert space, "the subreddit's posts are loaded"
+    ids = [row["trend_id"] for row in space]
+    trends = db.fetch_dicts(pg_conn, "SELECT trend_id, regions, score_components FROM acf.trends"
+                                     " WHERE trend_id = ANY(%s)", (ids,))
+    assert all(NO_REGION not in t["regions"] for t in trends)
+    assert all(t["score_components"]["regions"] == len(t["regions"]) for t in trends)
+    reach = db.fetch_dicts(pg_conn, "SELECT regions FROM acf.trend_reach WHERE trend_id = ANY(%s)", (ids,))
+    momentum = db.fetch_dicts(pg_conn, "SELECT region FROM acf.trend_regional_momentum WHERE trend_id = ANY(%s)",
+                              (ids,))
+    assert all(NO_REGION not in r["regions"] for r in reach) and all(m["region"] != NO_REGION for m in momentum)
+    # ...but its engagement counts in the region stats, which velocity compares against next interval
+    zz = db.fetch_dicts(pg_conn, "SELECT count(*) AS n FROM acf.trend_region_stats WHERE region = 'ZZ'")[0]["n"]
+    assert zz == len(ids)
+
+    rerun = pipeline.process(pg_conn, object_root, payloads, interval_start=START, interval_end=END)
+    assert rerun["skipped_payloads"] == 10 and rerun["loaded"] == 0
+
+
+def test_unreadable_stored_signals_are_quarantined_and_the_trends_load(pg_conn, object_root):
+    payload = pipeline.fetch_raw("x", "US", object_root, interval_start=START, observed_at=END)
+    storage.put_bytes(object_root, payload["signals_key"], b'{"Super Bowl halftime show": {"data": "x"}}')
+    summary = pipeline.process(pg_conn, object_root, [payload], interval_start=START, interval_end=END)
+    pg_conn.commit()
+    expected = len(parsers.parse_payload("x", offline.sample_payload("x", "US", END), region="US",
+                                         observed_at=END).observations)
+    assert summary["loaded"] == expected
+    rows = db.fetch_dicts(pg_conn, "SELECT reason, raw_key FROM acf.quarantine WHERE raw_key = %s",
+                          (payload["signals_key"],))
+    assert len(rows) == 1 and rows[0]["reason"].startswith("signals unreadable") and "no data list" in rows[0]["reason"]
