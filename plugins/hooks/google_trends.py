@@ -50,6 +50,12 @@ def _trend_req_class():
                 setattr(self, name, getattr(TrendReq, name).replace("https://trends.google.com/trends", self.base))
             super().__init__(**kwargs)
 
+        def _get_data(self, url, *args, **kwargs):
+            # pytrends' token and interest calls name TrendReq's class URLs, not the instance's.
+            if url.startswith(DEFAULT_BASE):
+                url = self.base + url[len(DEFAULT_BASE):]
+            return super()._get_data(url, *args, **kwargs)
+
         def GetGoogleCookie(self):  # noqa: N802 - pytrends' name
             import requests
 
@@ -62,7 +68,8 @@ def _trend_req_class():
 
 class GoogleTrendsHook(BaseHook):
     """Connection: host = base URL (default https://trends.google.com/trends),
-    extras: hl (e.g. en-US), tz (minutes offset, e.g. 360), timeout (seconds)."""
+    extras: hl (e.g. en-US), tz (minutes offset, e.g. 360), timeout (seconds),
+    interest_timeframe (pytrends timeframe of the interest asked for candidate terms, default "now 7-d")."""
 
     conn_name_attr = "google_trends_conn_id"
     default_conn_name = "acf_google_trends"
@@ -122,6 +129,28 @@ class GoogleTrendsHook(BaseHook):
             return {term: [int(v) for v in frame[term].tolist()] for term in terms[:5] if term in frame}
 
         return self._call(f"interest_over_time {region}", call)
+
+    def interest_raw(self, terms: list[str], region: str, timeframe: str = "now 7-d") -> dict:
+        """The explore page's interest-over-time answer (``widgetdata/multiline``) for up to five terms,
+        as pytrends receives it: the explore call issues the widget's token, then the widget is asked."""
+        terms = terms[:5]
+
+        def call():
+            client = self.client
+            client.build_payload(terms, timeframe=timeframe, geo=region)
+            widget = client.interest_over_time_widget
+            return client._get_data(url=client.INTEREST_OVER_TIME_URL, method=client.GET_METHOD, trim_chars=5,
+                                    params={"req": json.dumps(widget["request"]), "token": widget["token"],
+                                            "tz": client.tz})
+
+        return self._call(f"interest {region}", call)
+
+    def fetch_signals(self, terms: list[str], region: str) -> bytes:
+        """What the trends DAG stores beside a region's daily searches: their interest over seven days."""
+        timeframe = self.options.get("interest_timeframe", "now 7-d")
+        response = self.interest_raw(terms, region, timeframe)
+        return json.dumps({"terms": terms[:5], "timeframe": timeframe, "response": response},
+                          ensure_ascii=False).encode("utf-8")
 
     def test_connection(self) -> tuple[bool, str]:
         try:

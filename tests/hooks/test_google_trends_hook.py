@@ -78,3 +78,29 @@ def test_test_connection(server, monkeypatch):
     server.faults.always(Fault.server_error(503), path="dailytrends")
     ok, message = _connect(monkeypatch, server.url).test_connection()
     assert not ok
+
+
+def test_interest_over_time_through_pytrends_explore_then_widget(server, monkeypatch):
+    from acf.trends import signals
+
+    hook = _connect(monkeypatch, server.url)
+    raw = hook.fetch_signals(["Taylor Swift new album", "GTA 6 trailer", "a", "b", "c", "sixth"], "GB")
+    interest = signals.read_gt_interest(raw)
+    assert list(interest) == ["Taylor Swift new album", "GTA 6 trailer", "a", "b", "c"]  # five per request
+    assert all(0 <= now <= 100 and 0 <= mean <= 100 for now, mean in interest.values())
+    explore, widget = server.requests_to("/trends/api/explore$")[0], server.requests_to("multiline")[0]
+    assert explore.method == "POST" and explore.arg("hl") == "en-US"
+    asked = json.loads(explore.arg("req"))["comparisonItem"]
+    assert [i["keyword"] for i in asked][:2] == ["Taylor Swift new album", "GTA 6 trailer"]
+    assert {i["geo"] for i in asked} == {"GB"} and {i["time"] for i in asked} == {"now 7-d"}
+    assert widget.arg("token") == "APP6_stand-in-token"
+    assert "NID=stand-in-cookie" in widget.headers.get("cookie", "")
+    # pytrends' own frame-building call goes the same way
+    assert set(hook.interest_over_time(["GTA 6 trailer"], "US")) == {"GTA 6 trailer"}
+
+
+def test_interest_429_then_success(server, monkeypatch):
+    server.faults.add(Fault.too_many(retry_after=1), path="multiline")
+    raw = _connect(monkeypatch, server.url).fetch_signals(["GTA 6 trailer"], "US")
+    assert json.loads(raw)["response"]["default"]["timelineData"]
+    assert len(server.requests_to("multiline")) == 2

@@ -67,6 +67,26 @@ def sample_x_counts(names: list[str], at: datetime) -> bytes:
     return json.dumps(document, ensure_ascii=False).encode("utf-8")
 
 
+def sample_gt_interest(terms: list[str], at: datetime) -> bytes:
+    """Interest over the last seven days for up to five terms, shaped like the explore page's answer."""
+    terms = terms[:5]
+    hour = at.astimezone(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    seeds = [int.from_bytes(hashlib.sha256(t.encode("utf-8")).digest()[:4], "big") for t in terms]
+    timeline = []
+    for back in range(168, 0, -1):  # hourly, oldest first; the newest hour is still partial
+        moment = hour - timedelta(hours=back - 1)
+        values = [min(100, (seed % 40) + (168 - back) * (1 + seed % 3) // 6) for seed in seeds]
+        point = {"time": str(int(moment.timestamp())), "formattedTime": moment.strftime("%b %d, %Y at %I:%M %p"),
+                 "formattedAxisTime": moment.strftime("%b %d at %I:%M %p"), "value": values,
+                 "hasData": [True] * len(terms), "formattedValue": [str(v) for v in values]}
+        if back == 1:
+            point["isPartial"] = True
+        timeline.append(point)
+    response = {"default": {"timelineData": timeline, "averages": []}}
+    return json.dumps({"terms": terms, "timeframe": "now 7-d", "response": response},
+                      ensure_ascii=False).encode("utf-8")
+
+
 def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 

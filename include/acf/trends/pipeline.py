@@ -60,7 +60,8 @@ def fetch_raw(
     ``fetcher(region) -> bytes`` is the live hook's call; None replays the bundled
     sample. ``feed`` names a subreddit listed instead of r/popular (stored as part
     ``r-<feed>``). A payload already stored for this interval is reused (reruns refetch nothing).
-    Sources with candidate-term signals (X: recent-search counts) then fetch them for the
+    Sources with candidate-term signals (X: recent-search counts; Google Trends: interest over
+    seven days, see ``acf.trends.signals``) then fetch them for the
     payload's candidates through ``signals(names, region)`` (sample counts when replaying);
     they are best effort: a failure is reported in ``signals_error`` and the payload still loads.
     Returns ``{source, region, part, interval_start, raw_key, signals_key, status, origin, bytes,
@@ -93,13 +94,13 @@ def fetch_raw(
             return result
         stored = storage.put_bytes(root, key, payload)
         result.update(raw_key=key, bytes=stored.bytes)
-    if source in SIGNALS and not feed:
+    if source in term_signals.SIGNALS and not feed:
         _fetch_signals(result, payload, root, signals, interval_start, observed_at)
     return result
 
 
-# source -> (which names of its payload to ask about, the sample answer when replaying)
-SIGNALS = {"x": (term_signals.x_candidates, offline.sample_x_counts)}
+# source -> the sample answer of its signals when replaying
+SAMPLE_SIGNALS = {"x": offline.sample_x_counts, "google_trends": offline.sample_gt_interest}
 
 
 def _fetch_signals(result: dict, payload: bytes, root: Any, call, interval_start: datetime,
@@ -109,13 +110,14 @@ def _fetch_signals(result: dict, payload: bytes, root: Any, call, interval_start
     if storage.exists(root, key):
         result["signals_key"] = key
         return
-    candidates, sample = SIGNALS[source]
-    names = candidates(parsers.parse_payload(source, payload, region=region, observed_at=observed_at).observations)
+    signal = term_signals.SIGNALS[source]
+    names = signal.candidates(parsers.parse_payload(source, payload, region=region,
+                                                    observed_at=observed_at).observations)
     if not names:
         return
     try:
-        answer = call(names, region) if call else sample(names, observed_at)
-        term_signals.read_x_counts(answer)  # not the counts shape: not stored, asked again next run
+        answer = call(names, region) if call else SAMPLE_SIGNALS[source](names, observed_at)
+        signal.read(answer)  # not the signal's shape: not stored, asked again next run
     except Exception as exc:  # noqa: BLE001 - signals enrich; their failure never costs the payload
         result["signals_error"] = redact(f"{type(exc).__name__}: {exc}")[:500]
         log.warning("signals of %s/%s not fetched this run: %s", source, region, result["signals_error"])
@@ -148,10 +150,11 @@ def parse_stored(root: Any, payload: dict) -> tuple[list, list[dict]]:
         for r in parsed.rejects
     ]
     signals_key = payload.get("signals_key")
-    if signals_key and payload["source"] in SIGNALS:
+    signal = term_signals.SIGNALS.get(payload["source"])
+    if signals_key and signal:
         text = storage.get_bytes(root, signals_key).decode("utf-8", errors="replace")
         try:
-            term_signals.apply_x_counts(parsed.observations, term_signals.read_x_counts(text))
+            signal.apply(parsed.observations, signal.read(text))
         except (ValueError, TypeError, RecursionError) as exc:  # the trends keep their own figures
             rejects.append({"stage": STAGE_PARSE, "reason": f"signals unreadable: {str(exc)[:300]}",
                             "payload": text[:parsers.MAX_REJECT_TEXT], "source": payload["source"],

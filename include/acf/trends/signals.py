@@ -1,6 +1,6 @@
 """Candidate-term signals fetched beside a source's trending list, and how they enrich its observations.
 
-X's trends list often gives no tweet count for a trend, so the fetch asks X's
+**X.** Its trends list often gives no tweet count for a trend, so the fetch asks X's
 recent-search counts (``GET /2/tweets/counts/recent``, daily buckets over seven
 days) for the list's candidate terms: those without a count first, then the
 loudest. The answers are stored beside the trends payload as one document,
@@ -12,19 +12,30 @@ loudest. The answers are stored beside the trends payload as one document,
   (``metrics.volume_from = "recent_counts"``), so it is ranked instead of
   scoring as silent.
 
+**Google Trends.** Its daily list gives a day's traffic; interest over the last
+seven days (the explore page's TIMESERIES widget, ``widgetdata/multiline``, 0-100
+relative to the terms' peak) is asked for the five highest-traffic searches
+(pytrends' limit per request), stored as ``{"terms", "timeframe", "response"}``:
+
+- ``metrics.interest_now``: the newest complete point;
+- ``metrics.interest_mean_7d``: the mean over the window.
+
 A signals document that cannot be read is a reject with its reason; the trends
 keep their own figures.
 """
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from acf.trends.models import TrendObservation
 
 MAX_QUERY_CHARS = 512   # X's limit for a recent-search query
 DEFAULT_TERMS = 10      # counts requests per region and run (each is one request of the app's quota)
+INTEREST_TERMS = 5      # terms per interest-over-time request (pytrends' and the explore page's limit)
+INTEREST_TIMEFRAME = "now 7-d"
 
 
 def x_query(name: str) -> str | None:
@@ -92,3 +103,69 @@ def apply_x_counts(observations: Sequence[TrendObservation], counts: dict[str, t
             obs.engagement = float(day)
         enriched += 1
     return enriched
+
+
+def gt_candidates(observations: Sequence[TrendObservation], limit: int = INTEREST_TERMS) -> list[str]:
+    """The highest-traffic searches of the list, no repeats."""
+    names: list[str] = []
+    for obs in sorted(observations, key=lambda o: -o.engagement):
+        if len(names) >= limit:
+            break
+        if obs.title.strip() and obs.title not in names:
+            names.append(obs.title)
+    return names
+
+
+def read_gt_interest(payload: bytes | str) -> dict[str, tuple[int, float]]:
+    """``{term: (newest complete value, mean)}`` from a stored interest document; ValueError says why not."""
+    document = json.loads(payload)
+    if not isinstance(document, dict) or not isinstance(document.get("terms"), list):
+        raise ValueError("interest document has no terms list")
+    try:
+        timeline = document["response"]["default"]["timelineData"]
+    except (KeyError, TypeError):
+        raise ValueError("interest response has no default.timelineData") from None
+    if not isinstance(timeline, list):
+        raise ValueError("timelineData is not a list")
+    terms = document["terms"]
+    series: list[list[int]] = [[] for _ in terms]
+    complete: list[list[int]] = [[] for _ in terms]
+    for point in timeline:
+        values = point.get("value") if isinstance(point, dict) else None
+        if not isinstance(values, list) or len(values) != len(terms):
+            raise ValueError(f"a timeline point has {len(values) if isinstance(values, list) else 'no'} values"
+                             f" for {len(terms)} terms")
+        for index, value in enumerate(values):
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
+                raise ValueError(f"interest is not 0-100: {str(value)[:40]!r}")
+            series[index].append(value)
+            if not point.get("isPartial"):
+                complete[index].append(value)
+    return {term: ((complete[i] or series[i] or [0])[-1], sum(series[i]) / len(series[i]) if series[i] else 0.0)
+            for i, term in enumerate(terms) if isinstance(term, str)}
+
+
+def apply_gt_interest(observations: Sequence[TrendObservation], interest: dict[str, tuple[int, float]]) -> int:
+    enriched = 0
+    for obs in observations:
+        if obs.title in interest:
+            now, mean = interest[obs.title]
+            obs.metrics["interest_now"] = now
+            obs.metrics["interest_mean_7d"] = round(mean, 2)
+            enriched += 1
+    return enriched
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A source's candidate-term signal: which names to ask about, how to read and apply the answer."""
+
+    candidates: Callable[[Sequence[TrendObservation]], list[str]]
+    read: Callable[[bytes | str], dict]
+    apply: Callable[[Sequence[TrendObservation], dict], int]
+
+
+SIGNALS = {
+    "x": Signal(x_candidates, read_x_counts, apply_x_counts),
+    "google_trends": Signal(gt_candidates, read_gt_interest, apply_gt_interest),
+}

@@ -1,4 +1,5 @@
-"""X recent-search counts beside the trends, and subreddit listings without a region, end to end offline."""
+"""Candidate-term signals (X recent-search counts, Google Trends interest) beside the trends, and subreddit
+listings without a region, end to end offline."""
 from __future__ import annotations
 
 import json
@@ -52,6 +53,30 @@ def test_counts_fill_a_missing_volume_and_add_metrics():
     assert "recent_count_7d" not in other.metrics
 
 
+def test_interest_reads_the_newest_complete_point_per_term():
+    document = json.loads(offline.sample_gt_interest(["one", "two"], END))
+    timeline = document["response"]["default"]["timelineData"]
+    timeline[-2]["value"] = [77, 3]
+    timeline[-1]["value"] = [1, 1]  # the partial hour does not count as now
+    interest = signals.read_gt_interest(json.dumps(document))
+    assert interest["one"][0] == 77 and interest["two"][0] == 3
+    one, other = _x("one", 5), _x("three", 5)
+    assert signals.apply_gt_interest([one, other], interest) == 1
+    assert one.metrics["interest_now"] == 77 and 0 < one.metrics["interest_mean_7d"] <= 100
+    assert signals.gt_candidates([_x("a", 1), _x("b", 9), _x("b", 9), _x("c", 5)], limit=2) == ["b", "c"]
+
+
+@pytest.mark.parametrize("body, reason", [
+    ('{"terms": ["a"], "response": {"default": {"timelineData": [{"value": [1, 2]}]}}}', "2 values for 1 terms"),
+    ('{"terms": ["a"], "response": {"default": {"timelineData": [{"value": [101]}]}}}', "not 0-100"),
+    ('{"terms": ["a"], "response": "<html>"}', "no default.timelineData"),
+    ('{"response": {}}', "no terms list"),
+])
+def test_unreadable_interest_says_why(body, reason):
+    with pytest.raises(ValueError, match=reason):
+        signals.read_gt_interest(body)
+
+
 @pytest.mark.parametrize("body, reason", [
     ('["not", "an", "object"]', "not an object"),
     ('{"Loud": {"errors": [{"title": "Invalid Request"}]}}', "no data list"),
@@ -64,7 +89,7 @@ def test_unreadable_counts_say_why(body, reason):
 
 def test_offline_run_enriches_x_and_loads_subreddit_posts_without_region(pg_conn, object_root):
     payloads = [pipeline.fetch_raw(s, r, object_root, interval_start=START, observed_at=END)
-                for s in ("x", "reddit", "youtube") for r in ("US", "GB", "JP")]
+                for s in ("x", "reddit", "youtube", "google_trends") for r in ("US", "GB", "JP")]
     payloads.append(pipeline.fetch_raw("reddit", NO_REGION, object_root, interval_start=START, observed_at=END,
                                        feed="space"))
     x_us = payloads[0]
@@ -75,11 +100,15 @@ def test_offline_run_enriches_x_and_loads_subreddit_posts_without_region(pg_conn
 
     summary = pipeline.process(pg_conn, object_root, payloads, interval_start=START, interval_end=END)
     pg_conn.commit()
-    assert summary["payloads"] == 10 and summary["skipped_payloads"] == 0
+    assert summary["payloads"] == 13 and summary["skipped_payloads"] == 0
     counted = db.fetch_dicts(pg_conn, "SELECT metrics, engagement FROM acf.trend_observations"
                                       " WHERE source = 'x' AND region = 'US' AND title = 'Super Bowl halftime show'")
     assert counted and counted[0]["metrics"]["volume_from"] == "recent_counts"
     assert counted[0]["engagement"] == counted[0]["metrics"]["recent_count_24h"] > 0
+
+    gt = db.fetch_dicts(pg_conn, "SELECT metrics FROM acf.trend_observations"
+                                 " WHERE source = 'google_trends' AND region = 'JP' AND metrics ? 'interest_now'")
+    assert len(gt) == 5 and all(0 <= g["metrics"]["interest_now"] <= 100 for g in gt)
 
     space = db.fetch_dicts(pg_conn, "SELECT DISTINCT trend_id FROM acf.trend_observations WHERE region = 'ZZ'")
     assert space, "the subreddit's posts are loaded"
@@ -97,7 +126,7 @@ def test_offline_run_enriches_x_and_loads_subreddit_posts_without_region(pg_conn
     assert zz == len(ids)
 
     rerun = pipeline.process(pg_conn, object_root, payloads, interval_start=START, interval_end=END)
-    assert rerun["skipped_payloads"] == 10 and rerun["loaded"] == 0
+    assert rerun["skipped_payloads"] == 13 and rerun["loaded"] == 0
 
 
 def test_unreadable_stored_signals_are_quarantined_and_the_trends_load(pg_conn, object_root):
