@@ -2,7 +2,8 @@
 ### acf_trends: four trend sources -> validated, deduplicated, scored trends
 
 Every 6 hours by default (`ACF_TRENDS_SCHEDULE`), one mapped fetch per source and region
-(`ACF_TREND_SOURCES` x `ACF_REGIONS`, labelled `source/region`).
+(`ACF_TREND_SOURCES` x `ACF_REGIONS`, labelled `source/region`). A manual run can narrow or widen them
+with the params `sources`, `regions` and `subreddits`.
 
 1. **plan_fetches**: the (source, region) pairs of this run, and the configured subreddits.
 2. **fetch_raw**: a source's real hook when its Connection exists (`acf_youtube`, `acf_google_trends`,
@@ -25,7 +26,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from acf import dag_policy, settings
-from airflow.sdk import Asset, dag, get_current_context, task
+from airflow.sdk import Asset, Param, dag, get_current_context, task
 
 _settings = settings.load()
 # source -> (hook class, its default Connection id); imported only when that Connection exists.
@@ -86,10 +87,10 @@ def _live_calls(source: str, feed: str | None = None):
     return hook.fetch_trending, getattr(hook, "fetch_signals", None)
 
 
-def _subreddits() -> list[str]:
-    """ACF_REDDIT_SUBREDDITS, plus the `subreddits` extra of the Reddit Connection when it is used."""
-    names = list(_settings.reddit_subreddits)
-    hook = _live_hook("reddit") if "reddit" in _settings.trend_sources else None
+def _subreddits(asked: list[str], sources: list[str]) -> list[str]:
+    """The run's subreddits, plus the `subreddits` extra of the Reddit Connection when it is used."""
+    names = list(asked)
+    hook = _live_hook("reddit") if "reddit" in sources else None
     if hook is not None and hook is not _LIVE_MISSING:
         names += hook.subreddits()
     return names
@@ -104,14 +105,27 @@ def _subreddits() -> list[str]:
     tags=dag_policy.tags("trends"),
     doc_md=__doc__,
     max_active_runs=1,
+    params={
+        "regions": Param(list(_settings.regions), type="array", minItems=1, uniqueItems=True,
+                         items={"type": "string", "pattern": "^[A-Z]{2}$"},
+                         description="ISO 3166-1 alpha-2 regions to fetch (default ACF_REGIONS)"),
+        "sources": Param(list(_settings.trend_sources), type="array", minItems=1, uniqueItems=True,
+                         items={"type": "string", "enum": list(settings.SOURCES)},
+                         description="Trend sources to fetch (default ACF_TREND_SOURCES)"),
+        "subreddits": Param(list(_settings.reddit_subreddits), type="array", uniqueItems=True,
+                            items={"type": "string", "pattern": r"^(r/)?[A-Za-z0-9][A-Za-z0-9_]{1,20}$"},
+                            description="Subreddits listed besides r/popular (default ACF_REDDIT_SUBREDDITS;"
+                                        " the Reddit Connection's subreddits extra is added)"),
+    },
 )
 def acf_trends():
     @task
-    def plan_fetches() -> list[dict]:
-        """One fetch per configured (source, region), and one per configured subreddit."""
+    def plan_fetches(params=None) -> list[dict]:
+        """One fetch per (source, region) of the run's params, and one per subreddit."""
         from acf.trends import fetch_plan
 
-        return fetch_plan.plan(_settings.trend_sources, _settings.regions, _subreddits())
+        return fetch_plan.plan(params["sources"], params["regions"],
+                               _subreddits(params["subreddits"], params["sources"]))
 
     @task(map_index_template="{{ source_region }}")
     def fetch_raw(source: str, region: str, feed: str | None = None) -> dict:

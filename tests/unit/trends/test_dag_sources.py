@@ -83,14 +83,11 @@ def test_count_terms_zero_turns_counts_off(dag_module, monkeypatch, object_root)
 
 def test_configured_subreddits_are_fetched_once_each(dag_module, monkeypatch, object_root):
     _mode(monkeypatch, dag_module, "auto")
-    monkeypatch.setattr(dag_module, "_settings", dataclasses.replace(
-        dag_module._settings, reddit_subreddits=("r/gaming",), regions=("US", "GB"), trend_sources=("reddit",)))
     with reddit_stand_in() as server:
         monkeypatch.setenv("AIRFLOW_CONN_ACF_REDDIT", json.dumps(
             {"conn_type": "acf_reddit", "host": server.url, "login": CLIENT_ID, "password": CLIENT_SECRET,
              "extra": {"reddit_url": server.url, "timeout": 2, "subreddits": "space, Gaming"}}))
-        fetches = fetch_plan.plan(dag_module._settings.trend_sources, dag_module._settings.regions,
-                                  dag_module._subreddits())
+        fetches = fetch_plan.plan(["reddit"], ["US", "GB"], dag_module._subreddits(["r/gaming"], ["reddit"]))
         assert [pipeline.fetch_label(f | {"part": f"r-{f['feed']}" if f["feed"] else "all"}) for f in fetches] == [
             "reddit/US", "reddit/GB", "reddit/r/gaming", "reddit/r/space"]
         feed = fetches[2]
@@ -112,3 +109,18 @@ def test_offline_mode_ignores_connections_and_live_mode_needs_them(dag_module, m
     fetcher, _ = dag_module._live_calls("reddit")
     result = pipeline.fetch_raw("reddit", "GB", object_root, interval_start=START, fetcher=fetcher)
     assert result["status"] == "unavailable" and "acf_reddit" in result["error"]
+
+
+def test_params_default_to_settings_and_refuse_bad_values():
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.sdk.exceptions import ParamValidationError
+
+    bag = DagBag(dag_folder=str(Path(__file__).resolve().parents[3] / "dags" / "acf_trends.py"))
+    assert bag.import_errors == {}
+    params = bag.dags["acf_trends"].params
+    assert params["regions"] == ["US", "GB", "IN", "BR", "DE", "JP"] and params["subreddits"] == []
+    assert params["sources"] == ["youtube", "google_trends", "x", "reddit"]
+    params["subreddits"] = ["r/space", "gaming"]
+    for name, bad in (("regions", ["usa"]), ("regions", []), ("sources", ["tiktok"]), ("subreddits", ["no spaces"])):
+        with pytest.raises(ParamValidationError, match=name):
+            params[name] = bad
