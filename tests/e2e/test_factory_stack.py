@@ -33,9 +33,12 @@ def test_ui_is_served(factory_stack):
 
 
 def test_a_triggered_run_carries_one_trend_to_published_packages(factory_stack):
-    status, run = factory_stack.call("POST", "/api/v2/dags/acf_trends/dagRuns", {"logical_date": None})
+    status, run = factory_stack.call("POST", "/api/v2/dags/acf_trends/dagRuns",
+                                     {"logical_date": None, "conf": {"subreddits": ["r/space"]}})
     assert status == 200, run
     assert factory_stack.wait_for_run("acf_trends", run["dag_run_id"])["state"] == "success"
+    with psycopg.connect(factory_stack.env["ACF_DATABASE_DSN"]) as conn:  # the param's extra mapped fetch
+        assert conn.execute("SELECT count(*) FROM acf.trend_loads WHERE part = 'r-space'").fetchone()[0] == 1
     # Assets chain the rest: opportunities -> production -> publish.
     for dag_id in ("acf_opportunities", "acf_production", "acf_publish"):
         assert factory_stack.wait_for_run(dag_id)["state"] == "success", dag_id
@@ -98,16 +101,17 @@ def test_approve_a_pending_human_in_the_loop_step(factory_stack):
     assert factory_stack.wait_for_run("acf_publish", run_id, timeout=300)["state"] == "success"
 
 
-@pytest.mark.parametrize("conf, reason", [
-    ({"tier": "gold"}, "tier"),
-    ({"platforms": ["myspace"]}, "platforms"),
-    ({"aspect_ratios": ["4:3"]}, "aspect_ratios"),
-    ({"target_seconds": 100000}, "target_seconds"),
-    ({"target_seconds": "sixty"}, "target_seconds"),
+@pytest.mark.parametrize("dag_id, conf, reason", [
+    ("acf_production", {"tier": "gold"}, "tier"),
+    ("acf_production", {"platforms": ["myspace"]}, "platforms"),
+    ("acf_production", {"aspect_ratios": ["4:3"]}, "aspect_ratios"),
+    ("acf_production", {"target_seconds": 100000}, "target_seconds"),
+    ("acf_production", {"target_seconds": "sixty"}, "target_seconds"),
+    ("acf_trends", {"regions": ["usa"]}, "regions"),
+    ("acf_trends", {"subreddits": ["DROP TABLE x;"]}, "subreddits"),
 ])
-def test_invalid_conf_is_refused_with_the_reason(factory_stack, conf, reason):
-    status, body = factory_stack.call("POST", "/api/v2/dags/acf_production/dagRuns",
-                                      {"logical_date": None, "conf": conf})
+def test_invalid_conf_is_refused_with_the_reason(factory_stack, dag_id, conf, reason):
+    status, body = factory_stack.call("POST", f"/api/v2/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf})
     assert 400 <= status < 500, body
     assert reason in str(body)
 

@@ -32,6 +32,7 @@ def demo_run(pg_server_dsn, tmp_path_factory):
         "ACF_HOME": str(home),
         "ACF_DATABASE_URL": make_conninfo(**{**params, "dbname": f"acf_demo_{suffix}"}),
         "ACF_AIRFLOW_DB": f"airflow_demo_{suffix}",
+        "ACF_REDDIT_SUBREDDITS": "space,r/gaming",
     })
     result = subprocess.run([sys.executable, "-m", "acf.demo"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=1200)
@@ -55,6 +56,20 @@ def test_every_step_wrote_its_rows(demo_run):
             "trend_observations", "trends", "opportunities", "angles", "content_pieces", "assets",
             "renditions", "publications", "metrics")}
     assert all(n > 0 for n in counts.values()), counts
+
+
+def test_trends_fetched_subreddits_and_signals(demo_run):
+    _, env, home = demo_run
+    with psycopg.connect(env["ACF_DATABASE_URL"]) as conn:
+        parts = {row[0] for row in conn.execute("SELECT part FROM acf.trend_loads WHERE source = 'reddit'")}
+        subreddit_rows = conn.execute("SELECT count(*) FROM acf.trend_observations WHERE region = 'ZZ'").fetchone()[0]
+        counted = conn.execute("SELECT count(*) FROM acf.trend_observations"
+                               " WHERE source = 'x' AND metrics ? 'recent_count_7d'").fetchone()[0]
+        interest = conn.execute("SELECT count(*) FROM acf.trend_observations"
+                                " WHERE source = 'google_trends' AND metrics ? 'interest_now'").fetchone()[0]
+    assert {"all", "r-space", "r-gaming"} <= parts and subreddit_rows > 0
+    assert counted > 0 and interest > 0
+    assert list((home / "objects" / "raw" / "x").rglob("*-signals.json"))
 
 
 def _probe(path: Path) -> str:

@@ -20,14 +20,14 @@ from acf.trends.terms import term_from_title, term_key
 
 COLUMNS = (
     "source", "region", "term", "title", "url", "category", "metrics", "observed_at", "language",
-    "source_item_id", "raw_key", "published_at", "engagement",
+    "source_item_id", "raw_key", "published_at", "engagement", "momentum",
 )
 
 
 def observations_frame(observations: Iterable[TrendObservation]) -> pd.DataFrame:
     rows = [
         (o.source, o.region, o.term, o.title, o.url, o.category, o.metrics, o.observed_at, o.language,
-         o.source_item_id, o.raw_key, o.published_at, o.engagement)
+         o.source_item_id, o.raw_key, o.published_at, o.engagement, o.momentum)
         for o in observations
     ]
     return pd.DataFrame.from_records(rows, columns=list(COLUMNS))

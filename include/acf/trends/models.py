@@ -26,6 +26,9 @@ class TrendObservation:
     raw_key: str | None = None  # object-store key of the raw payload it came from
     published_at: datetime | None = None  # when the item was created on the source, if it says
     engagement: float = 0.0     # the one comparable count per source (views, traffic, volume, score+comments)
+    # The source's own growth signal, ln(1 + now) - ln(1 + baseline), where a signal gives one
+    # (X recent counts: newest day against the days before; Google Trends: interest now against its mean).
+    momentum: float | None = None
 
 
 @dataclass

@@ -414,6 +414,9 @@ def _trend_rows(valid: pd.DataFrame, stored_previous: pd.Series, *, interval_sta
     best = work.loc[best_rows.to_numpy(), ["trend_id", "term", "title"]].set_index("trend_id")
     per_trend["term"] = best["term"].reindex(per_trend.index)
     per_trend["title"] = best["title"].reindex(per_trend.index).str.slice(0, 300)
+    momentum = pd.to_numeric(work["momentum"], errors="coerce") if "momentum" in work else None
+    if momentum is not None and momentum.notna().any():  # only observations with a source signal have one
+        per_trend["momentum"] = momentum.groupby(work["trend_id"], sort=False).max()
 
     previous = earlier.combine_first(stored_previous)
     regions_total = regions_in_scope or int(located["region"].nunique())
@@ -435,6 +438,7 @@ def _trend_rows(valid: pd.DataFrame, stored_previous: pd.Series, *, interval_sta
     weights = scoring.WEIGHTS
     stamp = pd.Timestamp(interval_start).isoformat()
     previous_map = previous.to_dict()
+    momentum_map = scored["momentum"].dropna().to_dict() if "momentum" in scored else {}
     for trend_id, rep_key, velocity, engagement, breadth, spread, recency, now, n_sources, n_regions in zip(
             scored.index.tolist(), scored["rep_key"].tolist(), scored["velocity"].tolist(),
             scored["engagement"].tolist(), scored["breadth"].tolist(), scored["regional_spread"].tolist(),
@@ -446,10 +450,14 @@ def _trend_rows(valid: pd.DataFrame, stored_previous: pd.Series, *, interval_sta
         labels.append(label)
         ids.append(category_id)
         before = previous_map.get(trend_id)
+        momentum = momentum_map.get(trend_id)
         components.append(json.dumps({
             "velocity": round(velocity, 6), "engagement": round(engagement, 6), "breadth": round(breadth, 6),
             "regional_spread": round(spread, 6), "recency": round(recency, 6), "weights": weights,
             "engagement_latest": float(now), "previous_engagement": None if before is None else float(before),
+            "velocity_from": "previous_interval" if before is not None else (
+                "source_momentum" if momentum is not None else "new_trend"),
+            "momentum": None if momentum is None else round(momentum, 6),
             "sources": int(n_sources), "regions": int(n_regions), "category_method": method,
             "interval_start": stamp,
         }, separators=(",", ":")))

@@ -5,9 +5,12 @@
 
 - velocity: change of the trend's engagement against its previous interval,
   ``0.5 + 0.5 * tanh((ln(1 + now) - ln(1 + before)) / 2)``: 0.5 is flat, towards
-  1 rising, towards 0 falling. A trend with no earlier interval gets
-  ``NEW_TREND_VELOCITY`` (new is mildly rising, not maximal: engagement on
-  different sources is not comparable enough to call a first sighting a spike).
+  1 rising, towards 0 falling. A trend with no earlier interval takes the same
+  curve over its sources' own momentum where a signal gives one (X recent counts,
+  Google Trends interest: ``acf.trends.signals``; the strongest of its
+  observations), else ``NEW_TREND_VELOCITY`` (new is mildly rising, not maximal:
+  engagement on different sources is not comparable enough to call a first
+  sighting a spike).
 - engagement: the best percentile rank of the trend's observations among all
   observations *of the same source* in the batch (views are compared with views,
   tweet counts with tweet counts).
@@ -31,13 +34,17 @@ RECENCY_HALF_LIFE_HOURS = 12.0
 assert abs(sum(WEIGHTS.values()) - 1.0) < 1e-9
 
 
-def velocity(now: np.ndarray, before: np.ndarray) -> np.ndarray:
-    """Vectorised velocity; ``before`` NaN means no earlier interval."""
+def velocity(now: np.ndarray, before: np.ndarray, momentum: np.ndarray | None = None) -> np.ndarray:
+    """Vectorised velocity; ``before`` NaN means no earlier interval, ``momentum`` NaN no source signal."""
     now = np.asarray(now, dtype="float64")
     before = np.asarray(before, dtype="float64")
     growth = np.log1p(np.clip(now, 0, None)) - np.log1p(np.clip(np.nan_to_num(before), 0, None))
     value = 0.5 + 0.5 * np.tanh(growth / 2.0)
-    return np.where(np.isnan(before), NEW_TREND_VELOCITY, value)
+    first = np.full(len(now), NEW_TREND_VELOCITY)
+    if momentum is not None:
+        momentum = np.asarray(momentum, dtype="float64")
+        first = np.where(np.isnan(momentum), first, 0.5 + 0.5 * np.tanh(np.nan_to_num(momentum) / 2.0))
+    return np.where(np.isnan(before), first, value)
 
 
 def recency(age_hours: np.ndarray) -> np.ndarray:
@@ -68,12 +75,14 @@ def score_trends(
     """Add the five components and ``score`` to ``per_trend``.
 
     ``per_trend`` is indexed by trend_id with columns ``engagement_sum``,
-    ``engagement_pct``, ``source_count``, ``region_count``, ``newest`` (timestamp).
+    ``engagement_pct``, ``source_count``, ``region_count``, ``newest`` (timestamp), and
+    optionally ``momentum`` (NaN where no source signal).
     ``previous_engagement`` is indexed by trend_id (missing = new trend).
     """
     out = per_trend.copy()
     before = previous_engagement.reindex(out.index).to_numpy(dtype="float64")
-    out["velocity"] = velocity(out["engagement_sum"].to_numpy(), before)
+    momentum = out["momentum"].to_numpy(dtype="float64") if "momentum" in out else None
+    out["velocity"] = velocity(out["engagement_sum"].to_numpy(), before, momentum)
     out["engagement"] = out["engagement_pct"].clip(0, 1)
     out["breadth"] = (out["source_count"] / max(source_count, 1)).clip(0, 1)
     out["regional_spread"] = (out["region_count"] / max(regions_in_batch, 1)).clip(0, 1)

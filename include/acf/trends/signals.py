@@ -10,7 +10,9 @@ loudest. The answers are stored beside the trends payload as one document,
 - ``metrics.recent_count_24h``: its newest bucket's ``tweet_count``;
 - a trend whose list gave no count takes ``recent_count_24h`` as its engagement
   (``metrics.volume_from = "recent_counts"``), so it is ranked instead of
-  scoring as silent.
+  scoring as silent;
+- ``momentum``: the newest day against the mean of the days before it, which
+  scoring uses as the velocity of a trend it has not seen before.
 
 **Google Trends.** Its daily list gives a day's traffic; interest over the last
 seven days (the explore page's TIMESERIES widget, ``widgetdata/multiline``, 0-100
@@ -18,7 +20,8 @@ relative to the terms' peak) is asked for the five highest-traffic searches
 (pytrends' limit per request), stored as ``{"terms", "timeframe", "response"}``:
 
 - ``metrics.interest_now``: the newest complete point;
-- ``metrics.interest_mean_7d``: the mean over the window.
+- ``metrics.interest_mean_7d``: the mean over the window;
+- ``momentum``: now against that mean (velocity of a trend not seen before).
 
 A signals document that cannot be read is a reject with its reason; the trends
 keep their own figures.
@@ -26,6 +29,7 @@ keep their own figures.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -59,21 +63,22 @@ def x_candidates(observations: Sequence[TrendObservation], limit: int = DEFAULT_
     return names
 
 
-def read_x_counts(payload: bytes | str) -> dict[str, tuple[int, int]]:
-    """``{trend name: (count over 7 days, count over the newest day)}`` from a stored signals document.
+def read_x_counts(payload: bytes | str) -> dict[str, tuple[int, int, float | None]]:
+    """``{trend name: (count over 7 days, count over the newest day, daily mean of the days before it)}``
+    from a stored signals document (the mean is None with a single day).
 
     Raises ValueError with the reason when the document is not the counts shape.
     """
     document = json.loads(payload)
     if not isinstance(document, dict):
         raise ValueError("x signals are not an object of query -> counts response")
-    counts: dict[str, tuple[int, int]] = {}
+    counts: dict[str, tuple[int, int, float | None]] = {}
     for name, response in document.items():
         counts[name] = _x_totals(name, response)
     return counts
 
 
-def _x_totals(name: str, response: Any) -> tuple[int, int]:
+def _x_totals(name: str, response: Any) -> tuple[int, int, float | None]:
     if not isinstance(response, dict) or not isinstance(response.get("data"), list):
         raise ValueError(f"counts for {name[:60]!r} have no data list")
     buckets = [b for b in response["data"] if isinstance(b, dict)]
@@ -81,12 +86,19 @@ def _x_totals(name: str, response: Any) -> tuple[int, int]:
         count = bucket.get("tweet_count")
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise ValueError(f"counts for {name[:60]!r}: tweet_count is not a count: {str(count)[:40]!r}")
-    newest = max(buckets, key=lambda b: str(b.get("end", "")), default={"tweet_count": 0})
+    ordered = sorted(buckets, key=lambda b: str(b.get("end", "")))
+    newest = ordered[-1]["tweet_count"] if ordered else 0
+    before = [b["tweet_count"] for b in ordered[:-1]]
     meta = response.get("meta") if isinstance(response.get("meta"), dict) else {}
     total = meta.get("total_tweet_count")
     if isinstance(total, bool) or not isinstance(total, int) or total < 0:
         total = sum(b["tweet_count"] for b in buckets)
-    return total, newest["tweet_count"]
+    return total, newest, (sum(before) / len(before) if before else None)
+
+
+def growth(now: float, baseline: float) -> float:
+    """The momentum of ``now`` against ``baseline``: ln(1 + now) - ln(1 + baseline)."""
+    return math.log1p(max(now, 0.0)) - math.log1p(max(baseline, 0.0))
 
 
 def apply_x_counts(observations: Sequence[TrendObservation], counts: dict[str, tuple[int, int]]) -> int:
@@ -95,9 +107,11 @@ def apply_x_counts(observations: Sequence[TrendObservation], counts: dict[str, t
     for obs in observations:
         if obs.title not in counts:
             continue
-        week, day = counts[obs.title]
+        week, day, before = counts[obs.title]
         obs.metrics["recent_count_7d"] = week
         obs.metrics["recent_count_24h"] = day
+        if before is not None:
+            obs.momentum = growth(day, before)
         if not obs.metrics.get("tweet_volume"):
             obs.metrics["volume_from"] = "recent_counts"
             obs.engagement = float(day)
@@ -152,6 +166,7 @@ def apply_gt_interest(observations: Sequence[TrendObservation], interest: dict[s
             now, mean = interest[obs.title]
             obs.metrics["interest_now"] = now
             obs.metrics["interest_mean_7d"] = round(mean, 2)
+            obs.momentum = growth(now, mean)
             enriched += 1
     return enriched
 

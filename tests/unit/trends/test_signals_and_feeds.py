@@ -3,12 +3,14 @@ listings without a region, end to end offline."""
 from __future__ import annotations
 
 import json
+import math
 from datetime import datetime, timezone
 
+import numpy as np
 import pytest
 
 from acf import db, storage
-from acf.trends import fetch_plan, offline, parsers, pipeline, signals
+from acf.trends import fetch_plan, offline, parsers, pipeline, scoring, signals
 from acf.trends.models import NO_REGION, TrendObservation
 
 START = datetime(2026, 11, 24, 0, 0, tzinfo=timezone.utc)
@@ -51,6 +53,18 @@ def test_counts_fill_a_missing_volume_and_add_metrics():
     assert silent.metrics["recent_count_7d"] == document["Silent"]["meta"]["total_tweet_count"]
     assert loud.engagement == 900 and "volume_from" not in loud.metrics and loud.metrics["recent_count_7d"] > 0
     assert "recent_count_7d" not in other.metrics
+    before = [b["tweet_count"] for b in document["Silent"]["data"][:-1]]
+    assert silent.momentum == pytest.approx(math.log1p(4321) - math.log1p(sum(before) / len(before)))
+    assert other.momentum is None
+
+
+def test_momentum_is_the_velocity_of_a_trend_seen_first():
+    now, before = np.array([100.0, 100.0, 100.0, 100.0]), np.array([np.nan, np.nan, np.nan, 50.0])
+    momentum = np.array([np.nan, 2.0, -2.0, -2.0])
+    v = scoring.velocity(now, before, momentum)
+    assert v[0] == scoring.NEW_TREND_VELOCITY  # no previous interval and no signal
+    assert v[1] == pytest.approx(0.5 + 0.5 * math.tanh(1.0)) and v[2] == pytest.approx(0.5 - 0.5 * math.tanh(1.0))
+    assert v[3] == pytest.approx(0.5 + 0.5 * math.tanh((math.log1p(100) - math.log1p(50)) / 2))  # previous wins
 
 
 def test_interest_reads_the_newest_complete_point_per_term():
@@ -105,6 +119,10 @@ def test_offline_run_enriches_x_and_loads_subreddit_posts_without_region(pg_conn
                                       " WHERE source = 'x' AND region = 'US' AND title = 'Super Bowl halftime show'")
     assert counted and counted[0]["metrics"]["volume_from"] == "recent_counts"
     assert counted[0]["engagement"] == counted[0]["metrics"]["recent_count_24h"] > 0
+    components = db.fetch_dicts(pg_conn, "SELECT t.score_components AS c FROM acf.trends t JOIN acf.trend_observations o"
+                                         " USING (trend_id) WHERE o.title = 'Super Bowl halftime show'")[0]["c"]
+    assert components["velocity_from"] == "source_momentum" and components["momentum"] > 0  # counts rising
+    assert components["velocity"] == pytest.approx(0.5 + 0.5 * math.tanh(components["momentum"] / 2), abs=1e-5)
 
     gt = db.fetch_dicts(pg_conn, "SELECT metrics FROM acf.trend_observations"
                                  " WHERE source = 'google_trends' AND region = 'JP' AND metrics ? 'interest_now'")
