@@ -15,6 +15,7 @@ Matches are joined with union-find.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -76,19 +77,21 @@ def group_keys(
     for index, tokens in enumerate(token_sets):
         if len(tokens) < MIN_SHARED_TOKENS:
             continue
-        seen: set[int] = set()
+        # Each later key sharing a block with this one, once: postings are in index order, so the
+        # later ones are a slice, gathered by set updates in C rather than a test per posting.
+        candidates: set[int] = set()
         for token in tokens:
-            for other in blocks.get(token, ()):
-                if other <= index or other in seen:
-                    continue
-                seen.add(other)
-                comparisons += 1
-                shared = tokens & token_sets[other]
-                if len(shared) < MIN_SHARED_TOKENS:
-                    continue
-                smaller = min(mass[index], mass[other])
-                if smaller > 0 and sum(idf[t] for t in shared) >= containment * smaller:
-                    groups.union(index, other)
+            ids = blocks.get(token)
+            if ids is not None and ids[-1] > index:
+                candidates.update(ids[bisect_right(ids, index):])
+        comparisons += len(candidates)
+        for other in candidates:
+            shared = tokens & token_sets[other]
+            if len(shared) < MIN_SHARED_TOKENS:
+                continue
+            smaller = min(mass[index], mass[other])
+            if smaller > 0 and sum(idf[t] for t in shared) >= containment * smaller:
+                groups.union(index, other)
 
     if stats is not None:
         stats.update(keys=len(unique), comparisons=comparisons, blocks=len(blocks))

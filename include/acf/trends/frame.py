@@ -55,13 +55,34 @@ def _metrics_json(value) -> str:
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
+def joined_text(series: pd.Series) -> str:
+    """The column's text values (missing ones left out) as one string, to scan once in C, not per row."""
+    values = series.tolist()
+    if not isinstance(series.dtype, pd.StringDtype) or series.hasnans:
+        values = [v for v in values if isinstance(v, str)]
+    return "\x1f".join(values)
+
+
+def holds_surrogates(text: str) -> bool:
+    """Whether ``text`` has a surrogate code point: exactly what strict UTF-8 cannot encode.
+
+    ASCII text (the flag is O(1)) has none; encoding is several times faster than a regex scan.
+    """
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def hashable_text(series: pd.Series, marker: str = "\ufffd") -> pd.Series:
     """``series`` with unpaired surrogates replaced by ``marker`` (UTF-8 hashing and GX need valid text).
 
     One C-level scan first; values are rewritten only in a column that has any.
     """
-    values = series.dropna()
-    if not len(values) or _SURROGATES.search("\x1f".join(values.astype(str).tolist())) is None:
+    if not holds_surrogates(joined_text(series)):
         return series
     return series.map(lambda v: _SURROGATES.sub(marker, v) if isinstance(v, str) else v)
 
@@ -74,11 +95,68 @@ def observation_keys(frame: pd.DataFrame) -> pd.Series:
     pages all over an index far bigger than memory.
     """
     parts = pd.DataFrame({name: hashable_text(frame[name].astype(str)) for name in ("source", "region", "source_item_id")})
-    seconds = frame["interval_start"].dt.as_unit("s").astype("int64")  # unit-independent (ns, us, s)
-    parts["interval"] = seconds.astype(str)
+    seconds = frame["interval_start"].dt.as_unit("s").astype("int64").to_numpy()  # unit-independent (ns, us, s)
+    # The interval is hashed as its text, as a categorical: a batch has a handful of intervals, and
+    # pandas hashes a categorical per category, which is what it does for a text column anyway.
+    codes, intervals = pd.factorize(seconds)
+    parts["interval"] = pd.Categorical.from_codes(codes, categories=[str(s) for s in intervals.tolist()])
     hashed = pd.util.hash_pandas_object(parts, index=False).to_numpy()
-    hours = (seconds.to_numpy() // 3600).tolist()
-    return pd.Series(list(map("obs_{:07x}{:016x}".format, hours, hashed.tolist())), index=frame.index, dtype=object)
+    hours = seconds // 3600
+    if len(hours) and (hours.min() < 0 or hours.max() >= 16 ** 7):  # beyond 7 hex digits: as str.format does it
+        keys = list(map("obs_{:07x}{:016x}".format, hours.tolist(), hashed.tolist()))
+    else:
+        keys = _key_text(hours, hashed)
+    return pd.Series(keys, index=frame.index, dtype=object)
+
+
+_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+def _hex_digits(values: np.ndarray, width: int) -> np.ndarray:
+    """Zero-padded lowercase hex of non-negative integers below 16**width: (n, width) ASCII codes."""
+    shifts = np.arange(4 * (width - 1), -1, -4, dtype=np.uint64)
+    return _HEX_DIGITS[(values.astype(np.uint64)[:, None] >> shifts) & np.uint64(15)]
+
+
+def _key_text(hours: np.ndarray, hashed: np.ndarray) -> list[str]:
+    """``"obs_{:07x}{:016x}".format(hour, hash)`` for every row, built as one byte matrix (no call per row)."""
+    text = np.empty((len(hours), 27), dtype=np.uint8)
+    text[:, :4] = np.frombuffer(b"obs_", dtype=np.uint8)
+    text[:, 4:11] = _hex_digits(hours, 7)
+    text[:, 11:] = _hex_digits(hashed, 16)
+    joined = text.tobytes().decode("ascii")
+    return [joined[i:i + 27] for i in range(0, len(joined), 27)]
+
+
+def _term_of(source: str, title: str) -> str:
+    # Read from "source\x1ftitle" as it always was: a (never valid) source holding the separator
+    # passes its tail on to the title, so even such rows get the terms and reasons they always got.
+    source, title = f"{source}\x1f{title}".split("\x1f", 1)
+    return term_from_title(title, source)
+
+
+def _fill_terms(out: pd.DataFrame) -> pd.Series:
+    """Derive the missing terms from titles (in ``out``); return every row's term key (None: no term).
+
+    Both are computed once per distinct (source, title) pair, found by combining the codes of the
+    two columns (not by concatenating and hashing their text again); rows that came with a term
+    are keyed once per distinct term.
+    """
+    keys = np.full(len(out), None, dtype=object)
+    given = out["term"].notna().to_numpy()
+    missing = ~given & out["title"].notna().to_numpy()
+    if missing.any():
+        title_codes, titles = pd.factorize(out["title"].to_numpy(dtype=object)[missing])
+        source_codes, sources = pd.factorize(out["source"].to_numpy(dtype=object)[missing])
+        sources = np.append(np.asarray(sources, dtype=object), "")  # code -1 (missing source) picks ""
+        pair_codes, pairs = pd.factorize(title_codes.astype(np.int64) * len(sources) + (source_codes % len(sources)))
+        terms = np.array([_term_of(sources[pair % len(sources)], titles[pair // len(sources)])
+                          for pair in pairs.tolist()], dtype=object)
+        out.loc[missing, "term"] = pd.Series(terms[pair_codes], index=out.index[missing], dtype=object)
+        keys[missing] = np.array([term_key(term) for term in terms.tolist()], dtype=object)[pair_codes]
+    if given.any():
+        keys[given] = _per_unique(out["term"][given], term_key).to_numpy()
+    return pd.Series(keys, index=out.index, dtype=object)
 
 
 def normalise(frame: pd.DataFrame, interval_start: datetime) -> pd.DataFrame:
@@ -89,12 +167,7 @@ def normalise(frame: pd.DataFrame, interval_start: datetime) -> pd.DataFrame:
         # and validation quarantines the row. Checked per row only when the column is not all text.
         if pd.api.types.infer_dtype(out[column], skipna=True) not in ("string", "empty"):
             out[column] = out[column].where(out[column].map(lambda v: isinstance(v, str)), None)
-    missing_term = out["term"].isna() & out["title"].notna()
-    if missing_term.any():
-        pairs = out.loc[missing_term, "source"].fillna("") + "\x1f" + out.loc[missing_term, "title"]
-        out.loc[missing_term, "term"] = _per_unique(
-            pairs, lambda p: term_from_title(p.split("\x1f", 1)[1], p.split("\x1f", 1)[0]))
-    out["term_key"] = _per_unique(out["term"], term_key)
+    out["term_key"] = _fill_terms(out)
     out["observed_at"] = _utc(out["observed_at"])
     out["published_at"] = _utc(out["published_at"])
     out["engagement"] = pd.to_numeric(out["engagement"], errors="coerce")
@@ -107,6 +180,15 @@ def normalise(frame: pd.DataFrame, interval_start: datetime) -> pd.DataFrame:
         out["metrics"] = out["metrics"].map(_metrics_json)
     out["observation_key"] = observation_keys(out)
     return out
+
+
+def rows_at(frame: pd.DataFrame, positions: np.ndarray) -> list[pd.Series]:
+    """The rows at ``positions``, each the Series ``frame.loc[label]`` gives (same values, same types).
+
+    One take of the few rows first: a row lookup in the full frame costs far more than in a small one.
+    """
+    few = frame.iloc[positions]
+    return [few.iloc[i] for i in range(len(few))]
 
 
 def trend_id_for(key: str) -> str:

@@ -173,12 +173,33 @@ def upsert_trends(conn: psycopg.Connection, trends: pd.DataFrame) -> None:
     )
 
 
+STREAM_CHUNK_ROWS = 5_000
+
+
 def observation_chunks(observations: pd.DataFrame) -> Iterator[bytes]:
     """The observations as COPY chunks, in key order.
 
     Key order (time-prefixed keys) fills the primary-key index's pages in sequence, not at random.
+    Rows are taken in that order chunk by chunk, so the first chunk goes out at once; chunks are
+    small because rendering one holds the GIL the thread streaming them needs (see
+    ``acf.trends.pipeline``): the server would wait for data meanwhile.
     """
-    return render_chunks(observations.sort_values("observation_key"), OBSERVATION_COLUMNS)
+    order = _key_order(observations["observation_key"])
+    for start in range(0, len(order), STREAM_CHUNK_ROWS):
+        few = observations.take(order[start:start + STREAM_CHUNK_ROWS])
+        yield from render_chunks(few, OBSERVATION_COLUMNS, STREAM_CHUNK_ROWS)
+
+
+def _key_order(keys: pd.Series) -> np.ndarray:
+    """Positions of ``keys`` (distinct text) in sorted order.
+
+    As fixed-width NumPy text (compared in C, code point by code point, as Python compares str)
+    rather than Python objects; NumPy ignores trailing NULs, so text holding a NUL sorts the slow way.
+    """
+    values = keys.to_numpy(dtype=object)
+    if "\x00" in "".join(values.tolist()):
+        return np.argsort(values, kind="stable")
+    return np.argsort(values.astype(str), kind="stable")
 
 
 def copy_observations(conn: psycopg.Connection, chunks: Iterable[bytes]) -> set[str] | None:
@@ -213,19 +234,27 @@ def copy_observations(conn: psycopg.Connection, chunks: Iterable[bytes]) -> set[
     return {key for (key,) in added}
 
 
-def upsert_region_stats(conn: psycopg.Connection, stats: pd.DataFrame) -> None:
+def region_stat_chunks(stats: pd.DataFrame) -> list[bytes]:
+    """Region stats as COPY text, in key order: rendered ahead, while the server is busy with other work."""
+    return list(render_chunks(stats.sort_values(["trend_id", "region", "interval_start"]), REGION_STAT_COLUMNS))
+
+
+def upsert_region_stats(conn: psycopg.Connection, stats: pd.DataFrame, chunks: Sequence[bytes] | None = None) -> None:
     """Add per (trend, region, interval) stats: a straight COPY when none exist yet (the usual case),
-    else merged through a temporary table (a source loaded later for the same interval adds to them)."""
-    stats = stats.sort_values(["trend_id", "region", "interval_start"])
+    else merged through a temporary table (a source loaded later for the same interval adds to them).
+
+    ``chunks``: ``region_stat_chunks(stats)`` when already rendered.
+    """
+    chunks = region_stat_chunks(stats) if chunks is None else chunks
     try:
         with conn.transaction():
-            copy_frame(conn, "acf.trend_region_stats", stats, REGION_STAT_COLUMNS)
+            copy_chunks(conn, "acf.trend_region_stats", REGION_STAT_COLUMNS, chunks)
         return
     except psycopg.errors.UniqueViolation:
         pass
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS region_stat_stage (LIKE acf.trend_region_stats) ON COMMIT DELETE ROWS")
     conn.execute("TRUNCATE region_stat_stage")
-    copy_frame(conn, "region_stat_stage", stats, REGION_STAT_COLUMNS)
+    copy_chunks(conn, "region_stat_stage", REGION_STAT_COLUMNS, chunks)
     cols = ", ".join(REGION_STAT_COLUMNS)
     conn.execute(
         f"INSERT INTO acf.trend_region_stats AS s ({cols}) SELECT {cols} FROM region_stat_stage"

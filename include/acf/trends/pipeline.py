@@ -226,19 +226,21 @@ def ingest_frame(
     normal = frames.normalise(table, interval_start)
 
     finish_validation = None
-    if validation == "sample":  # GX cross-checks a sample in the background, joined before returning
-        reasons, finish_validation = validate.validate_deferred(normal)
+    if validation == "sample":  # GX cross-checks a sample in the background (started below), joined before returning
+        reasons, finish_validation = validate.validate_deferred(normal, start=False)
     else:
         reasons = validate.validate(normal, mode=validation)
-    failed = reasons.notna()
-    if failed.any():
-        for index in normal.index[failed.to_numpy()]:
-            row = normal.loc[index]
-            quarantine_rows.append({
-                "stage": STAGE_VALIDATE, "reason": reasons[index], "source": _text_or_none(row["source"]),
-                "raw_key": _text_or_none(row["raw_key"]), "payload": _row_payload(table.loc[index]),
-            })
-    valid = normal.loc[~failed.to_numpy()]
+    failed = reasons.notna().to_numpy()
+    rejected = np.flatnonzero(failed)
+
+    def validation_rejects() -> list[dict]:  # built while the server loads the valid rows (off the critical path)
+        return [{"stage": STAGE_VALIDATE, "reason": reason, "source": _text_or_none(source),
+                 "raw_key": _text_or_none(raw_key), "payload": _row_payload(row)}
+                for reason, source, raw_key, row in zip(
+                    reasons.iloc[rejected].tolist(), normal["source"].iloc[rejected].tolist(),
+                    normal["raw_key"].iloc[rejected].tolist(), frames.rows_at(table, rejected))]
+
+    valid = normal.loc[~failed]
     duplicates = valid.duplicated("observation_key")
     valid = valid.loc[~duplicates.to_numpy()]
 
@@ -264,18 +266,25 @@ def ingest_frame(
     # parses and indexes the observations.
     previous = load.previous_engagement(conn, list(dict.fromkeys(key_to_trend.values())),
                                         valid["interval_start"].min())
-    new_keys, (trends, region_stats) = _copy_observations_while(conn, valid, lambda: (
-        _trend_rows(valid, previous, interval_start=interval_start, interval_end=interval_end,
-                    regions_in_scope=regions_in_scope),
-        _region_stats(valid)))
+
+    def score_while_loading() -> tuple:
+        trends = _trend_rows(valid, previous, interval_start=interval_start, interval_end=interval_end,
+                             regions_in_scope=regions_in_scope)
+        region_stats = _region_stats(valid)
+        return trends, region_stats, load.region_stat_chunks(region_stats), validation_rejects()
+
+    new_keys, (trends, region_stats, stat_chunks, rejects) = _copy_observations_while(conn, valid, score_while_loading)
+    if finish_validation is not None:
+        finish_validation.start()  # from here on this thread mostly waits on the server: GX runs beside it
+    quarantine_rows.extend(rejects)
     if new_keys is not None:  # some rows were stored before: count and aggregate only the new ones
         valid = valid.loc[valid["observation_key"].isin(new_keys).to_numpy()]
-        region_stats = _region_stats(valid)
+        region_stats, stat_chunks = _region_stats(valid), None
     inserted = len(valid)
     added = valid.groupby("trend_id", sort=False).size()
     trends["observation_count"] = trends["trend_id"].map(added).fillna(0).astype("int64")
     load.upsert_trends(conn, trends)
-    load.upsert_region_stats(conn, region_stats)
+    load.upsert_region_stats(conn, region_stats, stat_chunks)
     load.quarantine_rows(conn, quarantine_rows, run_id)
 
     quarantined_by_key: dict[str, int] = {}
@@ -363,14 +372,21 @@ def _row_payload(row: pd.Series) -> dict:
 def _group_sets(frame: pd.DataFrame, keys: list[str], column: str) -> tuple[pd.Series, pd.Series]:
     """Per group of ``keys``: the distinct values of ``column`` as a text[] literal, and how many.
 
-    Vectorised as bit masks (one bit per distinct value) instead of a Python call per group.
+    Vectorised as bit masks (one bit per distinct value) instead of a Python call per group; a
+    group's mask is the OR of its rows' bits, reduced in NumPy over the group numbers (grouping once,
+    no de-duplication of the rows first).
     """
     codes, uniques = pd.factorize(frame[column])
     if len(uniques) > 62:  # more values than bits: the plain (slower) way
         grouped = frame.groupby(keys, sort=False)[column]
         return grouped.unique().map(load.pg_array), grouped.nunique()
-    pairs = frame[keys].assign(_bit=np.left_shift(np.int64(1), codes.astype(np.int64)))
-    masks = pairs.drop_duplicates().groupby(keys, sort=False)["_bit"].sum()
+    grouped = frame.groupby(keys, sort=False)
+    group = grouped.ngroup().to_numpy()
+    kept = group >= 0  # rows whose keys are missing belong to no group
+    bits = np.left_shift(np.int64(1), codes.astype(np.int64))
+    ors = np.zeros(grouped.ngroups, dtype=np.int64)
+    np.bitwise_or.at(ors, group[kept].astype(np.intp), bits[kept])
+    masks = pd.Series(ors, index=grouped.size().index, name="_bit")
     literal = {m: load.pg_array([uniques[i] for i in range(len(uniques)) if m >> i & 1]) for m in masks.unique().tolist()}
     return masks.map(literal), pd.Series(np.bitwise_count(masks.to_numpy().astype(np.uint64)).astype(np.int64),
                                          index=masks.index)

@@ -16,12 +16,14 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from acf.settings import SOURCES
+from acf.trends.frame import holds_surrogates, joined_text
 
 MAX_TITLE_CHARS = 5_000      # far above any source's own limit (YouTube 100, Reddit 300)
 MAX_TERM_CHARS = 120
@@ -87,27 +89,69 @@ def _strlen(series: pd.Series) -> pd.Series:
     return series.str.len()
 
 
-def _vector_failures(rule: Rule, frame: pd.DataFrame) -> np.ndarray:
-    col = frame[rule.column]
+class _Column:
+    """What several rules ask of one column (missing values, distinct values), each one pass, once."""
+
+    def __init__(self, series: pd.Series) -> None:
+        self.series = series
+
+    @cached_property
+    def notna(self) -> np.ndarray:
+        return self.series.notna().to_numpy()
+
+    @cached_property
+    def factorized(self) -> tuple[np.ndarray, Any]:
+        return pd.factorize(self.series)
+
+    @cached_property
+    def all_text(self) -> bool:
+        """Every value present is a str (so ``len`` and a joined scan see just what ``.str`` sees)."""
+        return isinstance(self.series.dtype, pd.StringDtype) or \
+            pd.api.types.infer_dtype(self.series, skipna=True) in ("string", "empty")
+
+    @cached_property
+    def joined(self) -> str:
+        if self.all_text:
+            return joined_text(self.series)
+        return "\x1f".join(self.series.dropna().astype(str).tolist())
+
+    def lengths(self) -> np.ndarray:
+        """Text lengths as float64, NaN where missing."""
+        if not self.all_text:
+            return _strlen(self.series).to_numpy(dtype="float64", na_value=np.nan)
+        lengths = np.full(len(self.series), np.nan)
+        lengths[self.notna] = np.fromiter(map(len, self.series.to_numpy(dtype=object)[self.notna]), dtype=np.int64)
+        return lengths
+
+
+def _may_match(regex: str, text: str) -> bool:
+    if regex == UNSTORABLE_REGEX:  # the same question, answered without a regex scan
+        return "\x00" in text or holds_surrogates(text)
+    return re.search(regex, text) is not None
+
+
+def _vector_failures(rule: Rule, frame: pd.DataFrame, columns: dict[str, _Column] | None = None) -> np.ndarray:
+    """Which rows fail ``rule``. ``columns`` shares per-column work between the rules of one frame."""
+    column = (columns if columns is not None else {}).setdefault(rule.column, _Column(frame[rule.column]))
+    col = column.series
     kw = dict(rule.kwargs)
     if rule.expectation == "ExpectColumnValuesToNotMatchRegex":
-        # Forbidden characters are rare: one C-level regex scan of the whole column first.
-        values = col.dropna()
-        if not len(values) or re.search(kw["regex"], "\x1f".join(values.astype(str).tolist())) is None:
+        # Forbidden characters are rare: one C-level scan of the whole column first.
+        if not column.notna.any() or not _may_match(kw["regex"], column.joined):
             return np.zeros(len(col), dtype=bool)
     if rule.expectation in ("ExpectColumnValuesToMatchRegex", "ExpectColumnValuesToBeInSet"):
         # Checked once per distinct value (regions, languages, sources repeat a lot).
-        codes, uniques = pd.factorize(col)
+        codes, uniques = column.factorized
         if len(uniques) < len(col) // 2:
             failed_unique = _vector_failures(rule, pd.DataFrame({rule.column: pd.Series(uniques, dtype=object)}))
             return np.where(codes >= 0, np.append(failed_unique, False)[codes], False)
-    notna = col.notna().to_numpy()
+    notna = column.notna
     if rule.expectation == "ExpectColumnValuesToNotBeNull":
         return ~notna
     if rule.expectation == "ExpectColumnValuesToBeInSet":
         return notna & ~col.isin(kw["value_set"]).to_numpy()
     if rule.expectation == "ExpectColumnValueLengthsToBeBetween":
-        lengths = _strlen(col).to_numpy(dtype="float64", na_value=np.nan)
+        lengths = column.lengths()
         return notna & ((lengths < kw["min_value"]) | (lengths > kw["max_value"]))
     if rule.expectation == "ExpectColumnValuesToMatchRegex":
         matched = col.str.contains(kw["regex"], regex=True, na=True).to_numpy(dtype=bool)
@@ -123,8 +167,9 @@ def _vector_failures(rule: Rule, frame: pd.DataFrame) -> np.ndarray:
 def vector_reasons(frame: pd.DataFrame) -> pd.Series:
     """Per row: '; '-joined reasons it fails, or None (every row, no GX)."""
     reasons = np.full(len(frame), None, dtype=object)
+    columns: dict[str, _Column] = {}
     for rule in RULES:
-        failed = np.flatnonzero(_vector_failures(rule, frame))
+        failed = np.flatnonzero(_vector_failures(rule, frame, columns))
         for position in failed:
             reasons[position] = rule.reason if reasons[position] is None else f"{reasons[position]}; {rule.reason}"
     return pd.Series(reasons, index=frame.index)
@@ -202,34 +247,54 @@ def _drift_check(checked: pd.DataFrame, reasons: pd.Series, sample: pd.DataFrame
 _GX_LOCK = threading.Lock()
 
 
-def validate_deferred(frame: pd.DataFrame, *, sample_rows: int = 5_000, seed: int = 0):
+class DeferredCheck:
+    """The GX cross-check of a sample, in a background thread from ``start()`` until it is called.
+
+    GX is Python work: run beside the caller's own Python work it slows both (one GIL), so the
+    caller starts it where it mostly waits on PostgreSQL (such a wait releases the GIL).
+    """
+
+    def __init__(self, checked: pd.DataFrame, reasons: pd.Series, sample: pd.DataFrame) -> None:
+        self._error: BaseException | None = None
+        self._started = False
+        self._worker = threading.Thread(target=self._run, args=(checked, reasons, sample),
+                                        name="gx-sample-check", daemon=True)
+
+    def _run(self, checked: pd.DataFrame, reasons: pd.Series, sample: pd.DataFrame) -> None:
+        try:
+            with _GX_LOCK:
+                _drift_check(checked, reasons, sample)
+        except BaseException as exc:  # handed to the caller when it finishes the check
+            self._error = exc
+
+    def start(self) -> None:
+        if not self._started:
+            self._started = True
+            self._worker.start()
+
+    def __call__(self) -> None:
+        """Wait for GX (starting it if need be); raise ValidationDrift on a disagreement."""
+        self.start()
+        self._worker.join()
+        if self._error is not None:
+            raise self._error
+
+
+def validate_deferred(frame: pd.DataFrame, *, sample_rows: int = 5_000, seed: int = 0, start: bool = True):
     """Sample mode with the GX cross-check in a background thread.
 
     Returns ``(reasons, finish)``: the vectorised reasons at once, and ``finish()``
-    to call before committing, which waits for GX and raises ValidationDrift on a
-    disagreement. GX then runs while the loader waits on PostgreSQL (the wait
-    releases the GIL), so the check costs almost nothing in wall time.
+    (a :class:`DeferredCheck`) to call before committing, which waits for GX and raises
+    ValidationDrift on a disagreement. With ``start=False`` GX waits for ``finish.start()``,
+    to be called where the caller waits on PostgreSQL, so the check costs almost nothing in
+    wall time.
     """
     checked = _check_columns(frame)
     reasons = vector_reasons(checked)
     sample = checked.sample(n=min(sample_rows, len(checked)), random_state=seed).copy()
-    outcome: dict[str, BaseException] = {}
-
-    def run() -> None:
-        try:
-            with _GX_LOCK:
-                _drift_check(checked, reasons, sample)
-        except BaseException as exc:  # handed to finish()
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=run, name="gx-sample-check", daemon=True)
-    worker.start()
-
-    def finish() -> None:
-        worker.join()
-        if "error" in outcome:
-            raise outcome["error"]
-
+    finish = DeferredCheck(checked, reasons, sample)
+    if start:
+        finish.start()
     return reasons, finish
 
 
