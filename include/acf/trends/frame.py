@@ -128,13 +128,6 @@ def _key_text(hours: np.ndarray, hashed: np.ndarray) -> list[str]:
     return [joined[i:i + 27] for i in range(0, len(joined), 27)]
 
 
-def _term_of(source: str, title: str) -> str:
-    # Read from "source\x1ftitle" as it always was: a (never valid) source holding the separator
-    # passes its tail on to the title, so even such rows get the terms and reasons they always got.
-    source, title = f"{source}\x1f{title}".split("\x1f", 1)
-    return term_from_title(title, source)
-
-
 def _fill_terms(out: pd.DataFrame) -> pd.Series:
     """Derive the missing terms from titles (in ``out``); return every row's term key (None: no term).
 
@@ -150,7 +143,7 @@ def _fill_terms(out: pd.DataFrame) -> pd.Series:
         source_codes, sources = pd.factorize(out["source"].to_numpy(dtype=object)[missing])
         sources = np.append(np.asarray(sources, dtype=object), "")  # code -1 (missing source) picks ""
         pair_codes, pairs = pd.factorize(title_codes.astype(np.int64) * len(sources) + (source_codes % len(sources)))
-        terms = np.array([_term_of(sources[pair % len(sources)], titles[pair // len(sources)])
+        terms = np.array([term_from_title(titles[pair // len(sources)], sources[pair % len(sources)])
                           for pair in pairs.tolist()], dtype=object)
         out.loc[missing, "term"] = pd.Series(terms[pair_codes], index=out.index[missing], dtype=object)
         keys[missing] = np.array([term_key(term) for term in terms.tolist()], dtype=object)[pair_codes]

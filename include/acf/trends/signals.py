@@ -101,7 +101,8 @@ def growth(now: float, baseline: float) -> float:
     return math.log1p(max(now, 0.0)) - math.log1p(max(baseline, 0.0))
 
 
-def apply_x_counts(observations: Sequence[TrendObservation], counts: dict[str, tuple[int, int]]) -> int:
+def apply_x_counts(observations: Sequence[TrendObservation],
+                   counts: dict[str, tuple[int, int, float | None]]) -> int:
     """Add the counts to the X observations they name; returns how many were enriched."""
     enriched = 0
     for obs in observations:
