@@ -144,6 +144,7 @@ def materialise(items: dict, first: int, last: int, limit: int, seed: int) -> pd
         "raw_key": None,
         "published_at": interval_start - pd.to_timedelta(items["published_hours"][item], unit="h"),
         "engagement": engagement.astype("float64"),
+        "momentum": _momentum(rng, source, rows["interval"].to_numpy() - items["start"][item]),
         "interval_start": interval_start,
     })
     # ~0.3% invalid rows, as a broken feed would send them
@@ -155,6 +156,13 @@ def materialise(items: dict, first: int, last: int, limit: int, seed: int) -> pd
     frame.loc[positions[kinds == 2], "engagement"] = -1.0
     frame.loc[positions[kinds == 3], "url"] = "ftp://example.org/x"
     return frame
+
+
+def _momentum(rng: np.random.Generator, source: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """Source momentum as the signals give it: only for X and Google Trends candidate terms (about one
+    row in ten of theirs), the growth of the item's own curve at its age; NaN elsewhere."""
+    signalled = np.isin(source, ("x", "google_trends")) & (rng.random(len(source)) < 0.1)
+    return np.where(signalled, 0.35 - 0.1 * age + rng.normal(0, 0.05, len(source)), np.nan)
 
 
 def rss_peak_mb() -> float:
