@@ -20,14 +20,6 @@ from airflow.sdk import dag, get_current_context, task
 
 from acf import dag_policy, settings
 
-PLATFORM_HOOKS = {  # platform -> (module in plugins/hooks, hook class) of the publishing stage
-    "youtube": ("hooks.youtube_publish", "YouTubePublishHook"),
-    "tiktok": ("hooks.tiktok", "TikTokHook"),
-    "instagram": ("hooks.instagram", "InstagramHook"),
-    "facebook": ("hooks.facebook", "FacebookHook"),
-}
-
-
 def _observed_at():
     """The run's measuring moment, fixed per run so a retry overwrites its own points: the data interval
     end of a scheduled run (on the hour), or the moment an on-demand run was asked for (so posts
@@ -41,21 +33,10 @@ def _observed_at():
 
 def _platform_fetchers() -> dict:
     """A real metrics fetcher per platform whose publishing Connection exists; others are skipped with a reason."""
-    import importlib
-
-    from airflow.sdk.exceptions import AirflowNotFoundException
-
     from acf.analytics.platform_metrics import fetcher_from_hook
+    from hooks.configured import platform_hooks
 
-    fetchers = {}
-    for platform, (module_name, class_name) in PLATFORM_HOOKS.items():
-        hook = getattr(importlib.import_module(module_name), class_name)()
-        try:
-            hook.connection
-        except AirflowNotFoundException:
-            continue
-        fetchers[platform] = fetcher_from_hook(platform, hook)
-    return fetchers
+    return {platform: fetcher_from_hook(platform, hook) for platform, hook in platform_hooks().items()}
 
 
 @dag(

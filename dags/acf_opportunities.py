@@ -50,10 +50,12 @@ def acf_opportunities():
     def write_angles(scored: dict, params=None, run_id=None) -> dict:
         """Angles for the top N open opportunities through the tier's text chain."""
         from acf.opportunities import pipeline
+        from hooks.configured import text_provider
         from hooks.factory_db import factory_connection
 
         with factory_connection() as conn:
-            summary = pipeline.write_angles(conn, tier=params["tier"], top_n=int(params["top_n"]), run_id=run_id)
+            summary = pipeline.write_angles(conn, tier=params["tier"], top_n=int(params["top_n"]), run_id=run_id,
+                                            resolver=text_provider)
         return {k: summary[k] for k in ("tier", "opportunities", "angles", "skipped", "providers",
                                         "model_calls", "cache_hits", "cost_usd")}
 

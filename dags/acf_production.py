@@ -17,7 +17,7 @@ from the Params form; every Param has a default, so a bare trigger makes the bes
 """
 from __future__ import annotations
 
-from acf import dag_policy, settings
+from acf import dag_policy, platform_rules, settings
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 
 _settings = settings.load()
@@ -36,8 +36,8 @@ _settings = settings.load()
                              description="Opportunity id; empty = the best open opportunity"),
         "tier": Param(_settings.default_tier, type="string", enum=list(settings.TIERS),
                       description="Service tier for text, images and voice"),
-        "platforms": Param(list(settings.PLATFORMS), type="array", minItems=1, uniqueItems=True,
-                           items={"type": "string", "enum": list(settings.PLATFORMS)},
+        "platforms": Param(list(platform_rules.platforms()), type="array", minItems=1, uniqueItems=True,
+                           items={"type": "string", "enum": list(platform_rules.platforms())},
                            description="Platforms to make it for"),
         "aspect_ratios": Param(["9:16"], type="array", minItems=1, uniqueItems=True,
                                items={"type": "string", "enum": list(settings.ASPECTS)},
@@ -71,6 +71,7 @@ def acf_production():
         """The script from the tier's text chain; returns the scene indices."""
         from acf.media import production
         from acf.text.scripts import draft_script
+        from hooks.configured import text_provider
         from hooks.factory_db import factory_connection
         from hooks.object_store import object_root
 
@@ -78,30 +79,34 @@ def acf_production():
             plan = production.load_plan(conn, content_id)
             angle = production.load_angle(conn, plan)
             result = draft_script(angle, plan.target_seconds, plan.language, plan.tier, conn=conn,
-                                  run_id=run_id, content_id=content_id)
+                                  run_id=run_id, content_id=content_id, resolver=text_provider)
             return production.store_script(conn, object_root(), plan, result.script, result.provider)
 
     @task(map_index_template="{{ scene_label }}")
     def make_visual(content_id: str, scene_index: int, run_id=None) -> str:
         """One scene's image down the tier's image chain."""
         from acf.media import production
+        from hooks.configured import media_client
         from hooks.factory_db import factory_connection
         from hooks.object_store import object_root
 
         get_current_context()["scene_label"] = f"scene {scene_index}"
         with factory_connection() as conn:
-            return production.make_visual(conn, object_root(), content_id, scene_index, run_id=run_id)
+            return production.make_visual(conn, object_root(), content_id, scene_index, run_id=run_id,
+                                   resolver=media_client)
 
     @task(map_index_template="{{ scene_label }}")
     def make_voice(content_id: str, scene_index: int, run_id=None) -> str:
         """One scene's narration down the tier's voice chain."""
         from acf.media import production
+        from hooks.configured import media_client
         from hooks.factory_db import factory_connection
         from hooks.object_store import object_root
 
         get_current_context()["scene_label"] = f"scene {scene_index}"
         with factory_connection() as conn:
-            return production.make_voice(conn, object_root(), content_id, scene_index, run_id=run_id)
+            return production.make_voice(conn, object_root(), content_id, scene_index, run_id=run_id,
+                                   resolver=media_client)
 
     @task(pool="acf_render")  # CPU-bound: renders queue instead of fighting for 2 cores
     def render(content_id: str, images: list[str], voices: list[str]) -> list[str]:

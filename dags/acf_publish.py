@@ -18,9 +18,9 @@ from airflow.providers.standard.operators.empty import EmptyOperator
 from airflow.providers.standard.operators.hitl import ApprovalOperator
 from airflow.sdk import Asset, Param, dag, task
 
-from acf import dag_policy, settings
+from acf import dag_policy, platform_rules, settings
 
-PLATFORMS = ("youtube", "tiktok", "instagram", "facebook")
+PLATFORMS = platform_rules.platforms()
 
 
 @dag(
@@ -68,14 +68,15 @@ def acf_publish():
         """Publish one (content, platform): resume, reconcile or post; defer on quota."""
         from airflow.sdk import get_current_context
 
-        from acf.publishing.steps import import_hook, publish_target
+        from acf.publishing.steps import publish_target
+        from hooks.configured import platform_uploader
         from hooks.factory_db import factory_connection
         from hooks.object_store import object_root
 
         get_current_context()["publish_label"] = f"{target['platform']} {target['content_id']}"
         root = object_root()
         with factory_connection() as conn:
-            return publish_target(conn, root, target, lambda p: import_hook(p).uploader_if_configured(root))
+            return publish_target(conn, root, target, platform_uploader(root))
 
     @task(outlets=[Asset(dag_policy.PUBLICATIONS_ASSET)], trigger_rule="none_failed_min_one_success")
     def summarise() -> dict:

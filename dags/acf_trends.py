@@ -29,13 +29,6 @@ from acf import dag_policy, settings
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 
 _settings = settings.load()
-# source -> (hook class, its default Connection id); imported only when that Connection exists.
-LIVE_HOOKS = {
-    "youtube": ("hooks.youtube.YouTubeHook", "acf_youtube"),
-    "google_trends": ("hooks.google_trends.GoogleTrendsHook", "acf_google_trends"),
-    "x": ("hooks.x.XHook", "acf_x"),
-    "reddit": ("hooks.reddit.RedditHook", "acf_reddit"),
-}
 
 
 def _interval(context) -> tuple[datetime, datetime]:
@@ -54,20 +47,14 @@ _LIVE_MISSING = object()
 def _live_hook(source: str):
     """The live hook for ``source``; None to replay the bundled sample; _LIVE_MISSING when live is
     demanded (``ACF_TRENDS_MODE=live``) but its Connection does not exist."""
-    mode = _settings.trends_mode
-    if mode == "offline" or source not in LIVE_HOOKS:
+    if _settings.trends_mode == "offline":
         return None
-    import importlib
+    from hooks.configured import hook
 
-    from airflow.sdk import BaseHook
-
-    hook_path, conn_id = LIVE_HOOKS[source]
-    try:
-        BaseHook.get_connection(conn_id)
-    except Exception:  # no such Connection: not configured for live
-        return _LIVE_MISSING if mode == "live" else None
-    module, _, name = hook_path.rpartition(".")
-    return getattr(importlib.import_module(module), name)(conn_id)
+    found = hook("trend_source", source)
+    if found is None and _settings.trends_mode == "live":
+        return _LIVE_MISSING
+    return found
 
 
 def _live_calls(source: str, feed: str | None = None):
@@ -79,7 +66,7 @@ def _live_calls(source: str, feed: str | None = None):
         from acf.trends.pipeline import SourceUnavailable
 
         def missing(region: str) -> bytes:
-            raise SourceUnavailable(f"ACF_TRENDS_MODE=live but Connection {LIVE_HOOKS[source][1]!r} does not exist")
+            raise SourceUnavailable(f"ACF_TRENDS_MODE=live but {source!r} has no Connection")
 
         return missing, None
     if feed:

@@ -8,7 +8,7 @@ any of these attributes:
   ``acf/connection_types/`` (``hook-class-name``, ``connection-type``, form fields and
   an ``acf-service`` block naming the service and its kind); see :mod:`acf.services`.
 - ``TREND_SOURCES``: :class:`acf.trends.sources.TrendSource` objects.
-- ``PLATFORM_RULES``: ``{platform: rules}`` in the shape of ``publishing/platform_rules.yaml``.
+- ``PLATFORM_RULES``: ``{platform: rules}`` in the shape of ``platform_rules.yaml``.
 
 See docs/EXTENDING.md. Nothing here imports Airflow or the project's hooks.
 """

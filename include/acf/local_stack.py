@@ -21,20 +21,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from acf import pools
 from acf.settings import PROJECT_ROOT, load
 
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 FACTORY_DAGS = ("acf_trends", "acf_opportunities", "acf_production", "acf_publish", "acf_analytics", "acf_maintenance")
-# Pools sized to each platform's rate limits (FACTS.md): uploads in flight at once.
-POOLS = {
-    "acf_youtube": (1, "YouTube uploads (quota: ~6 inserts/day on 10k units)"),
-    "acf_tiktok": (1, "TikTok inits: 6 requests/min per token"),
-    "acf_instagram": (2, "Instagram publishing: 25-100 posts/24h"),
-    "acf_facebook": (2, "Facebook reels: 30/24h"),
-    "acf_render": (1, "ffmpeg renders: CPU-bound, one at a time on 2 cores"),
-}
-
-
 def api_port() -> int:
     return int(os.environ.get("ACF_API_PORT", "8080"))
 
@@ -159,13 +150,7 @@ def init(env: dict[str, str] | None = None) -> dict[str, str]:
     print(f"factory schema: applied migrations {applied or 'none (up to date)'}")
     _run([_airflow(), "db", "migrate"], env)
     # One CLI call for every pool (each `airflow` start costs seconds); import creates or updates.
-    pools_file = _home() / "pools.json"
-    pools_file.parent.mkdir(parents=True, exist_ok=True)
-    pools_file.write_text(json.dumps({
-        name: {"slots": slots, "description": description, "include_deferred": False}
-        for name, (slots, description) in POOLS.items()
-    }, indent=2))
-    _run([_airflow(), "pools", "import", str(pools_file)], env)
+    _run([_airflow(), "pools", "import", str(pools.write(_home() / "pools.json"))], env)
     return env
 
 

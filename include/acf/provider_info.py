@@ -1,20 +1,18 @@
 """Provider info of the project's local Airflow provider (entry point ``apache_airflow_provider``).
 
-Each connection type is one YAML file in ``connection_types/`` (hook class,
-form fields, field behaviour), so adding a hook never edits a shared list.
-Airflow reads this without importing the hooks.
+The connection types are the service registry's declarations (:mod:`acf.services`:
+one YAML file per service in ``connection_types/``, plus the extensions'), so adding
+a hook never edits a shared list. Airflow reads this without importing the hooks.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
-
-CONNECTION_TYPES_DIR = Path(__file__).with_name("connection_types")
+from acf import services
 
 
 def connection_types() -> list[dict]:
-    return [yaml.safe_load(p.read_text()) for p in sorted(CONNECTION_TYPES_DIR.glob("*.yaml"))]
+    """The declarations as Airflow's provider schema takes them (the registry's own block left out)."""
+    return [{k: v for k, v in declaration.items() if k != services.SERVICE_KEY}
+            for declaration in services.connection_types()]
 
 
 def get_provider_info() -> dict:

@@ -1,13 +1,13 @@
-"""Service registry: which provider makes each modality in each tier, with fallback.
+"""Service tiers: which provider makes each modality in each tier, with fallback.
 
-Tiers are data (tiers.yaml, or a file/Variable of the same shape). The chain for
-a modality is tried in order; a provider is skipped when it is not available
-(no Connection) and the next is tried when it fails. Callers record which
-provider actually made each part.
+Tiers are data (tiers.yaml, or the file ``ACF_TIERS_FILE`` names, same shape). The
+chain for a modality is tried in order; a provider is skipped when it is not
+available (no Connection) and the next is tried when it fails. Callers record
+which provider actually made each part. Which services exist is
+:mod:`acf.services`; a chain names them (plus ``local`` and ``outbox``, which need none).
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import yaml
 
+from acf import settings
 from acf.redaction import redact
 
 DEFAULT_TIERS_FILE = Path(__file__).with_name("tiers.yaml")
@@ -46,8 +47,7 @@ class Attempt:
 def load_tiers(text: str | None = None) -> dict[str, dict[str, list[str]]]:
     """Tiers from ``text`` (YAML/JSON), else ACF_TIERS_FILE, else the bundled file."""
     if text is None:
-        path = Path(os.environ.get("ACF_TIERS_FILE", DEFAULT_TIERS_FILE))
-        text = path.read_text()
+        text = Path(settings.load().tiers_file or DEFAULT_TIERS_FILE).read_text()
     tiers = yaml.safe_load(text)
     if not isinstance(tiers, dict):
         raise UnknownTierError("tiers must map tier name -> modality -> provider list")

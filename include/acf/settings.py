@@ -13,7 +13,6 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 TIERS = ("offline", "budget", "balanced", "premium")
-PLATFORMS = ("youtube", "tiktok", "instagram", "facebook")
 ASPECTS = ("9:16", "16:9", "1:1")
 SOURCES = ("youtube", "google_trends", "x", "reddit")
 
@@ -53,6 +52,10 @@ class Settings:
     approval_timeout_hours: float = 24.0
     # Subreddits whose hot posts acf_trends lists besides r/popular (they carry no region).
     reddit_subreddits: tuple[str, ...] = field(default_factory=tuple)
+    # Data files that replace the bundled ones (None: the bundled tiers.yaml / platform_rules.yaml).
+    tiers_file: Path | None = None
+    platform_rules_file: Path | None = None
+    render_slots: int = 1                      # renders at once (pool acf_render): CPU-bound on 2 cores
 
     @property
     def state_dir(self) -> Path:
@@ -84,4 +87,7 @@ def load() -> Settings:
         blocked_topics=_csv(env.get("ACF_BLOCKED_TOPICS", "")),
         approval_timeout_hours=float(env.get("ACF_APPROVAL_TIMEOUT_HOURS", "24")),
         reddit_subreddits=_csv(env.get("ACF_REDDIT_SUBREDDITS", "")),
+        tiers_file=Path(env["ACF_TIERS_FILE"]) if env.get("ACF_TIERS_FILE") else None,
+        platform_rules_file=Path(env["ACF_PLATFORM_RULES_FILE"]) if env.get("ACF_PLATFORM_RULES_FILE") else None,
+        render_slots=int(env.get("ACF_RENDER_SLOTS", "1")),
     )

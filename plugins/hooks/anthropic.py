@@ -16,15 +16,14 @@ from airflow.sdk import BaseHook
 from acf.text.guard import redact
 from acf.text.providers import AnthropicMessagesProvider, ClientOptions
 from acf.redaction import register_connection
-from hooks.configured import configured
 
 DEFAULT_MODEL = "claude-3-5-haiku-latest"
 
 
 class AnthropicHook(BaseHook):
     conn_name_attr = "anthropic_conn_id"
-    default_conn_name = "anthropic_default"
-    conn_type = "anthropic"
+    default_conn_name = "acf_anthropic"
+    conn_type = "acf_anthropic"
     hook_name = "Anthropic (AI Content Factory)"
 
     def __init__(self, anthropic_conn_id: str = default_conn_name, **kwargs: Any) -> None:
@@ -68,9 +67,3 @@ class AnthropicHook(BaseHook):
         except Exception as exc:  # noqa: BLE001 - reported to the UI
             return False, redact(f"{type(exc).__name__}: {exc}")
         return True, f"connected; {len(models)} models"
-
-
-def text_provider_from_connection(conn_id: str | None = None) -> AnthropicMessagesProvider | None:
-    """The provider when the Connection exists, else None (the tier chain then moves on)."""
-    hook = configured(AnthropicHook, conn_id)
-    return hook.text_provider() if hook else None

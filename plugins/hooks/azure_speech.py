@@ -14,7 +14,6 @@ from airflow.sdk import BaseHook
 
 from acf.media.http import ProviderError, base_url, call, session
 from acf.redaction import redact, register_connection
-from hooks.configured import configured
 
 DEFAULT_VOICE = "en-US-JennyNeural"
 DEFAULT_FORMAT = "riff-24khz-16bit-mono-pcm"
@@ -28,8 +27,8 @@ def ssml(text: str, voice: str, language: str) -> str:
 
 class AzureSpeechHook(BaseHook):
     conn_name_attr = "azure_speech_conn_id"
-    default_conn_name = "azure_speech_default"
-    conn_type = "azure_speech"
+    default_conn_name = "acf_azure_speech"
+    conn_type = "acf_azure_speech"
     hook_name = "Azure AI Speech (AI Content Factory)"
 
     def __init__(self, azure_speech_conn_id: str = default_conn_name, **kwargs: Any) -> None:
@@ -78,7 +77,3 @@ class AzureSpeechHook(BaseHook):
         except Exception as exc:  # noqa: BLE001 - reported to the UI
             return False, redact(f"{type(exc).__name__}: {exc}")
         return True, f"connected; {len(voices)} voices"
-
-
-def client_from_connection(conn_id: str | None = None) -> AzureSpeechHook | None:
-    return configured(AzureSpeechHook, conn_id)

@@ -1,18 +1,82 @@
-"""A hook only where its Connection exists: how tier chains skip unconfigured providers."""
+"""Is a service configured? The one place a service name becomes its hook.
+
+The service registry (:mod:`acf.services`) says which hook class serves each name;
+this module imports that class and builds the hook only where its Connection
+exists, so a tier chain skips a provider without one and a DAG replays the sample
+for a trend source without one. The domain (``include/acf``) never imports hooks:
+the tasks hand it the callables below.
+"""
 from __future__ import annotations
 
-from typing import TypeVar
+import importlib
+import logging
+import warnings
+from typing import Any, TypeVar
 
 from airflow.sdk.exceptions import AirflowNotFoundException
 
+from acf import services
+
 H = TypeVar("H")
+log = logging.getLogger(__name__)
 
 
-def configured(hook_class: type[H], conn_id: str | None = None) -> H | None:
-    """``hook_class(conn_id)`` when that Connection exists, else None."""
-    hook = hook_class(conn_id or hook_class.default_conn_name)
-    try:
-        hook.connection
-    except AirflowNotFoundException:
+def configured(hook_class: type[H], conn_id: str | None = None, legacy_conn_ids: tuple[str, ...] = ()) -> H | None:
+    """``hook_class(conn_id)`` when that Connection exists, else None.
+
+    Without an explicit ``conn_id``, a Connection under one of ``legacy_conn_ids`` (the
+    default ids before the project's ``acf_`` prefix) is still read, with a deprecation warning.
+    """
+    for candidate in (conn_id or hook_class.default_conn_name, *(() if conn_id else legacy_conn_ids)):
+        hook = hook_class(candidate)
+        try:
+            hook.connection
+        except AirflowNotFoundException:
+            continue
+        if candidate != (conn_id or hook_class.default_conn_name):
+            message = (f"Connection {candidate!r} is read under its old id; rename it to"
+                       f" {hook_class.default_conn_name!r} (conn type {hook_class.conn_type!r})")
+            warnings.warn(message, DeprecationWarning, stacklevel=2)
+            log.warning(message)
+        return hook
+    return None
+
+
+def hook_class(service: services.Service) -> type:
+    module, _, name = service.hook_class.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def hook(kind: str, name: str) -> Any:
+    """The hook of service ``name`` of ``kind`` when its Connection exists; None when it has no
+    Connection or no such service is registered (``local``, ``outbox``)."""
+    service = services.find(kind, name)
+    if service is None:
         return None
-    return hook
+    return configured(hook_class(service), legacy_conn_ids=service.legacy_conn_ids)
+
+
+def text_provider(name: str) -> Any:
+    """A tier chain's text provider by name (``TextGenerator(resolver=...)``), or None."""
+    found = hook("text", name)
+    return found.text_provider() if found is not None else None
+
+
+def media_client(modality: str, name: str) -> Any:
+    """An image client (``generate_image``) or voice client (``synthesize``) by name, or None."""
+    return hook(modality, name)
+
+
+def platform_uploader(root: Any):
+    """``platform -> Uploader | None``: the platform's uploader where its Connection exists."""
+    def uploader(platform: str):
+        found = hook("platform", platform)
+        return found.uploader(root) if found is not None else None
+
+    return uploader
+
+
+def platform_hooks() -> dict[str, Any]:
+    """Every platform whose publishing Connection exists: ``{platform: hook}``."""
+    found = {name: hook("platform", name) for name in services.names("platform")}
+    return {name: h for name, h in found.items() if h is not None}

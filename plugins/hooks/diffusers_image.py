@@ -14,7 +14,6 @@ from airflow.sdk import BaseHook
 
 from acf.media.http import ProviderError
 from acf.redaction import redact, register_connection
-from hooks.configured import configured
 
 
 def fit_size(width: int, height: int, max_side: int) -> tuple[int, int]:
@@ -25,8 +24,8 @@ def fit_size(width: int, height: int, max_side: int) -> tuple[int, int]:
 
 class DiffusersImageHook(BaseHook):
     conn_name_attr = "diffusers_conn_id"
-    default_conn_name = "diffusers_default"
-    conn_type = "diffusers"
+    default_conn_name = "acf_diffusers"
+    conn_type = "acf_diffusers"
     hook_name = "Diffusers Stable Diffusion (AI Content Factory)"
 
     def __init__(self, diffusers_conn_id: str = default_conn_name, **kwargs: Any) -> None:
@@ -83,7 +82,3 @@ class DiffusersImageHook(BaseHook):
         except Exception as exc:  # noqa: BLE001 - reported to the UI
             return False, redact(f"{type(exc).__name__}: {exc}")
         return True, f"loaded {type(pipeline).__name__}"
-
-
-def client_from_connection(conn_id: str | None = None) -> DiffusersImageHook | None:
-    return configured(DiffusersImageHook, conn_id)

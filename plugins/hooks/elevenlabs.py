@@ -13,7 +13,6 @@ from airflow.sdk import BaseHook
 
 from acf.media.http import ProviderError, base_url, call, session
 from acf.redaction import redact, register_connection
-from hooks.configured import configured
 
 DEFAULT_URL = "https://api.elevenlabs.io"
 DEFAULT_VOICE = "21m00Tcm4TlvDq8ikWAM"
@@ -22,8 +21,8 @@ DEFAULT_MODEL = "eleven_multilingual_v2"
 
 class ElevenLabsHook(BaseHook):
     conn_name_attr = "elevenlabs_conn_id"
-    default_conn_name = "elevenlabs_default"
-    conn_type = "elevenlabs"
+    default_conn_name = "acf_elevenlabs"
+    conn_type = "acf_elevenlabs"
     hook_name = "ElevenLabs (AI Content Factory)"
 
     def __init__(self, elevenlabs_conn_id: str = default_conn_name, **kwargs: Any) -> None:
@@ -68,7 +67,3 @@ class ElevenLabsHook(BaseHook):
         except Exception as exc:  # noqa: BLE001 - reported to the UI
             return False, redact(f"{type(exc).__name__}: {exc}")
         return True, f"connected; {len(voices.get('voices', []))} voices"
-
-
-def client_from_connection(conn_id: str | None = None) -> ElevenLabsHook | None:
-    return configured(ElevenLabsHook, conn_id)

@@ -34,6 +34,13 @@ class FacebookHook(PlatformHook):
         return FacebookUploader(self.base_url, self.tokens, extras.get("page_id") or "", media_file_resolver(root),
                                 account=self.account, **options)
 
+    def metrics_source(self):
+        from acf.analytics.platform_metrics import FACEBOOK_METRICS, GraphInsights
+        from acf.publishing.graph import GraphClient
+
+        return GraphInsights(GraphClient(self.base_url, self.tokens, platform="facebook"), "video_insights",
+                             FACEBOOK_METRICS)
+
     def test_connection(self) -> tuple[bool, str]:
         try:
             up = self.get_conn()

@@ -16,15 +16,14 @@ from airflow.sdk import BaseHook
 from acf.text.guard import redact
 from acf.text.providers import ChatCompletionsProvider, ClientOptions
 from acf.redaction import register_connection
-from hooks.configured import configured
 
 DEFAULT_MODEL = "llama-3.3-70b-versatile"
 
 
 class GroqHook(BaseHook):
     conn_name_attr = "groq_conn_id"
-    default_conn_name = "groq_default"
-    conn_type = "groq"
+    default_conn_name = "acf_groq"
+    conn_type = "acf_groq"
     hook_name = "Groq (AI Content Factory)"
 
     def __init__(self, groq_conn_id: str = default_conn_name, **kwargs: Any) -> None:
@@ -68,9 +67,3 @@ class GroqHook(BaseHook):
         except Exception as exc:  # noqa: BLE001 - reported to the UI
             return False, redact(f"{type(exc).__name__}: {exc}")
         return True, f"connected; {len(models)} models"
-
-
-def text_provider_from_connection(conn_id: str | None = None) -> ChatCompletionsProvider | None:
-    """The provider when the Connection exists, else None (the tier chain then moves on)."""
-    hook = configured(GroqHook, conn_id)
-    return hook.text_provider() if hook else None

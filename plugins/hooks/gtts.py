@@ -14,7 +14,6 @@ from airflow.sdk import BaseHook
 
 from acf.media.http import ProviderError
 from acf.redaction import redact, register_connection
-from hooks.configured import configured
 
 BATCH_PATH = "/_/TranslateWebserverUi/data/batchexecute"
 
@@ -40,8 +39,8 @@ def _gtts_class(host: str | None):
 
 class GTTSHook(BaseHook):
     conn_name_attr = "gtts_conn_id"
-    default_conn_name = "gtts_default"
-    conn_type = "gtts"
+    default_conn_name = "acf_gtts"
+    conn_type = "acf_gtts"
     hook_name = "gTTS (AI Content Factory)"
 
     def __init__(self, gtts_conn_id: str = default_conn_name, **kwargs: Any) -> None:
@@ -83,7 +82,3 @@ class GTTSHook(BaseHook):
         except Exception as exc:  # noqa: BLE001 - reported to the UI
             return False, redact(f"{type(exc).__name__}: {exc}")
         return True, f"connected; {len(audio)} bytes of audio"
-
-
-def client_from_connection(conn_id: str | None = None) -> GTTSHook | None:
-    return configured(GTTSHook, conn_id)

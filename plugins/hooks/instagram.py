@@ -36,6 +36,13 @@ class InstagramHook(PlatformHook):
     def get_conn(self):
         return self.uploader(None, public_url=lambda key: "")
 
+    def metrics_source(self):
+        from acf.analytics.platform_metrics import INSTAGRAM_METRICS, GraphInsights
+        from acf.publishing.graph import GraphClient
+
+        return GraphInsights(GraphClient(self.base_url, self.tokens, platform="instagram"), "insights",
+                             INSTAGRAM_METRICS)
+
     def test_connection(self) -> tuple[bool, str]:
         try:
             usage, total = self.get_conn().publishing_limit()

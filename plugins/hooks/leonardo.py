@@ -13,7 +13,6 @@ from airflow.sdk import BaseHook
 
 from acf.media.http import ProviderError, base_url, call, session
 from acf.redaction import redact, register_connection
-from hooks.configured import configured
 
 DEFAULT_URL = "https://cloud.leonardo.ai/api/rest/v1"
 MAX_SIDE = 1536
@@ -27,8 +26,8 @@ def fit_size(width: int, height: int, max_side: int = MAX_SIDE) -> tuple[int, in
 
 class LeonardoHook(BaseHook):
     conn_name_attr = "leonardo_conn_id"
-    default_conn_name = "leonardo_default"
-    conn_type = "leonardo"
+    default_conn_name = "acf_leonardo"
+    conn_type = "acf_leonardo"
     hook_name = "Leonardo.ai (AI Content Factory)"
 
     def __init__(self, leonardo_conn_id: str = default_conn_name, **kwargs: Any) -> None:
@@ -88,7 +87,3 @@ class LeonardoHook(BaseHook):
         except Exception as exc:  # noqa: BLE001 - reported to the UI
             return False, redact(f"{type(exc).__name__}: {exc}")
         return True, f"connected; {len(me.get('user_details', []))} user(s)"
-
-
-def client_from_connection(conn_id: str | None = None) -> LeonardoHook | None:
-    return configured(LeonardoHook, conn_id)

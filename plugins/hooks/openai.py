@@ -18,7 +18,6 @@ from airflow.sdk import BaseHook
 from acf.text.guard import redact
 from acf.text.providers import ChatCompletionsProvider, ClientOptions
 from acf.redaction import register_connection
-from hooks.configured import configured
 
 DEFAULT_MODEL = "gpt-4o-mini"
 
@@ -33,8 +32,8 @@ def base_url(host: str | None, schema: str | None = None, port: int | None = Non
 
 class OpenAIHook(BaseHook):
     conn_name_attr = "openai_conn_id"
-    default_conn_name = "openai_default"
-    conn_type = "openai"
+    default_conn_name = "acf_openai"
+    conn_type = "acf_openai"
     hook_name = "OpenAI or OpenAI-compatible (AI Content Factory)"
 
     def __init__(self, openai_conn_id: str = default_conn_name, **kwargs: Any) -> None:
@@ -85,9 +84,3 @@ class OpenAIHook(BaseHook):
             return False, redact(f"{type(exc).__name__}: {exc}")
         return True, f"connected; {len(models)} models" + (
             "" if self.options.model in models else f" (configured model {self.options.model!r} not listed)")
-
-
-def text_provider_from_connection(conn_id: str | None = None) -> ChatCompletionsProvider | None:
-    """The provider when the Connection exists, else None (the tier chain then moves on)."""
-    hook = configured(OpenAIHook, conn_id)
-    return hook.text_provider() if hook else None

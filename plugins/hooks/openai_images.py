@@ -14,7 +14,6 @@ from airflow.sdk import BaseHook
 
 from acf.media.http import ProviderError
 from acf.redaction import redact, register_connection
-from hooks.configured import configured
 
 DEFAULT_MODEL = "gpt-image-1"
 SIZES = {"portrait": "1024x1536", "landscape": "1536x1024", "square": "1024x1024"}
@@ -28,8 +27,8 @@ def size_for(width: int, height: int, model: str) -> str:
 
 class OpenAIImagesHook(BaseHook):
     conn_name_attr = "openai_images_conn_id"
-    default_conn_name = "openai_images_default"
-    conn_type = "openai_images"
+    default_conn_name = "acf_openai_images"
+    conn_type = "acf_openai_images"
     hook_name = "OpenAI Images (AI Content Factory)"
 
     def __init__(self, openai_images_conn_id: str = default_conn_name, **kwargs: Any) -> None:
@@ -77,7 +76,3 @@ class OpenAIImagesHook(BaseHook):
         except Exception as exc:  # noqa: BLE001 - reported to the UI
             return False, redact(f"{type(exc).__name__}: {exc}")
         return True, f"connected; {len(models)} models"
-
-
-def client_from_connection(conn_id: str | None = None) -> OpenAIImagesHook | None:
-    return configured(OpenAIImagesHook, conn_id)

@@ -24,14 +24,6 @@ class PlatformHook(BaseHook):
         self.conn_id = conn_id or self.default_conn_name
         setattr(self, self.conn_name_attr, self.conn_id)
 
-    @classmethod
-    def uploader_if_configured(cls, root: Any, conn_id: str | None = None):
-        """The uploader when the Connection exists, else None (the tier then falls back to the outbox)."""
-        from hooks.configured import configured
-
-        hook = configured(cls, conn_id)
-        return hook.uploader(root) if hook else None
-
     @cached_property
     def connection(self):
         return register_connection(self.get_connection(self.conn_id))
@@ -66,6 +58,11 @@ class PlatformHook(BaseHook):
             self._connection_key(), lambda: TokenManager(token_from_extras(extras), refresh, account=self.account))
 
     def uploader(self, root: Any, **options: Any):
+        """The publishing stage's Uploader for this account (see acf.publishing.publisher.Uploader)."""
+        raise NotImplementedError
+
+    def metrics_source(self):
+        """An object with ``fetch_post_metrics(external_ids) -> {id: raw statistics}`` (acf_analytics)."""
         raise NotImplementedError
 
     def get_conn(self):

@@ -33,6 +33,12 @@ class TikTokHook(PlatformHook):
         options.setdefault("direct_post", str(extras.get("direct_post", True)).lower() not in ("false", "0", "no"))
         return TikTokUploader(self.base_url, self.tokens, media_file_resolver(root), account=self.account, **options)
 
+    def metrics_source(self):
+        from acf.analytics.platform_metrics import TikTokVideoQuery
+        from acf.publishing.http import ApiClient
+
+        return TikTokVideoQuery(ApiClient(self.base_url, self.tokens, platform="tiktok"))
+
     def test_connection(self) -> tuple[bool, str]:
         try:
             info = self.get_conn().creator_info()

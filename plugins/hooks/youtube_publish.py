@@ -58,6 +58,12 @@ class YouTubePublishHook(PlatformHook):
         service, http = self.client
         return YouTubeUploader(service, http, media_file_resolver(root), account=self.account, **options)
 
+    def metrics_source(self):
+        """videos.list statistics through the same service (needs a youtube.readonly scope too)."""
+        from acf.analytics.platform_metrics import YouTubeStatistics
+
+        return YouTubeStatistics(self.get_conn())
+
     def test_connection(self) -> tuple[bool, str]:
         try:
             self.get_conn().search().list(part="id", forMine=True, type="video", maxResults=1).execute()

@@ -3,7 +3,7 @@
 Unique fake keys are planted in the Connections (AIRFLOW_CONN_* env vars) of the hooks this run
 uses: OpenAI and Groq (API key in password), YouTube upload (client secret, access and refresh
 tokens). Then the real code paths run against the stand-ins: angles and scripts through the tier
-chain (hooks' text_provider_from_connection), once with a wrong OpenAI key that the stand-in echoes
+chain (hooks.configured.text_provider), once with a wrong OpenAI key that the stand-in echoes
 back in its 401 message (as the real API does), with 10% faults; a YouTube upload through the hook.
 Afterwards every captured log record, stdout/stderr, every returned value, every row of every
 table in schema acf and every object in the store is searched for each secret: zero occurrences.
@@ -21,6 +21,7 @@ from acf import storage
 from acf.opportunities import pipeline as opportunities, store
 from chaos import faulty, registry
 from stand_ins.groq import GroqStandIn
+from hooks.configured import text_provider
 from stand_ins.openai import OpenAIStandIn, connection_env, insert_trend
 
 TAG = uuid.uuid4().hex[:10]
@@ -55,9 +56,9 @@ def planted(monkeypatch):
     with OpenAIStandIn(api_key=SECRETS["openai_key"]) as openai_server, \
             GroqStandIn(api_key=SECRETS["groq_key"]) as groq_server:
         openai_server.faults = faulty.RandomFaults(0.10, ("429", "500", "cut", "malformed"), seed=5)
-        monkeypatch.setenv(*connection_env("openai_default", "openai", f"{openai_server.url}/v1",
+        monkeypatch.setenv(*connection_env("acf_openai", "acf_openai", f"{openai_server.url}/v1",
                                            SECRETS["openai_key"], max_retries=0, timeout=2))
-        monkeypatch.setenv(*connection_env("groq_default", "groq", groq_server.url, SECRETS["groq_key"],
+        monkeypatch.setenv(*connection_env("acf_groq", "acf_groq", groq_server.url, SECRETS["groq_key"],
                                            max_retries=0, timeout=2))
         monkeypatch.setenv(*connection_env("openai_wrong", "openai", f"{openai_server.url}/v1",
                                            SECRETS["openai_wrong_key"], max_retries=0))
@@ -73,7 +74,8 @@ def test_no_planted_secret_leaks(pg_conn, object_root, planted, caplog, capfd, m
     pg_conn.commit()
     returned.append(opportunities.score_trends(pg_conn, run_id="chaos-secrets"))
     tiers = {"chaos": {"text": ["openai", "groq"]}, "wrong": {"text": ["openai"]}}
-    returned.append(opportunities.write_angles(pg_conn, tier="chaos", top_n=10, run_id="chaos-secrets", tiers=tiers))
+    returned.append(opportunities.write_angles(pg_conn, tier="chaos", top_n=10, run_id="chaos-secrets", tiers=tiers,
+                                               resolver=text_provider))
     pg_conn.commit()
 
     returned.append(_youtube_upload(pg_conn, object_root, monkeypatch))
@@ -103,9 +105,9 @@ def test_a_key_echoed_in_an_error_is_not_stored(pg_conn, object_root, planted, c
     pg_conn.commit()
     opportunities.score_trends(pg_conn, run_id="chaos-secrets-wrong")
     pg_conn.commit()
-    import hooks.openai as openai_hook
+    from hooks.openai import OpenAIHook
 
-    wrong = openai_hook.text_provider_from_connection("openai_wrong")
+    wrong = OpenAIHook("openai_wrong").text_provider()
     summary = opportunities.write_angles(pg_conn, tier="wrong", top_n=1, run_id="chaos-secrets-wrong",
                                          tiers={"wrong": {"text": ["openai"]}},
                                          resolver=lambda name: wrong if name == "openai" else None)

@@ -245,10 +245,10 @@ def test_anthropic_key_stays_out_including_an_echoed_401(pg_conn, object_root, m
     from stand_ins.openai import insert_trend
 
     all_logs(getattr(logging, log_level))
-    for var in ("AIRFLOW_CONN_OPENAI_DEFAULT", "AIRFLOW_CONN_GROQ_DEFAULT"):
+    for var in ("AIRFLOW_CONN_ACF_OPENAI", "AIRFLOW_CONN_ACF_GROQ"):
         monkeypatch.delenv(var, raising=False)
     with AnthropicStandIn(api_key=SECRETS["anthropic_key"]) as server:
-        _set_conn(monkeypatch, "anthropic_default", "anthropic", server.url, SECRETS["anthropic_key"],
+        _set_conn(monkeypatch, "acf_anthropic", "acf_anthropic", server.url, SECRETS["anthropic_key"],
                   max_retries=0, timeout=5)
         insert_trend(pg_conn, "trd_secret_ant", "home espresso machines", score=0.9)
         pg_conn.commit()
@@ -297,21 +297,21 @@ def media_servers(monkeypatch):
             ElevenLabsStandIn() as el:
         leo.api_key, oai.api_key = SECRETS["leonardo_key"], SECRETS["openai_images_key"]
         az.api_key, el.api_key = SECRETS["azure_speech_key"], SECRETS["elevenlabs_key"]
-        _set_conn(monkeypatch, "leonardo_default", "leonardo", f"{leo.url}/api/rest/v1", SECRETS["leonardo_key"],
+        _set_conn(monkeypatch, "acf_leonardo", "acf_leonardo", f"{leo.url}/api/rest/v1", SECRETS["leonardo_key"],
                   poll_seconds=0, max_retries=0)
-        _set_conn(monkeypatch, "openai_images_default", "openai_images", f"{oai.url}/v1",
+        _set_conn(monkeypatch, "acf_openai_images", "acf_openai_images", f"{oai.url}/v1",
                   SECRETS["openai_images_key"], max_retries=0, timeout=10)
-        _set_conn(monkeypatch, "azure_speech_default", "azure_speech", az.url, SECRETS["azure_speech_key"],
+        _set_conn(monkeypatch, "acf_azure_speech", "acf_azure_speech", az.url, SECRETS["azure_speech_key"],
                   max_retries=0)
-        _set_conn(monkeypatch, "elevenlabs_default", "elevenlabs", el.url, SECRETS["elevenlabs_key"], max_retries=0)
+        _set_conn(monkeypatch, "acf_elevenlabs", "acf_elevenlabs", el.url, SECRETS["elevenlabs_key"], max_retries=0)
         yield {"leonardo": leo, "openai_images": oai, "azure_speech": az, "elevenlabs": el}
 
 
 def _media_hooks():
-    from hooks import azure_speech, elevenlabs, leonardo, openai_images
+    from hooks.configured import media_client
 
-    return {"leonardo": leonardo.client_from_connection(), "openai_images": openai_images.client_from_connection(),
-            "azure_speech": azure_speech.client_from_connection(), "elevenlabs": elevenlabs.client_from_connection()}
+    return {"leonardo": media_client("image", "leonardo"), "openai_images": media_client("image", "openai_images"),
+            "azure_speech": media_client("voice", "azure"), "elevenlabs": media_client("voice", "elevenlabs")}
 
 
 def _media_plan(conn, root):
@@ -329,6 +329,7 @@ def _media_plan(conn, root):
 def test_media_keys_stay_out_of_assets_logs_and_messages(pg_conn, object_root, media_servers, caplog, capfd, all_logs, log_level):
     """Each image/voice hook makes a scene asset through the tier chain (DB + store), directly, and tests."""
     from acf.media import production
+    from hooks.configured import media_client
 
     all_logs(getattr(logging, log_level))
     hooks = _media_hooks()
@@ -336,10 +337,10 @@ def test_media_keys_stay_out_of_assets_logs_and_messages(pg_conn, object_root, m
     returned = []
     for scene, image in enumerate(("leonardo", "openai_images")):
         returned.append(production.make_visual(pg_conn, object_root, plan.content_id, scene,
-                                               tiers={"premium": {"image": [image]}}))
+                                               tiers={"premium": {"image": [image]}}, resolver=media_client))
     for scene, voice in enumerate(("azure", "elevenlabs")):   # the voice chain calls azure_speech "azure"
         returned.append(production.make_voice(pg_conn, object_root, plan.content_id, scene,
-                                              tiers={"premium": {"voice": [voice]}}))
+                                              tiers={"premium": {"voice": [voice]}}, resolver=media_client))
     pg_conn.commit()
     providers = {r[0] for r in pg_conn.execute("SELECT provider FROM acf.assets")}
     assert {"leonardo", "openai_images", "azure", "elevenlabs"} <= providers, providers
@@ -356,6 +357,7 @@ def test_media_keys_stay_out_of_assets_logs_and_messages(pg_conn, object_root, m
 def test_media_keys_echoed_in_refusals_are_not_passed_on(pg_conn, object_root, media_servers, caplog, capfd, all_logs):
     """Every image/voice API refuses once with its key echoed: the chain falls back; nothing keeps the key."""
     from acf.media import production
+    from hooks.configured import media_client
 
     all_logs()
     hooks = _media_hooks()
@@ -368,9 +370,9 @@ def test_media_keys_echoed_in_refusals_are_not_passed_on(pg_conn, object_root, m
     plan = _media_plan(pg_conn, object_root)
     returned = [
         production.make_visual(pg_conn, object_root, plan.content_id, 0,
-                               tiers={"premium": {"image": ["leonardo", "openai_images", "local"]}}),
+                               tiers={"premium": {"image": ["leonardo", "openai_images", "local"]}}, resolver=media_client),
         production.make_voice(pg_conn, object_root, plan.content_id, 0,
-                              tiers={"premium": {"voice": ["azure", "elevenlabs", "local"]}}),
+                              tiers={"premium": {"voice": ["azure", "elevenlabs", "local"]}}, resolver=media_client),
     ]
     pg_conn.commit()
     assert {r[0] for r in pg_conn.execute("SELECT provider FROM acf.assets")} == {"local"}

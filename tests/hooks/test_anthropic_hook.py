@@ -5,9 +5,9 @@ import pytest
 
 from acf.opportunities import pipeline
 from acf.text import prompts
-from acf.text.providers import connection_resolver
 from acf.text.service import TextGenerator
-from hooks.anthropic import AnthropicHook, text_provider_from_connection
+from hooks.anthropic import AnthropicHook
+from hooks.configured import text_provider
 from stand_ins.anthropic import AnthropicStandIn
 from stand_ins.base import Fault
 from stand_ins.openai import connection_env, insert_trend
@@ -18,21 +18,21 @@ INPUTS = {"term": "artemis launch", "title": "Artemis launch window opens", "cat
 
 @pytest.fixture
 def server(monkeypatch):
-    monkeypatch.delenv("AIRFLOW_CONN_OPENAI_DEFAULT", raising=False)
+    monkeypatch.delenv("AIRFLOW_CONN_ACF_OPENAI", raising=False)
     with AnthropicStandIn() as stand_in:
-        monkeypatch.setenv(*connection_env("anthropic_default", "anthropic", stand_in.url, stand_in.api_key,
+        monkeypatch.setenv(*connection_env("acf_anthropic", "acf_anthropic", stand_in.url, stand_in.api_key,
                                            max_retries=1))
         yield stand_in
 
 
 def generator(**kw):
-    return TextGenerator("premium", resolver=connection_resolver, **kw)
+    return TextGenerator("premium", resolver=text_provider, **kw)
 
 
 def test_premium_tier_makes_angles_through_anthropic(server, pg_conn):
     insert_trend(pg_conn, "t_art", INPUTS["term"], category="science")
     pipeline.score_trends(pg_conn, run_id="r1")
-    summary = pipeline.write_angles(pg_conn, tier="premium", top_n=1, run_id="r1")
+    summary = pipeline.write_angles(pg_conn, tier="premium", top_n=1, run_id="r1", resolver=text_provider)
     pg_conn.commit()
     assert summary["providers"] == {"anthropic": 1} and summary["angles"] >= 3
     model, extra = pg_conn.execute("SELECT model, extra FROM acf.angles LIMIT 1").fetchone()
@@ -49,7 +49,7 @@ def test_rerun_is_served_from_the_cache(server, pg_conn):
     insert_trend(pg_conn, "t_art", INPUTS["term"], category="science")
     for run in ("r1", "r2"):
         pipeline.score_trends(pg_conn, run_id=run)
-        summary = pipeline.write_angles(pg_conn, tier="premium", top_n=1, run_id=run)
+        summary = pipeline.write_angles(pg_conn, tier="premium", top_n=1, run_id=run, resolver=text_provider)
     assert summary["model_calls"] == 0 and summary["cache_hits"] == 1
     assert len(server.message_requests()) == 1
 
@@ -76,5 +76,5 @@ def test_malformed_json_retried_once(server):
 
 def test_connection_check_and_absence(server, monkeypatch):
     assert AnthropicHook().test_connection()[0] is True
-    monkeypatch.delenv("AIRFLOW_CONN_ANTHROPIC_DEFAULT")
-    assert text_provider_from_connection() is None
+    monkeypatch.delenv("AIRFLOW_CONN_ACF_ANTHROPIC")
+    assert text_provider("anthropic") is None

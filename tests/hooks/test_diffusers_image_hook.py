@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from acf.media.http import ProviderError
-from hooks.diffusers_image import DiffusersImageHook, client_from_connection, fit_size
+from hooks.configured import media_client
+from hooks.diffusers_image import DiffusersImageHook, fit_size
 from stand_ins.openai import connection_env
 
 pytestmark = pytest.mark.slow
@@ -69,9 +70,9 @@ def test_fit_size_keeps_aspect_in_multiples_of_8():
 
 
 def test_hook_generates_a_png_from_the_saved_pipeline(tiny_model, monkeypatch):
-    monkeypatch.setenv(*connection_env("diffusers_default", "diffusers", str(tiny_model), "", steps=2,
+    monkeypatch.setenv(*connection_env("acf_diffusers", "acf_diffusers", str(tiny_model), "", steps=2,
                                        max_side=64, guidance=1.0))
-    hook = client_from_connection()
+    hook = media_client("image", "diffusers")
     assert isinstance(hook, DiffusersImageHook)
     data = hook.generate_image("a bright sun over the sea", 1080, 1920)
     image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
@@ -81,6 +82,6 @@ def test_hook_generates_a_png_from_the_saved_pipeline(tiny_model, monkeypatch):
 
 
 def test_missing_model_is_a_provider_error(tmp_path, monkeypatch):
-    monkeypatch.setenv(*connection_env("diffusers_default", "diffusers", str(tmp_path / "nope"), ""))
+    monkeypatch.setenv(*connection_env("acf_diffusers", "acf_diffusers", str(tmp_path / "nope"), ""))
     with pytest.raises(ProviderError, match="cannot load"):
-        client_from_connection().generate_image("x", 64, 64)
+        media_client("image", "diffusers").generate_image("x", 64, 64)

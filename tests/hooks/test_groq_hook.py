@@ -5,9 +5,9 @@ import pytest
 
 from acf.opportunities import pipeline
 from acf.text import prompts
-from acf.text.providers import connection_resolver
 from acf.text.service import TextGenerator
-from hooks.groq import GroqHook, text_provider_from_connection
+from hooks.groq import GroqHook
+from hooks.configured import text_provider
 from stand_ins.base import Fault
 from stand_ins.groq import GroqStandIn
 from stand_ins.openai import connection_env, insert_trend
@@ -19,18 +19,18 @@ INPUTS = {"term": "gta 6 trailer", "title": "GTA 6 trailer drops", "category": "
 @pytest.fixture
 def server(monkeypatch):
     with GroqStandIn() as stand_in:
-        monkeypatch.setenv(*connection_env("groq_default", "groq", stand_in.url, stand_in.api_key, max_retries=1))
+        monkeypatch.setenv(*connection_env("acf_groq", "acf_groq", stand_in.url, stand_in.api_key, max_retries=1))
         yield stand_in
 
 
 def generator(**kw):
-    return TextGenerator("budget", resolver=connection_resolver, **kw)
+    return TextGenerator("budget", resolver=text_provider, **kw)
 
 
 def test_budget_tier_makes_angles_through_groq_and_prices_them(server, pg_conn):
     insert_trend(pg_conn, "t_gta", INPUTS["term"], category="gaming")
     pipeline.score_trends(pg_conn, run_id="r1")
-    summary = pipeline.write_angles(pg_conn, tier="budget", top_n=1, run_id="r1")
+    summary = pipeline.write_angles(pg_conn, tier="budget", top_n=1, run_id="r1", resolver=text_provider)
     pg_conn.commit()
     assert summary["providers"] == {"groq": 1} and summary["angles"] >= 3
     rows = pg_conn.execute("SELECT DISTINCT provider, model, prompt_version FROM acf.angles").fetchall()
@@ -63,5 +63,5 @@ def test_malformed_json_retried_once(server):
 
 def test_connection_check_and_absence(server, monkeypatch):
     assert GroqHook().test_connection() == (True, "connected; 1 models")
-    monkeypatch.delenv("AIRFLOW_CONN_GROQ_DEFAULT")
-    assert text_provider_from_connection() is None
+    monkeypatch.delenv("AIRFLOW_CONN_ACF_GROQ")
+    assert text_provider("groq") is None

@@ -8,6 +8,7 @@ import pytest
 from acf.media import audio, production
 from acf.media.http import ProviderError
 from hooks import azure_speech, elevenlabs, gtts, leonardo, openai_images
+from hooks.configured import media_client
 from stand_ins import media_samples
 from stand_ins.azure_speech import AzureSpeechStandIn
 from stand_ins.base import Fault
@@ -27,13 +28,13 @@ def _image(data: bytes) -> np.ndarray:
 @pytest.fixture
 def leo(monkeypatch):
     with LeonardoStandIn() as server:
-        monkeypatch.setenv(*connection_env("leonardo_default", "leonardo", server.url + "/api/rest/v1",
+        monkeypatch.setenv(*connection_env("acf_leonardo", "acf_leonardo", server.url + "/api/rest/v1",
                                            server.api_key, poll_seconds=0, max_retries=2))
         yield server
 
 
 def test_leonardo_creates_polls_and_downloads(leo):
-    hook = leonardo.client_from_connection()
+    hook = media_client("image", "leonardo")
     _image(hook.generate_image("a sun", 1080, 1920))
     created = leo.requests_to(r"/generations$")[0].json()
     assert (created["width"], created["height"]) == (864, 1536)      # 9:16 within the API's limits
@@ -44,83 +45,83 @@ def test_leonardo_creates_polls_and_downloads(leo):
 def test_leonardo_retries_429_and_5xx(leo):
     leo.faults.add(Fault.too_many(retry_after=0), path=r"/generations$")
     leo.faults.add(Fault.server_error(503), path=r"/generations/")
-    _image(leonardo.client_from_connection().generate_image("a sun", 512, 512))
+    _image(media_client("image", "leonardo").generate_image("a sun", 512, 512))
     assert len(leo.requests_to(r"/generations$")) == 2
 
 
 def test_leonardo_bad_key_and_malformed_body_are_provider_errors(leo, monkeypatch):
     leo.faults.add(Fault.malformed(b'{"sdGeneration'), path=r"/generations$")
     with pytest.raises(Exception):
-        leonardo.client_from_connection().generate_image("x", 512, 512)
-    monkeypatch.setenv(*connection_env("leonardo_default", "leonardo", leo.url + "/api/rest/v1", "wrong"))
+        media_client("image", "leonardo").generate_image("x", 512, 512)
+    monkeypatch.setenv(*connection_env("acf_leonardo", "acf_leonardo", leo.url + "/api/rest/v1", "wrong"))
     with pytest.raises(ProviderError, match="HTTP 401"):
-        leonardo.client_from_connection().generate_image("x", 512, 512)
+        media_client("image", "leonardo").generate_image("x", 512, 512)
 
 
 def test_no_connection_means_not_available(monkeypatch):
     for name in ("LEONARDO", "OPENAI_IMAGES", "AZURE_SPEECH", "ELEVENLABS", "GTTS"):
-        monkeypatch.delenv(f"AIRFLOW_CONN_{name}_DEFAULT", raising=False)
-    assert leonardo.client_from_connection() is None
-    assert openai_images.client_from_connection() is None
-    assert azure_speech.client_from_connection() is None
-    assert elevenlabs.client_from_connection() is None
-    assert gtts.client_from_connection() is None
+        monkeypatch.delenv(f"AIRFLOW_CONN_ACF_{name}", raising=False)
+    assert media_client("image", "leonardo") is None
+    assert media_client("image", "openai_images") is None
+    assert media_client("voice", "azure") is None
+    assert media_client("voice", "elevenlabs") is None
+    assert media_client("voice", "gtts") is None
 
 
 def test_openai_images_through_the_sdk(monkeypatch):
     with OpenAIImagesStandIn() as server:
-        monkeypatch.setenv(*connection_env("openai_images_default", "openai_images", server.url + "/v1",
+        monkeypatch.setenv(*connection_env("acf_openai_images", "acf_openai_images", server.url + "/v1",
                                            server.api_key, max_retries=2))
         server.faults.add(Fault.too_many(retry_after=0), path=r"/images/generations")
-        _image(openai_images.client_from_connection().generate_image("a sun", 1080, 1920))
+        _image(media_client("image", "openai_images").generate_image("a sun", 1080, 1920))
         sent = server.requests_to(r"/images/generations")
         assert len(sent) == 2 and sent[-1].json()["size"] == "1024x1536"
-        assert server.api_key not in repr(openai_images.client_from_connection().extras)
+        assert server.api_key not in repr(media_client("image", "openai_images").extras)
 
 
 def test_azure_speech_sends_escaped_ssml_and_gets_wav(monkeypatch, tmp_path):
     with AzureSpeechStandIn() as server:
-        monkeypatch.setenv(*connection_env("azure_speech_default", "azure_speech", server.url, server.api_key))
+        monkeypatch.setenv(*connection_env("acf_azure_speech", "acf_azure_speech", server.url, server.api_key))
         server.faults.add(Fault.server_error(500), path=r"/cognitiveservices/v1")
-        data, fmt = azure_speech.client_from_connection().synthesize("Tom & Jerry <b>now</b>", "en")
+        data, fmt = media_client("voice", "azure").synthesize("Tom & Jerry <b>now</b>", "en")
         assert fmt == "wav" and server.spoken == ["Tom & Jerry <b>now</b>"]   # text, not markup
         assert audio.to_wav(data, fmt, tmp_path / "a.wav") == pytest.approx(1.0, abs=0.05)
 
 
 def test_elevenlabs_mp3_becomes_a_wav_with_its_duration(monkeypatch, tmp_path):
     with ElevenLabsStandIn() as server:
-        monkeypatch.setenv(*connection_env("elevenlabs_default", "elevenlabs", server.url, server.api_key))
+        monkeypatch.setenv(*connection_env("acf_elevenlabs", "acf_elevenlabs", server.url, server.api_key))
         server.faults.add(Fault.cut(), path=r"/v1/text-to-speech/")
-        hook = elevenlabs.client_from_connection()
+        hook = media_client("voice", "elevenlabs")
         data, fmt = hook.synthesize("Hello there", "en")
         assert fmt == "mp3"
         assert audio.to_wav(data, fmt, tmp_path / "e.wav") == pytest.approx(1.0, abs=0.1)
-        monkeypatch.setenv(*connection_env("elevenlabs_default", "elevenlabs", server.url, "bad-key"))
+        monkeypatch.setenv(*connection_env("acf_elevenlabs", "acf_elevenlabs", server.url, "bad-key"))
         with pytest.raises(ProviderError, match="HTTP 401") as err:
-            elevenlabs.client_from_connection().synthesize("Hello", "en")
+            media_client("voice", "elevenlabs").synthesize("Hello", "en")
         assert "bad-key" not in str(err.value)
 
 
 def test_gtts_library_against_the_batchexecute_stand_in(monkeypatch, tmp_path):
     with GTTSStandIn() as server:
-        monkeypatch.setenv(*connection_env("gtts_default", "gtts", server.url, ""))
-        data, fmt = gtts.client_from_connection().synthesize("Solar flares, explained.", "en")
+        monkeypatch.setenv(*connection_env("acf_gtts", "acf_gtts", server.url, ""))
+        data, fmt = media_client("voice", "gtts").synthesize("Solar flares, explained.", "en")
         assert server.texts == [("Solar flares, explained.", "en")]
         assert audio.to_wav(data, fmt, tmp_path / "g.wav") > 0.3
         server.faults.add(Fault.server_error(500))
         with pytest.raises(ProviderError, match="gtts"):
-            gtts.client_from_connection().synthesize("again", "en")
+            media_client("voice", "gtts").synthesize("again", "en")
 
 
 def test_voice_chain_falls_back_to_local_when_remote_fails(monkeypatch, pg_conn, object_root):
     with ElevenLabsStandIn() as server:
-        monkeypatch.setenv(*connection_env("elevenlabs_default", "elevenlabs", server.url, server.api_key,
+        monkeypatch.setenv(*connection_env("acf_elevenlabs", "acf_elevenlabs", server.url, server.api_key,
                                            max_retries=0))
         server.faults.always(Fault.server_error(500))
         media_samples.insert_opportunity(pg_conn)
         plan = production.plan_content(pg_conn, tier="premium")
         production.store_script(pg_conn, object_root, plan, media_samples.tiny_script())
         tiers = {"premium": {"voice": ["elevenlabs", "local"]}}
-        production.make_voice(pg_conn, object_root, plan.content_id, 0, tiers=tiers)
+        production.make_voice(pg_conn, object_root, plan.content_id, 0, tiers=tiers, resolver=media_client)
         row = pg_conn.execute("SELECT provider, meta FROM acf.assets WHERE kind = 'voice'").fetchone()
         assert row[0] == "local" and row[1]["skipped"][0][0] == "elevenlabs"

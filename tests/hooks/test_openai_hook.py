@@ -9,10 +9,10 @@ from acf import db
 from acf.opportunities import pipeline
 from acf.opportunities.engine import angle_check
 from acf.text import prompts
-from acf.text.providers import connection_resolver
 from acf.text.service import TextGenerator
 from acf.text.structured import StructuredOutputError
-from hooks.openai import OpenAIHook, base_url, text_provider_from_connection
+from hooks.openai import OpenAIHook, base_url
+from hooks.configured import text_provider
 from stand_ins.base import Fault
 from stand_ins.openai import OpenAIStandIn, connection_env, default_reply, insert_trend
 
@@ -31,7 +31,7 @@ def server():
 def connected(monkeypatch, server):
     def connect(**extra):
         extra.setdefault("max_retries", 1)
-        monkeypatch.setenv(*connection_env("openai_default", "openai", f"{server.url}/v1", server.api_key, **extra))
+        monkeypatch.setenv(*connection_env("acf_openai", "acf_openai", f"{server.url}/v1", server.api_key, **extra))
         return server
 
     connect()
@@ -39,7 +39,7 @@ def connected(monkeypatch, server):
 
 
 def generator(**kw):
-    return TextGenerator("t", tiers=BALANCED_ONLY, resolver=connection_resolver, **kw)
+    return TextGenerator("t", tiers=BALANCED_ONLY, resolver=text_provider, **kw)
 
 
 def test_angles_through_the_sdk_with_usage_and_a_json_request(connected, server):
@@ -100,7 +100,7 @@ def test_twice_malformed_skips_the_opportunity_and_keeps_the_ledger(connected, s
     insert_trend(pg_conn, "t_m", "mars rover", category="science", score=0.5)
     pipeline.score_trends(pg_conn, run_id="r1")
     server.replies += ["sorry, no JSON today", '{"angles": []}']      # the first item's two replies
-    summary = pipeline.write_angles(pg_conn, tier="t", top_n=2, run_id="r1", tiers=BALANCED_ONLY)
+    summary = pipeline.write_angles(pg_conn, tier="t", top_n=2, run_id="r1", resolver=text_provider, tiers=BALANCED_ONLY)
     pg_conn.commit()
     assert summary["opportunities"] == 1 and len(summary["skipped"]) == 1
     assert "StructuredOutputError" in summary["skipped"][0]["reason"]
@@ -112,8 +112,8 @@ def test_twice_malformed_skips_the_opportunity_and_keeps_the_ledger(connected, s
 
 
 def test_missing_connection_means_not_available(monkeypatch):
-    monkeypatch.delenv("AIRFLOW_CONN_OPENAI_DEFAULT", raising=False)
-    assert text_provider_from_connection() is None
+    monkeypatch.delenv("AIRFLOW_CONN_ACF_OPENAI", raising=False)
+    assert text_provider("openai") is None
 
 
 def test_test_connection_and_base_url(connected, server, monkeypatch):

@@ -10,7 +10,8 @@ A fetcher measures a batch of posts on one platform::
 Posts it does not return are recorded as skipped with a reason (never silently
 dropped). ``SimulatedFetcher`` serves the offline tier. ``HookMetricsFetcher``
 adapts a platform hook that offers ``fetch_post_metrics(external_ids) -> {id: raw}``
-and maps each platform's wire fields with :func:`normalise`.
+and maps each platform's wire fields with :func:`normalise`, by the platform's
+``metrics_fields`` rule (platform_rules.yaml).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from acf import platform_rules
 from acf.analytics.models import MetricSample, PublishedPost
 from acf.analytics.simulated import simulate
 
@@ -45,24 +47,6 @@ class SimulatedFetcher:
         return [simulate(post, observed_at) for post in posts]
 
 
-# Wire field names per platform, first match wins:
-# YouTube videos.list part=statistics; TikTok /v2/video/query/ fields; Instagram
-# media insights; Facebook video insights (flattened to name -> value by the hook).
-_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
-    "youtube": {"views": ("viewCount",), "likes": ("likeCount",), "comments": ("commentCount",),
-                "shares": (), "watch_seconds": ("estimatedMinutesWatched*60",)},
-    "tiktok": {"views": ("view_count",), "likes": ("like_count",), "comments": ("comment_count",),
-               "shares": ("share_count",), "watch_seconds": ()},
-    "instagram": {"views": ("views", "plays", "ig_reels_aggregated_all_plays_count"), "likes": ("likes",),
-                  "comments": ("comments",), "shares": ("shares",),
-                  "watch_seconds": ("ig_reels_video_view_total_time/1000",)},
-    "facebook": {"views": ("total_video_views", "blue_reels_play_count", "fb_reels_total_plays"),
-                 "likes": ("total_video_reactions_by_type_total", "post_video_likes_by_reaction_type", "likes"),
-                 "comments": ("comments",), "shares": ("shares",),
-                 "watch_seconds": ("total_video_view_total_time/1000",)},
-}
-
-
 def _number(raw: dict[str, Any], spec: str) -> float | None:
     scale = 1.0
     name = spec
@@ -85,10 +69,12 @@ def _number(raw: dict[str, Any], spec: str) -> float | None:
 
 def normalise(platform: str, publication_id: str, raw: dict[str, Any], observed_at: datetime) -> MetricSample:
     """Map one platform's statistics object to a MetricSample (missing counts are 0)."""
-    if platform not in _FIELDS:
-        raise ValueError(f"no metrics field map for platform {platform!r}")
+    fields = platform_rules.for_platform(platform).get("metrics_fields")
+    if not fields:
+        raise ValueError(f"no metrics_fields in the rules of platform {platform!r}")
     values: dict[str, float | None] = {}
-    for target, specs in _FIELDS[platform].items():
+    for target in ("views", "likes", "comments", "shares", "watch_seconds"):
+        specs = fields.get(target) or ()
         values[target] = next((n for n in (_number(raw, s) for s in specs) if n is not None), None)
     return MetricSample(
         publication_id=publication_id,

@@ -1,7 +1,9 @@
 """Real platform metrics: one *source* per platform, each offering ``fetch_post_metrics(ids) -> {id: raw}``.
 
 A source speaks the platform's statistics endpoint and returns its raw fields;
-:class:`acf.analytics.fetchers.HookMetricsFetcher` maps them with ``normalise``.
+:class:`acf.analytics.fetchers.HookMetricsFetcher` maps them with ``normalise`` and the
+platform's ``metrics_fields`` rule. Each publishing hook's ``metrics_source()`` builds its
+platform's source from its own client.
 
 - YouTube Data API ``videos.list(part=statistics)``, 50 ids per call, through the
   google-api-python-client service of the publishing hook (needs a token with the
@@ -88,18 +90,6 @@ class GraphInsights:
 
 
 def fetcher_from_hook(platform: str, hook: Any) -> HookMetricsFetcher:
-    """A metrics fetcher from a publishing hook (duck-typed: YouTube ``get_conn()``; others ``base_url``/``tokens``)."""
-    if platform == "youtube":
-        return HookMetricsFetcher(platform, YouTubeStatistics(hook.get_conn()))
-    if platform == "tiktok":
-        from acf.publishing.http import ApiClient
-
-        return HookMetricsFetcher(platform, TikTokVideoQuery(ApiClient(hook.base_url, hook.tokens, platform=platform)))
-    if platform in ("instagram", "facebook"):
-        from acf.publishing.graph import GraphClient
-
-        edge, metrics = ("insights", INSTAGRAM_METRICS) if platform == "instagram" else \
-            ("video_insights", FACEBOOK_METRICS)
-        return HookMetricsFetcher(platform, GraphInsights(GraphClient(hook.base_url, hook.tokens, platform=platform),
-                                                          edge, metrics))
-    raise ValueError(f"no metrics source for platform {platform!r}")
+    """A metrics fetcher from a publishing hook: its ``metrics_source()`` is one of the sources above
+    (or an extension platform's own)."""
+    return HookMetricsFetcher(platform, hook.metrics_source())

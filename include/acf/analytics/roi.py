@@ -5,7 +5,7 @@ count for it; calls made for an opportunity before any piece existed (angles,
 scoring: ``content_id`` empty) are shared evenly by the pieces made from that
 opportunity. Revenue is an estimate: the latest view count of each publication
 times the RPM (revenue per 1,000 views) of its platform and category, kept as
-data in ``rpm.yaml``. A platform's share of a piece's cost is the cost divided by
+data: each platform's ``rpm`` rule in ``platform_rules.yaml``. A platform's share of a piece's cost is the cost divided by
 the piece's publication count.
 
 ROI = (revenue - cost) / cost, and engagement per USD = (likes + comments +
@@ -20,10 +20,9 @@ from pathlib import Path
 import psycopg
 import yaml
 
-from acf import db
+from acf import db, platform_rules
 from acf.analytics.models import RoiRow
 
-RPM_FILE = Path(__file__).with_name("rpm.yaml")
 DIMENSIONS = ("content", "category", "tier", "platform")
 
 
@@ -32,7 +31,9 @@ class RpmTableError(ValueError):
 
 
 def load_rpm(path: Path | None = None) -> dict[str, dict[str, float]]:
-    table = yaml.safe_load(Path(path or RPM_FILE).read_text())
+    """``{platform: {category: USD per 1,000 views}}``: the platforms' ``rpm`` rules, or a file of that shape."""
+    table = yaml.safe_load(Path(path).read_text()) if path else \
+        {name: rule["rpm"] for name, rule in platform_rules.all_rules().items()}
     if not isinstance(table, dict):
         raise RpmTableError("RPM table must map platform -> category -> USD per 1,000 views")
     for platform, by_category in table.items():

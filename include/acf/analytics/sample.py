@@ -12,12 +12,11 @@ from typing import Any
 
 import psycopg
 
-from acf import db, storage
+from acf import db, platform_rules, storage
 from acf.analytics.collect import published_posts, store_metrics
 from acf.analytics.simulated import simulate
 
 CATEGORIES = ("technology", "music", "gaming", "science", "entertainment")
-PLATFORMS = ("youtube", "tiktok", "instagram", "facebook")
 TIERS = ("offline", "budget", "balanced", "premium")
 SOURCES = ("youtube", "google_trends", "x", "reddit")
 REGIONS = ("US", "GB", "IN", "BR", "DE", "JP")
@@ -76,7 +75,7 @@ def seed(
             "INSERT INTO acf.angles (angle_id, opportunity_id, kind, hook, title, platforms, format,"
             " estimated_value, provider, model, prompt_version) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)",
             (angle_id, opportunity_id, "explainer", f"Why sample topic {i} matters", f"Sample topic {i} explained",
-             list(PLATFORMS[:2 + i % 3]), "short", 10.0 + i, "local", "rules", "v1"),
+             list(platform_rules.platforms()[:2 + i % 3]), "short", 10.0 + i, "local", "rules", "v1"),
         )
         counts["angles"] += 1
         conn.execute(
@@ -128,7 +127,7 @@ def _seed_content(conn, root, i, opportunity_id, angle_id, category, now, days, 
             (f"rend_sample{i:03d}", content_id, video_key, stored.bytes, stored.checksum),
         )
         counts["renditions"] += 1
-    for j, platform in enumerate(PLATFORMS[: 2 + i % 3]):
+    for j, platform in enumerate(platform_rules.platforms()[: 2 + i % 3]):
         state = "failed" if (i + j) % 7 == 6 else "published"
         conn.execute(
             "INSERT INTO acf.publications (publication_id, content_id, platform, account, state, external_id,"

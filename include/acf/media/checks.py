@@ -2,6 +2,8 @@
 
 A failing check raises :class:`OutputCheckError` naming the measured value and
 the limit; the checks that pass are returned as a dict for ``acf.renditions.checks``.
+What every rendition must be is ``output_limits.yaml``; what each platform takes is
+its ``output`` entry in the platform rules.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from acf.media.formats import size_of
+from acf import platform_rules
 from acf.media.probe import MediaInfo, integrated_loudness, probe
 
 LIMITS_FILE = Path(__file__).with_name("output_limits.yaml")
@@ -30,13 +33,16 @@ def limits() -> dict:
     return yaml.safe_load(LIMITS_FILE.read_text())
 
 
+def output_limits(platform: str) -> dict:
+    return platform_rules.for_platform(platform)["output"]
+
+
 def platforms_for(aspect: str, platforms: list[str]) -> list[str]:
-    table = limits()["platforms"]
-    return [p for p in platforms if aspect in table.get(p, {}).get("aspects", [])]
+    return [p for p in platforms if aspect in output_limits(p)["aspects"]]
 
 
 def preferred_aspect(platform: str) -> str:
-    return limits()["platforms"][platform]["aspects"][0]
+    return output_limits(platform)["aspects"][0]
 
 
 def check_rendition(path: Path, aspect: str, platforms: list[str], expected_seconds: float,
@@ -69,7 +75,7 @@ def check_rendition(path: Path, aspect: str, platforms: list[str], expected_seco
         measured["loudness_lufs"] = loudness
     suited = platforms_for(aspect, platforms)
     for platform in suited:
-        rule = limits()["platforms"][platform]
+        rule = output_limits(platform)
         expect(f"{platform}.duration", rule["min_seconds"] <= info.duration_seconds <= rule["max_seconds"],
                info.duration_seconds, [rule["min_seconds"], rule["max_seconds"]])
         expect(f"{platform}.bytes", info.bytes <= rule["max_bytes"], info.bytes, rule["max_bytes"])
@@ -80,4 +86,4 @@ def check_rendition(path: Path, aspect: str, platforms: list[str], expected_seco
 
 
 def platforms_for_any(platform: str, aspects: list[str]) -> bool:
-    return any(a in limits()["platforms"].get(platform, {}).get("aspects", []) for a in aspects)
+    return any(a in output_limits(platform)["aspects"] for a in aspects)

@@ -15,14 +15,14 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from acf import db, registry, storage
+from acf import db, platform_rules, registry, storage
 from acf.ids import stable_id
 from acf.media import assets, audio, checks, formats, render, speech_local, thumbnails, visuals_local
 from acf.media import timeline as timeline_mod
 from acf.media.models import ContentPlan, RenditionResult, Scene, Script
 from acf.media.probe import probe
-from acf.media.providers import Resolver, connection_resolver
-from acf.settings import ASPECTS, PLATFORMS, TIERS
+from acf.media.providers import Resolver, no_remote_clients
+from acf.settings import ASPECTS, TIERS
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +50,10 @@ def plan_content(
     """Choose the opportunity (the named one, else the best open one) and create its content piece."""
     if tier not in TIERS:
         raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
-    platforms = list(dict.fromkeys(platforms or PLATFORMS))
+    known_platforms = platform_rules.platforms()
+    platforms = list(dict.fromkeys(platforms or known_platforms))
     aspects = list(dict.fromkeys(aspects or ["9:16"]))
-    for value, known, what in ((platforms, PLATFORMS, "platform"), (aspects, ASPECTS, "aspect")):
+    for value, known, what in ((platforms, known_platforms, "platform"), (aspects, ASPECTS, "aspect")):
         unknown = [v for v in value if v not in known]
         if unknown:
             raise ValueError(f"unknown {what} {unknown}; known: {', '.join(known)}")
@@ -188,7 +189,7 @@ def _record_call(conn, run_id, modality: str, provider: str, units: float, start
     )
 
 
-def make_visual(conn, root, content_id: str, scene_index: int, *, resolver: Resolver = connection_resolver,
+def make_visual(conn, root, content_id: str, scene_index: int, *, resolver: Resolver = no_remote_clients,
                 tiers: dict | None = None, run_id: str | None = None) -> str:
     """Make scene ``scene_index``'s image down the tier's image chain; store it; return its key."""
     plan = load_plan(conn, content_id)
@@ -233,7 +234,7 @@ def _normalise_image(data: bytes, dest: Path) -> Path:
     return dest
 
 
-def make_voice(conn, root, content_id: str, scene_index: int, *, resolver: Resolver = connection_resolver,
+def make_voice(conn, root, content_id: str, scene_index: int, *, resolver: Resolver = no_remote_clients,
                tiers: dict | None = None, run_id: str | None = None) -> str:
     """Speak scene ``scene_index``'s narration down the tier's voice chain; store a WAV; return its key."""
     plan = load_plan(conn, content_id)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from acf import platform_rules
 from acf import settings as settings_module
 from acf.ids import normalise_text, stable_id
 from acf.opportunities.models import Opportunity
@@ -150,7 +151,7 @@ class TrendAnalyzer:
         performance = performance or {}
         scored = [
             self.analyze(t, competition.get(t.trend_id),
-                         performance_multiplier(performance, t.category, settings_module.PLATFORMS))
+                         performance_multiplier(performance, t.category, platform_rules.platforms()))
             for t in trends
         ]
         return sorted(scored, key=lambda o: (-o.score, o.opportunity_id))

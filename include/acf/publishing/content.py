@@ -9,7 +9,7 @@ import psycopg
 
 from acf import storage
 from acf.db import fetch_dicts
-from acf.publishing import rules as platform_rules
+from acf import platform_rules
 from acf.publishing.models import ContentSource, PlatformPackage, RenditionRef
 
 # A (content, platform) is still to do unless some account published it, or it failed for good.
@@ -53,7 +53,7 @@ def ready_sources(conn: psycopg.Connection, content_ids: list[str] | None = None
         done.setdefault(r["content_id"], set()).add(r["platform"])
     sources = []
     for r in rows:
-        wanted = list(r["piece_platforms"] or r["angle_platforms"] or platform_rules.PLATFORMS)
+        wanted = list(r["piece_platforms"] or r["angle_platforms"] or platform_rules.platforms())
         todo = [p for p in wanted if p not in done.get(r["content_id"], set())]
         if not todo:
             continue

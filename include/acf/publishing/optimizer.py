@@ -6,7 +6,7 @@ length and never carries a broken word, emoji or UTF-8 sequence.
 """
 from __future__ import annotations
 
-from acf.publishing import rules as platform_rules
+from acf import platform_rules
 from acf.publishing.errors import NotPublishableError
 from acf.publishing.models import ContentSource, PlatformPackage, RenditionRef
 from acf.publishing.text_fit import compose, fit, fit_list, hashtag, measure, unique
@@ -23,10 +23,18 @@ class ContentOptimizer:
     def __init__(self, rules: dict | None = None):
         self.rules = rules or platform_rules.all_rules()
 
+    # How each platform's package is built, named by its rules' ``packager``.
+    PACKAGERS = ("youtube", "tiktok", "instagram", "facebook", "caption")
+
     def package(self, source: ContentSource, platform: str) -> PlatformPackage:
         if platform not in self.rules:
             raise platform_rules.UnknownPlatformError(f"unknown platform {platform!r}")
-        return getattr(self, f"_{platform}")(source, self.rules[platform])
+        rule = self.rules[platform]
+        packager = rule.get("packager", "caption")
+        if packager not in self.PACKAGERS:
+            raise platform_rules.UnknownPlatformError(
+                f"{platform}: packager {packager!r} is not one of {', '.join(self.PACKAGERS)}")
+        return getattr(self, f"_{packager}")(source, platform, rule)
 
     def packages(self, source: ContentSource) -> tuple[list[PlatformPackage], list[tuple[str, str]]]:
         """Packages for every platform of the piece, plus (platform, reason) for those it cannot go to."""
@@ -102,7 +110,7 @@ class ContentOptimizer:
             merged.pop()  # the last chapter would be too short
         return merged if len(merged) >= rule["min_count"] else []
 
-    def _youtube(self, source: ContentSource, rule: dict) -> PlatformPackage:
+    def _youtube(self, source: ContentSource, platform: str, rule: dict) -> PlatformPackage:
         shorts = rule["renditions"]["short"]
         rendition = self._pick(source, shorts["aspects"], max_s=shorts["max_seconds"])
         form = "short"
@@ -112,7 +120,7 @@ class ContentOptimizer:
                                           or source.script.get("format") == "long"):
                 rendition, form = long_pick, "long"
         if rendition is None:
-            raise NotPublishableError("youtube: no rendition to send")
+            raise NotPublishableError(f"{platform}: no rendition to send")
         forbidden = rule.get("forbidden_chars", "")
         title = self._clean(source.title, forbidden)
         term = self._clean(source.term, forbidden)
@@ -135,25 +143,25 @@ class ContentOptimizer:
 
         tags = fit_list(candidates, max_total=rule["tags_total"]["max"], cost=tag_cost, separator_cost=1)
         return self._base(
-            source, "youtube", title, description, tags, rendition,
+            source, platform, title, description, tags, rendition,
             format=form, chapters=[[s, label] for s, label in chapters],
             category_id=str(source.category_id or rule["default_category_id"]),
             privacy_status=rule["privacy"], self_declared_made_for_kids=bool(rule["made_for_kids"]),
         )
 
-    def _tiktok(self, source: ContentSource, rule: dict) -> PlatformPackage:
+    def _tiktok(self, source: ContentSource, platform: str, rule: dict) -> PlatformPackage:
         spec = rule["renditions"]["short"]
         rendition = self._pick(source, spec["aspects"], spec["min_seconds"], spec["max_seconds"])
         if rendition is None:
-            raise NotPublishableError(f"tiktok: needs a 9:16 rendition of {spec['min_seconds']}-{spec['max_seconds']} s")
+            raise NotPublishableError(f"{platform}: needs a 9:16 rendition of {spec['min_seconds']}-{spec['max_seconds']} s")
         hashtags = self._hashtags(source, rule["hashtags"]["max"])
         body = "\n".join(p for p in (self._clean(source.title), self._clean(self._hook(source))) if p)
         caption = compose(body, " ".join(hashtags), rule["caption"]["max"], rule["caption"]["unit"])
-        return self._base(source, "tiktok", fit(self._clean(source.title), rule["caption"]["max"], rule["caption"]["unit"]),
+        return self._base(source, platform, fit(self._clean(source.title), rule["caption"]["max"], rule["caption"]["unit"]),
                           caption, hashtags, rendition,
                           privacy_level=rule["privacy"], trending_sound=source.trending_sound)
 
-    def _instagram(self, source: ContentSource, rule: dict) -> PlatformPackage:
+    def _instagram(self, source: ContentSource, platform: str, rule: dict) -> PlatformPackage:
         post_type, rendition = "REELS", None
         for kind in ("reels", "stories"):
             spec = rule["renditions"][kind]
@@ -163,22 +171,22 @@ class ContentOptimizer:
                 break
         if rendition is None:
             spec = rule["renditions"]["reels"]
-            raise NotPublishableError(f"instagram: needs a 9:16 rendition of {spec['min_seconds']}-{spec['max_seconds']} s")
+            raise NotPublishableError(f"{platform}: needs a 9:16 rendition of {spec['min_seconds']}-{spec['max_seconds']} s")
         hashtags = self._hashtags(source, rule["hashtags"]["max"])
         body = "\n\n".join(p for p in (self._clean(source.title), self._clean(self._hook(source)),
                                        self._clean(self._cta(source))) if p)
         caption = compose(body, " ".join(hashtags), rule["caption"]["max"], rule["caption"]["unit"])
-        return self._base(source, "instagram", fit(self._clean(source.title), 100), caption, hashtags, rendition,
+        return self._base(source, platform, fit(self._clean(source.title), 100), caption, hashtags, rendition,
                           media_type=post_type, share_to_feed=post_type == "REELS")
 
-    def _facebook(self, source: ContentSource, rule: dict) -> PlatformPackage:
+    def _facebook(self, source: ContentSource, platform: str, rule: dict) -> PlatformPackage:
         spec = rule["renditions"]["reel"]
         rendition = self._pick(source, spec["aspects"], spec["min_seconds"], spec["max_seconds"])
         kind = "reel"
         if rendition is None:
             rendition, kind = self._pick(source, rule["renditions"]["video"]["aspects"]), "video"
         if rendition is None:
-            raise NotPublishableError("facebook: no rendition to send")
+            raise NotPublishableError(f"{platform}: no rendition to send")
         # Written for engagement: a question or call to action comes first.
         term = self._clean(source.term) or self._clean(source.title)
         opener = self._clean(self._cta(source)) or f"What do you think about {term}?"
@@ -188,4 +196,22 @@ class ContentOptimizer:
         hashtags = self._hashtags(source, rule["hashtags"]["max"])
         description = compose(body, " ".join(hashtags), rule["description"]["max"], rule["description"]["unit"])
         title = fit(self._clean(source.title), rule["title"]["max"], rule["title"]["unit"])
-        return self._base(source, "facebook", title, description, hashtags, rendition, post_type=kind)
+        return self._base(source, platform, title, description, hashtags, rendition, post_type=kind)
+
+    def _caption(self, source: ContentSource, platform: str, rule: dict) -> PlatformPackage:
+        """Any other platform: the first rendition its ``renditions`` accept, a title, one caption."""
+        rendition = None
+        for spec in rule["renditions"].values():
+            rendition = self._pick(source, spec["aspects"], spec.get("min_seconds", 0), spec.get("max_seconds"))
+            if rendition is not None:
+                break
+        if rendition is None:
+            raise NotPublishableError(f"{platform}: no rendition fits {sorted(rule['renditions'])}")
+        text_rule = rule.get("caption") or rule.get("description") or {"max": 2200, "unit": "chars"}
+        hashtags = self._hashtags(source, (rule.get("hashtags") or {}).get("max", 5))
+        body = "\n\n".join(p for p in (self._clean(source.title), self._clean(self._hook(source)),
+                                       self._clean(self._cta(source))) if p)
+        caption = compose(body, " ".join(hashtags), text_rule["max"], text_rule.get("unit", "chars"))
+        title_rule = rule.get("title") or {"max": 100, "unit": "chars"}
+        title = fit(self._clean(source.title), title_rule["max"], title_rule.get("unit", "chars"))
+        return self._base(source, platform, title, caption, hashtags, rendition)

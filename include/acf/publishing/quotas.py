@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
-from acf.publishing import rules as platform_rules
+from acf import platform_rules
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 

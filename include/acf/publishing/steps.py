@@ -2,7 +2,9 @@
 
 ``build_targets`` turns ready content into stored packages, one target per
 (content, platform); ``publish_target`` publishes one target through the
-uploader the tier chooses.
+uploader the tier chooses. The platform's own uploader comes from the caller
+(``platform_uploader(platform) -> Uploader | None``: the DAG passes
+``hooks.configured.platform_uploader``), so nothing here imports a hook.
 """
 from __future__ import annotations
 
@@ -14,19 +16,10 @@ import psycopg
 
 from acf import db, registry
 from acf.publishing import content, ledger
-from acf.publishing import rules as platform_rules
+from acf import platform_rules
 from acf.publishing.optimizer import ContentOptimizer
 from acf.publishing.outbox import OutboxUploader
 from acf.publishing.publisher import Uploader, publish
-
-# Hook class of each platform's uploader (imported only when the tier wants the real platform).
-PLATFORM_HOOKS = {
-    "youtube": "hooks.youtube_publish.YouTubePublishHook",
-    "tiktok": "hooks.tiktok.TikTokHook",
-    "instagram": "hooks.instagram.InstagramHook",
-    "facebook": "hooks.facebook.FacebookHook",
-}
-
 
 def build_targets(conn: psycopg.Connection, root: Any, content_ids: list[str] | None = None,
                   limit: int = 200, platforms: list[str] | None = None) -> dict[str, Any]:
@@ -36,7 +29,7 @@ def build_targets(conn: psycopg.Connection, root: Any, content_ids: list[str] | 
     a target is a small dict (content id, platform, tier, package key, title).
     """
     optimizer = ContentOptimizer()
-    targets: dict[str, list[dict]] = {p: [] for p in platform_rules.PLATFORMS}
+    targets: dict[str, list[dict]] = {p: [] for p in platform_rules.platforms()}
     review = []
     for source in content.ready_sources(conn, content_ids, limit):
         if platforms is not None:
@@ -82,9 +75,3 @@ def publish_target(conn: psycopg.Connection, root: Any, target: dict,
     result = publish(conn, package, uploader, package_key=target["package_key"])
     return asdict(result)
 
-
-def import_hook(platform: str):
-    module, _, name = PLATFORM_HOOKS[platform].rpartition(".")
-    import importlib
-
-    return getattr(importlib.import_module(module), name)

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from acf.publishing import rules as platform_rules
+from acf import platform_rules
 from acf.publishing.errors import NotPublishableError, PermanentPublishError, QuotaExceededError
 from acf.publishing.http import ApiClient, Token, TokenManager
 from acf.publishing.models import PlatformPackage, UploadOutcome

@@ -14,6 +14,8 @@ import random
 import re
 from typing import Any
 
+from acf import platform_rules
+
 PROVIDER = "local"
 MODEL = "local-writer-1"
 WORDS_PER_SECOND = 2.6
@@ -71,7 +73,9 @@ TITLES = {
     "prediction": ["{T}: What Happens Next", "{T} — 3 Predictions for the Coming Weeks"],
     "comparison": ["{T} vs the Hype: An Honest Comparison", "{T} Compared: Is It Worth It?"],
 }
-PLATFORMS = {
+# Where each kind of short plays best (the offline writer's preference; the platforms a piece is
+# made for are the run's). Long form goes to every platform whose rules take an open-ended rendition.
+SHORT_PLATFORMS = {
     "explainer": ["youtube", "tiktok", "instagram"],
     "reaction": ["tiktok", "instagram", "youtube"],
     "myth_vs_fact": ["tiktok", "youtube", "instagram"],
@@ -81,7 +85,11 @@ PLATFORMS = {
     "how_to": ["youtube", "facebook"],
     "list": ["youtube", "instagram", "facebook"],
 }
-LONG_PLATFORMS = ["youtube", "facebook"]
+
+
+def _long_platforms() -> list[str]:
+    return [name for name, rule in platform_rules.all_rules().items()
+            if any("max_seconds" not in spec for spec in rule["renditions"].values())]
 
 SENTENCES = {
     "context": [
@@ -264,7 +272,9 @@ def write_angles(inputs: dict[str, Any]) -> dict[str, Any]:
         count = str(rng.choice([3, 5, 5, 7])) if fmt == "long" else str(rng.choice([3, 3, 5]))
         hook = _pick_hook(rng, kind, fields)
         title = _fill(rng.choice(TITLES[title_key]), fields, N=count)
-        platforms = LONG_PLATFORMS if fmt == "long" else PLATFORMS[kind]
+        known = platform_rules.platforms()
+        platforms = (_long_platforms() if fmt == "long" else [p for p in SHORT_PLATFORMS[kind] if p in known]) \
+            or list(known[:1])
         angles.append({"kind": kind, "hook": hook, "title": _trim_title(title), "platforms": list(platforms),
                        "format": fmt})
     return {"angles": angles}

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from acf import platform_rules
 from acf.text.schemas import AngleSet, ScriptDraft
 
 _DATA_RULE = (
@@ -43,7 +44,7 @@ ANGLES = PromptSpec(
         "data, propose 3 to 5 distinct angles, each of a different kind (explainer, reaction, list, "
         "myth_vs_fact, timeline, how_to, prediction, comparison). For each: a hook line a narrator can "
         "say in under 3 seconds (at most 9 words), a title that STARTS with the key term (data.term) and "
-        "is under 70 characters, target platforms (youtube, tiktok, instagram, facebook) and a format "
+        f"is under 70 characters, target platforms ({', '.join(platform_rules.platforms())}) and a format "
         "(short: under 60 s vertical; long: 3-10 min). Be factual and brand-safe; no clickbait lies."
     ),
     schema=AngleSet,

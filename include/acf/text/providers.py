@@ -2,20 +2,15 @@
 
 The SDK clients are built by the hooks (``plugins/hooks/{groq,openai,anthropic}.py``)
 from Airflow Connections; this module only wraps a ready client, so it imports no
-Airflow and tests can hand it any client.
+Airflow and tests can hand it any client. Which provider a tier chain's name means is
+the caller's resolver (the DAG tasks pass ``hooks.configured.text_provider``).
 """
 from __future__ import annotations
 
-import importlib
-import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
 from acf.text import local_writer
-
-log = logging.getLogger(__name__)
-
-REMOTE_PROVIDERS = ("groq", "openai", "anthropic")
 
 
 @dataclass
@@ -105,30 +100,14 @@ class AnthropicMessagesProvider:
         )
 
 
-Resolver = Callable[[str], "TextProvider | LocalProvider | None"]
+# name -> the remote provider of that name, or None when it is not configured (the chain skips it).
+# ``local`` never reaches a resolver: the generator makes the offline writer itself.
+Resolver = Callable[[str], "TextProvider | None"]
 
 
-def connection_resolver(name: str) -> TextProvider | LocalProvider | None:
-    """The provider named in a tier chain, or None when it has no Connection (so the chain skips it).
-
-    Remote providers come from ``hooks.<name>.text_provider_from_connection()``; the
-    import happens here, lazily, so plain-Python callers (tests, offline runs) never
-    load Airflow.
-    """
-    if name == "local":
-        return LocalProvider()
-    if name not in REMOTE_PROVIDERS:
-        return None
-    try:
-        module = importlib.import_module(f"hooks.{name}")
-    except ImportError as exc:
-        log.warning("text provider %s unavailable: %s", name, exc)
-        return None
-    return module.text_provider_from_connection()
-
-
-def offline_resolver(name: str) -> LocalProvider | None:
-    return LocalProvider() if name == "local" else None
+def no_remote_providers(name: str) -> None:
+    """The resolver of plain-Python callers: only the offline writer is available."""
+    return None
 
 
 @dataclass

@@ -5,10 +5,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from acf import platform_rules
+
 ANGLE_KINDS = (
     "explainer", "reaction", "list", "myth_vs_fact", "timeline", "how_to", "prediction", "comparison",
 )
-Platform = Literal["youtube", "tiktok", "instagram", "facebook"]
 AngleKind = Literal[
     "explainer", "reaction", "list", "myth_vs_fact", "timeline", "how_to", "prediction", "comparison"
 ]
@@ -22,12 +23,16 @@ class AngleDraft(_Strict):
     kind: AngleKind
     hook: str = Field(min_length=8, max_length=160, description="one spoken line for the first 3 seconds")
     title: str = Field(min_length=4, max_length=100, description="starts with the key term")
-    platforms: list[Platform] = Field(min_length=1, max_length=4)
+    platforms: list[str] = Field(min_length=1, description="target platforms, from the platform rules")
     format: Literal["short", "long"]
 
     @field_validator("platforms")
     @classmethod
-    def _unique_platforms(cls, value: list[str]) -> list[str]:
+    def _known_platforms(cls, value: list[str]) -> list[str]:
+        known = platform_rules.platforms()
+        unknown = [p for p in value if p not in known]
+        if unknown:
+            raise ValueError(f"unknown platforms {unknown}; known: {', '.join(known)}")
         return list(dict.fromkeys(value))
 
 

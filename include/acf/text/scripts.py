@@ -20,6 +20,7 @@ from acf.opportunities.models import Angle
 from acf.text import local_writer, prompts
 from acf.text.guard import injection_reason
 from acf.text.schemas import ScriptDraft
+from acf.text.providers import Resolver
 from acf.text.service import TextGenerator
 
 WORDS_PER_SECOND = local_writer.WORDS_PER_SECOND
@@ -63,6 +64,7 @@ def draft_script(
     run_id: str | None = None,
     content_id: str | None = None,
     generator: TextGenerator | None = None,
+    resolver: Resolver | None = None,
 ) -> ScriptResult:
     """Like :func:`write_script`, also saying which provider/model/prompt made it and whether it was cached.
 
@@ -73,7 +75,7 @@ def draft_script(
     target_seconds = int(target_seconds)
     if not MIN_SECONDS <= target_seconds <= MAX_SECONDS:
         raise ValueError(f"target_seconds must be {MIN_SECONDS}..{MAX_SECONDS}, got {target_seconds}")
-    generator = generator or TextGenerator(tier, conn=conn, run_id=run_id)
+    generator = generator or TextGenerator(tier, conn=conn, run_id=run_id, resolver=resolver)
     inputs = script_inputs(angle, target_seconds, language)
     result = generator.generate(
         prompts.SCRIPT, inputs, check=_checker(inputs),

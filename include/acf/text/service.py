@@ -4,7 +4,9 @@
     result = gen.generate(prompts.ANGLES, inputs, opportunity_id=opp_id)
     result.value, result.provider, result.model, result.cache_hit
 
-A provider without a Connection is skipped, one that fails (after its SDK's
+``resolver`` names the remote providers (the DAG tasks pass
+``hooks.configured.text_provider``); without one only the offline writer
+answers. A provider without a Connection is skipped, one that fails (after its SDK's
 bounded retries) falls back to the next in the chain. Output that fails
 validation twice, or input that reads like instructions, is about the item: it
 raises (StructuredOutputError, PromptInjectionError) and the caller skips the
@@ -25,7 +27,7 @@ from acf.text.cache import Cache, MemoryCache, PostgresCache, cache_key
 from acf.text.guard import PromptInjectionError, injection_reason
 from acf.text.ledger import CallRecord, CostLedger
 from acf.text.prompts import PromptSpec, input_hash
-from acf.text.providers import Completion, LocalProvider, Resolver, connection_resolver
+from acf.text.providers import Completion, LocalProvider, Resolver, no_remote_providers
 from acf.text.structured import Check, StructuredOutputError, call_structured
 
 ITEM_ERRORS = (StructuredOutputError, PromptInjectionError)
@@ -55,14 +57,14 @@ class TextGenerator:
     ) -> None:
         self.tier = tier
         self.chain = registry.chain(tier, "text", tiers)
-        self.resolver = resolver or connection_resolver
+        self.resolver = resolver or no_remote_providers
         self.cache = cache or (PostgresCache(conn) if conn is not None else MemoryCache())
         self.ledger = ledger or CostLedger(conn, run_id)
         self._providers: dict[str, Any] = {}
 
     def provider(self, name: str):
         if name not in self._providers:
-            self._providers[name] = self.resolver(name)
+            self._providers[name] = LocalProvider() if name == "local" else self.resolver(name)
         return self._providers[name]
 
     def generate(

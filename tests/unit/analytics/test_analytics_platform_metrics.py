@@ -27,7 +27,11 @@ def _post(platform: str, external_id: str) -> PublishedPost:
 
 
 class _YouTubeHook:
-    """Shaped like hooks.youtube_publish.YouTubePublishHook: get_conn() is the youtube v3 service."""
+    """Shaped like hooks.youtube_publish.YouTubePublishHook: get_conn() is the youtube v3 service;
+    its metrics_source is the hook's own."""
+
+    from hooks.youtube_publish import YouTubePublishHook
+    metrics_source = YouTubePublishHook.metrics_source
 
     def __init__(self, url: str, token: str = TOKENS["youtube"]):
         self.url, self.token = url, token
@@ -41,9 +45,14 @@ class _YouTubeHook:
 
 
 class _TokenHook:
-    """Shaped like the TikTok/Instagram/Facebook hooks: base_url and a TokenManager."""
+    """Shaped like the TikTok/Instagram/Facebook hooks: base_url and a TokenManager; metrics_source is
+    the platform hook's own."""
 
-    def __init__(self, base_url: str, token: str):
+    def __init__(self, base_url: str, token: str, platform: str):
+        from hooks.configured import hook_class
+        from acf import services
+
+        self.metrics_source = hook_class(services.service("platform", platform)).metrics_source.__get__(self)
         from acf.publishing.http import Token, TokenManager
 
         self.base_url = base_url
@@ -90,7 +99,7 @@ def test_tiktok_video_query_retries_a_429_and_batches_by_20(stand_in):
         stand_in.stats["tiktok"][f"t{i}"] = {"view_count": 10 * i, "like_count": i, "comment_count": 1,
                                              "share_count": 3}
     stand_in.faults.add(Fault.too_many(retry_after=1), path=r"/v2/video/query/")
-    fetcher = _fast(fetcher_from_hook("tiktok", _TokenHook(stand_in.url, TOKENS["tiktok"])))
+    fetcher = _fast(fetcher_from_hook("tiktok", _TokenHook(stand_in.url, TOKENS["tiktok"], "tiktok")))
     samples = {s.publication_id: s for s in fetcher.fetch([_post("tiktok", f"t{i}") for i in range(25)], AT)}
     assert len(samples) == 25 and samples["pub_tiktok_t24"].shares == 3 and samples["pub_tiktok_t24"].views == 240
     bodies = [r.json()["filters"]["video_ids"] for r in stand_in.requests_to(r"/v2/video/query/")]
@@ -102,7 +111,7 @@ def test_tiktok_video_query_retries_a_429_and_batches_by_20(stand_in):
 def test_tiktok_bad_answers_skip_the_platform(stand_in, fault):
     stand_in.stats["tiktok"]["t1"] = {"view_count": 1}
     stand_in.faults.always(fault, path=r"/v2/video/query/")
-    fetcher = _fast(fetcher_from_hook("tiktok", _TokenHook(stand_in.url, TOKENS["tiktok"])))
+    fetcher = _fast(fetcher_from_hook("tiktok", _TokenHook(stand_in.url, TOKENS["tiktok"], "tiktok")))
     with pytest.raises(MetricsFetchError, match="tiktok"):
         fetcher.fetch([_post("tiktok", "t1")], AT)
 
@@ -110,7 +119,7 @@ def test_tiktok_bad_answers_skip_the_platform(stand_in, fault):
 def test_instagram_insights_and_an_unknown_media_id(stand_in):
     stand_in.stats["instagram"]["m1"] = {"views": 900, "likes": 40, "comments": 5, "shares": 7,
                                          "ig_reels_video_view_total_time": 12000}
-    fetcher = fetcher_from_hook("instagram", _TokenHook(stand_in.url + "/v21.0", TOKENS["graph"]))
+    fetcher = fetcher_from_hook("instagram", _TokenHook(stand_in.url + "/v21.0", TOKENS["graph"], "instagram"))
     samples = fetcher.fetch([_post("instagram", "m1"), _post("instagram", "gone")], AT)
     assert [(s.publication_id, s.views, s.likes, s.shares, s.watch_seconds) for s in samples] == [
         ("pub_instagram_m1", 900, 40, 7, 12.0)]
@@ -121,7 +130,7 @@ def test_facebook_video_insights_after_a_server_error(stand_in):
     stand_in.stats["facebook"]["f1"] = {"total_video_views": 321,
                                         "total_video_reactions_by_type_total": {"like": 4, "love": 2}}
     stand_in.faults.add(Fault.server_error(500), path=r"/f1/video_insights")
-    fetcher = _fast(fetcher_from_hook("facebook", _TokenHook(stand_in.url + "/v21.0", TOKENS["graph"])))
+    fetcher = _fast(fetcher_from_hook("facebook", _TokenHook(stand_in.url + "/v21.0", TOKENS["graph"], "facebook")))
     [sample] = fetcher.fetch([_post("facebook", "f1")], AT)
     assert (sample.views, sample.likes) == (321, 6)
     assert len(stand_in.requests_to(r"/f1/video_insights")) == 2
@@ -129,12 +138,14 @@ def test_facebook_video_insights_after_a_server_error(stand_in):
 
 def test_an_expired_graph_token_without_refresh_needs_reauth(stand_in):
     stand_in.stats["instagram"]["m1"] = {"views": 1}
-    fetcher = fetcher_from_hook("instagram", _TokenHook(stand_in.url + "/v21.0", "expired"))
+    fetcher = fetcher_from_hook("instagram", _TokenHook(stand_in.url + "/v21.0", "expired", "instagram"))
     with pytest.raises(MetricsFetchError, match="NeedsReauthError"):
         fetcher.fetch([_post("instagram", "m1")], AT)
     assert stand_in.requests and all("access_token" not in r.query for r in stand_in.requests)  # never in URLs
 
 
-def test_unknown_platform_has_no_source():
+def test_unknown_platform_has_no_field_map():
+    from acf.analytics.fetchers import normalise
+
     with pytest.raises(ValueError, match="myspace"):
-        fetcher_from_hook("myspace", object())
+        normalise("myspace", "pub_1", {"views": 1}, AT)

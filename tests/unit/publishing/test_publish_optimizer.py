@@ -1,6 +1,6 @@
 import pytest
 
-from acf.publishing import rules
+from acf import platform_rules as rules
 from acf.publishing.errors import NotPublishableError
 from acf.publishing.models import RenditionRef
 from acf.publishing.optimizer import ContentOptimizer
@@ -20,7 +20,7 @@ def test_rules_cover_every_platform_with_limits_and_quotas():
     assert table["instagram"]["caption"]["max"] == 2200
     assert table["tiktok"]["caption"]["unit"] == "utf16"
     assert table["youtube"]["renditions"]["short"]["max_seconds"] == 180
-    for platform in rules.PLATFORMS:
+    for platform in rules.platforms():
         assert table[platform]["quotas"], platform
 
 
