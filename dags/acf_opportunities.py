@@ -14,11 +14,11 @@ Runs whenever `acf_trends` updates the trends Asset.
 """
 from __future__ import annotations
 
-from acf import dag_policy, settings
+from acf import dag_policy, registry, settings
 from airflow.sdk import Asset, Param, dag, task
 
 _settings = settings.load()
-_default_tier = _settings.default_tier if _settings.default_tier in settings.TIERS else "offline"
+_default_tier = _settings.default_tier if _settings.default_tier in registry.tier_names() else "offline"
 
 
 @dag(
@@ -30,7 +30,7 @@ _default_tier = _settings.default_tier if _settings.default_tier in settings.TIE
     doc_md=__doc__,
     max_active_runs=1,
     params={
-        "tier": Param(_default_tier, enum=list(settings.TIERS), description="Service tier for text"),
+        "tier": Param(_default_tier, enum=registry.tier_names(), description="Service tier for text"),
         "top_n": Param(_settings.top_opportunities, type="integer", minimum=1, maximum=50,
                        description="How many top opportunities get angles"),
     },

@@ -17,7 +17,7 @@ from the Params form; every Param has a default, so a bare trigger makes the bes
 """
 from __future__ import annotations
 
-from acf import dag_policy, platform_rules, settings
+from acf import dag_policy, platform_rules, registry, settings
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 
 _settings = settings.load()
@@ -34,7 +34,7 @@ _settings = settings.load()
     params={
         "opportunity": Param("", type="string", pattern=r"^[A-Za-z0-9_.:-]{0,128}$",
                              description="Opportunity id; empty = the best open opportunity"),
-        "tier": Param(_settings.default_tier, type="string", enum=list(settings.TIERS),
+        "tier": Param(_settings.default_tier, type="string", enum=registry.tier_names(),
                       description="Service tier for text, images and voice"),
         "platforms": Param(list(platform_rules.platforms()), type="array", minItems=1, uniqueItems=True,
                            items={"type": "string", "enum": list(platform_rules.platforms())},

@@ -58,6 +58,11 @@ def load_tiers(text: str | None = None) -> dict[str, dict[str, list[str]]]:
     return tiers
 
 
+def tier_names(tiers: dict | None = None) -> list[str]:
+    """The tiers a run may ask for (Params enums, plan validation): the tiers data's keys."""
+    return list(tiers if tiers is not None else load_tiers())
+
+
 def chain(tier: str, modality: str, tiers: dict | None = None) -> list[str]:
     tiers = tiers if tiers is not None else load_tiers()
     if tier not in tiers:

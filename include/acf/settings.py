@@ -12,7 +12,6 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
-TIERS = ("offline", "budget", "balanced", "premium")
 ASPECTS = ("9:16", "16:9", "1:1")
 SOURCES = ("youtube", "google_trends", "x", "reddit")
 

@@ -22,7 +22,7 @@ from acf.media import timeline as timeline_mod
 from acf.media.models import ContentPlan, RenditionResult, Scene, Script
 from acf.media.probe import probe
 from acf.media.providers import Resolver, no_remote_clients
-from acf.settings import ASPECTS, TIERS
+from acf.settings import ASPECTS
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,8 @@ def plan_content(
     run_id: str | None = None,
 ) -> ContentPlan:
     """Choose the opportunity (the named one, else the best open one) and create its content piece."""
-    if tier not in TIERS:
-        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(TIERS)}")
+    if tier not in registry.tier_names():
+        raise ValueError(f"unknown tier {tier!r}; known: {', '.join(registry.tier_names())}")
     known_platforms = platform_rules.platforms()
     platforms = list(dict.fromkeys(platforms or known_platforms))
     aspects = list(dict.fromkeys(aspects or ["9:16"]))
