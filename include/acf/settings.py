@@ -53,10 +53,13 @@ class Settings:
     approval_timeout_hours: float = 24.0
     # Subreddits whose hot posts acf_trends lists besides r/popular (they carry no region).
     reddit_subreddits: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def state_dir(self) -> Path:
-        return self.home
+    # The model price table of the cost ledger; None is the one bundled with acf.text (prices.yaml).
+    prices_file: Path | None = None
+    # `make run` only: the API server's port, Airflow's metadata database on the ACF_DATABASE_URL
+    # server, and how many task processes Airflow runs at once (two cores: a few, not 32).
+    api_port: int = 8080
+    airflow_db: str = "airflow"
+    parallelism: int = 4
 
 
 def load() -> Settings:
@@ -84,4 +87,8 @@ def load() -> Settings:
         blocked_topics=_csv(env.get("ACF_BLOCKED_TOPICS", "")),
         approval_timeout_hours=float(env.get("ACF_APPROVAL_TIMEOUT_HOURS", "24")),
         reddit_subreddits=_csv(env.get("ACF_REDDIT_SUBREDDITS", "")),
+        prices_file=Path(env["ACF_PRICES_FILE"]) if env.get("ACF_PRICES_FILE") else None,
+        api_port=int(env.get("ACF_API_PORT", "8080")),
+        airflow_db=env.get("ACF_AIRFLOW_DB", "airflow"),
+        parallelism=int(env.get("ACF_PARALLELISM", "4")),
     )
