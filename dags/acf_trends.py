@@ -63,10 +63,14 @@ def _live_calls(source: str, feed: str | None = None):
     if hook is None:
         return None, None
     if hook is _LIVE_MISSING:
+        from acf import services
         from acf.trends.pipeline import SourceUnavailable
 
+        declared = services.find("trend_source", source)
+        wanted = f"Connection {declared.conn_id!r}" if declared else "a registered live hook"
+
         def missing(region: str) -> bytes:
-            raise SourceUnavailable(f"ACF_TRENDS_MODE=live but {source!r} has no Connection")
+            raise SourceUnavailable(f"ACF_TRENDS_MODE=live but {source!r} has no {wanted}")
 
         return missing, None
     if feed:

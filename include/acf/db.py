@@ -1,8 +1,8 @@
 """PostgreSQL access shared by every stage: migrations, COPY loads, small queries.
 
 Functions take an open psycopg (v3) connection. Inside Airflow the connection
-comes from PostgresHook (see ``hooks.acf_postgres``); tests and command-line
-tools open one from a DSN with :func:`connect`.
+comes from ``FactoryDbHook``, a PostgresHook (``plugins/hooks/factory_db.py``);
+tests and command-line tools open one from a DSN with :func:`connect`.
 """
 from __future__ import annotations
 

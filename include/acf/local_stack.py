@@ -27,7 +27,7 @@ from acf.settings import PROJECT_ROOT, load
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
 FACTORY_DAGS = ("acf_trends", "acf_opportunities", "acf_production", "acf_publish", "acf_analytics", "acf_maintenance")
 def api_port() -> int:
-    return int(os.environ.get("ACF_API_PORT", "8080"))
+    return load().api_port
 
 
 def _home() -> Path:
@@ -36,12 +36,13 @@ def _home() -> Path:
 
 def database_urls() -> dict[str, str]:
     """psycopg DSNs for the factory database and Airflow's metadata database."""
-    configured = load().database_url
+    settings = load()
+    configured = settings.database_url
     if configured:
         from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
         params = conninfo_to_dict(configured)
-        airflow_db = os.environ.get("ACF_AIRFLOW_DB", "airflow")
+        airflow_db = settings.airflow_db
         _ensure_database(make_conninfo(**{**params, "dbname": "postgres"}), airflow_db)
         return {"acf": configured, "airflow": make_conninfo(**{**params, "dbname": airflow_db})}
     from acf import local_postgres
@@ -97,7 +98,8 @@ def _sqlalchemy_url(dsn: str) -> str:
 
 def airflow_env() -> dict[str, str]:
     """The environment every Airflow process of the factory shares."""
-    home = _home()
+    settings = load()
+    home = settings.home
     urls = database_urls()
     airflow_home = home / "airflow"
     airflow_home.mkdir(parents=True, exist_ok=True)
@@ -108,9 +110,8 @@ def airflow_env() -> dict[str, str]:
         "AIRFLOW__CORE__PLUGINS_FOLDER": str(PROJECT_ROOT / "plugins"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
-        # Two cores: a few task processes at once, not 32.
-        "AIRFLOW__CORE__PARALLELISM": os.environ.get("ACF_PARALLELISM", "4"),
-        "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": os.environ.get("ACF_PARALLELISM", "4"),
+        "AIRFLOW__CORE__PARALLELISM": str(settings.parallelism),
+        "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": str(settings.parallelism),
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin,viewer:viewer",

@@ -55,10 +55,13 @@ class Settings:
     tiers_file: Path | None = None
     platform_rules_file: Path | None = None
     render_slots: int = 1                      # renders at once (pool acf_render): CPU-bound on 2 cores
-
-    @property
-    def state_dir(self) -> Path:
-        return self.home
+    # The model price table of the cost ledger; None is the one bundled with acf.text (prices.yaml).
+    prices_file: Path | None = None
+    # `make run` only: the API server's port, Airflow's metadata database on the ACF_DATABASE_URL
+    # server, and how many task processes Airflow runs at once (two cores: a few, not 32).
+    api_port: int = 8080
+    airflow_db: str = "airflow"
+    parallelism: int = 4
 
 
 def load() -> Settings:
@@ -89,4 +92,8 @@ def load() -> Settings:
         tiers_file=Path(env["ACF_TIERS_FILE"]) if env.get("ACF_TIERS_FILE") else None,
         platform_rules_file=Path(env["ACF_PLATFORM_RULES_FILE"]) if env.get("ACF_PLATFORM_RULES_FILE") else None,
         render_slots=int(env.get("ACF_RENDER_SLOTS", "1")),
+        prices_file=Path(env["ACF_PRICES_FILE"]) if env.get("ACF_PRICES_FILE") else None,
+        api_port=int(env.get("ACF_API_PORT", "8080")),
+        airflow_db=env.get("ACF_AIRFLOW_DB", "airflow"),
+        parallelism=int(env.get("ACF_PARALLELISM", "4")),
     )

@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 
 from acf import db, storage
+from acf.content_models import Scene, Script
 from acf.media import production
-from acf.media.models import Scene, Script
 from acf.trends import pipeline
 from chaos import proc, registry
 

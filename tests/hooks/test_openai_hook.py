@@ -128,7 +128,7 @@ def test_test_connection_and_base_url(connected, server, monkeypatch):
 
 
 def test_scripts_go_through_the_same_chain_and_are_fitted(connected, server):
-    from acf.opportunities.models import Angle
+    from acf.content_models import Angle
     from acf.text.scripts import draft_script
 
     angle = Angle("ang_q", "opp_q", "explainer", "Quantum chips, explained fast.", "Quantum Chip, Explained",

@@ -43,7 +43,7 @@ def mp3(seconds: float = 1.0) -> bytes:
 
 def tiny_script(title: str = "Why Solar Flares Matter"):
     """A two-scene script with hostile punctuation, built here (not by the text stage)."""
-    from acf.media.models import Scene, Script
+    from acf.content_models import Scene, Script
 
     return Script(
         title=title,

@@ -16,3 +16,17 @@ def test_defaults_run_offline_every_six_hours(monkeypatch):
     assert loaded.trends_schedule == "0 */6 * * *"
     assert loaded.default_tier == "offline"
     assert loaded.regions == ("US", "GB", "IN", "BR", "DE", "JP")
+
+
+def test_prices_and_local_stack_settings_default_and_follow_the_environment(monkeypatch):
+    for name in ("ACF_PRICES_FILE", "ACF_API_PORT", "ACF_AIRFLOW_DB", "ACF_PARALLELISM"):
+        monkeypatch.delenv(name, raising=False)
+    loaded = settings.load()
+    assert (loaded.prices_file, loaded.api_port, loaded.airflow_db, loaded.parallelism) == (None, 8080, "airflow", 4)
+    monkeypatch.setenv("ACF_PRICES_FILE", "/tmp/prices.yaml")
+    monkeypatch.setenv("ACF_API_PORT", "9090")
+    monkeypatch.setenv("ACF_AIRFLOW_DB", "airflow_x")
+    monkeypatch.setenv("ACF_PARALLELISM", "2")
+    loaded = settings.load()
+    assert str(loaded.prices_file) == "/tmp/prices.yaml"
+    assert (loaded.api_port, loaded.airflow_db, loaded.parallelism) == (9090, "airflow_x", 2)

@@ -1,25 +1,7 @@
-"""Plain data types of the production stage."""
+"""Plain data types of the production stage (Scene and Script, which it shares, are in acf.content_models)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-
-@dataclass
-class Scene:
-    index: int
-    narration: str           # spoken text, also the caption text
-    visual_prompt: str       # what the image for the scene shows
-    seconds: float           # planned length; the voice's real duration replaces it
-
-
-@dataclass
-class Script:
-    title: str
-    hook: str                # spoken in the first 3 seconds (scene 0 starts with it)
-    scenes: list[Scene]
-    call_to_action: str
-    language: str = "en"
-    chapters: list[tuple[float, str]] = field(default_factory=list)  # (start second, label), long form
+from dataclasses import dataclass
 
 
 @dataclass
@@ -34,18 +16,6 @@ class ContentPlan:
     aspects: list[str]       # 9:16 | 16:9 | 1:1
     target_seconds: int
     language: str = "en"
-
-
-@dataclass
-class SceneMedia:
-    """The generated parts of one scene, as object-store keys."""
-
-    index: int
-    image_key: str
-    voice_key: str
-    voice_seconds: float
-    image_provider: str
-    voice_provider: str
 
 
 @dataclass

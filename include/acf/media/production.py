@@ -2,9 +2,10 @@
 
 plan -> script -> per-scene visuals and voices (in parallel) -> render -> thumbnails -> checks.
 Each step reads what the previous one stored (rows in ``acf.content_pieces`` /
-``acf.assets`` / ``acf.renditions``, files under ``content/<content_id>/``) and
-returns keys only. Status moves planned -> generating -> rendering -> ready;
-it is never ``ready`` before every output exists and passed its checks.
+``acf.assets`` / ``acf.renditions``, read and written by :mod:`acf.media.store`;
+files under ``content/<content_id>/``) and returns keys only. Status moves
+planned -> generating -> rendering -> ready; it is never ``ready`` before every
+output exists and passed its checks.
 """
 from __future__ import annotations
 
@@ -12,14 +13,14 @@ import json
 import logging
 import shutil
 import time
-from dataclasses import asdict
 from pathlib import Path
 
-from acf import db, platform_rules, registry, storage
+from acf import platform_rules, registry, storage
+from acf.content_models import Angle, Scene, Script
 from acf.ids import stable_id
-from acf.media import assets, audio, checks, formats, render, speech_local, thumbnails, visuals_local
+from acf.media import assets, audio, checks, formats, render, speech_local, store, thumbnails, visuals_local
 from acf.media import timeline as timeline_mod
-from acf.media.models import ContentPlan, RenditionResult, Scene, Script
+from acf.media.models import ContentPlan, RenditionResult
 from acf.media.probe import probe
 from acf.media.providers import Resolver, no_remote_clients
 from acf.settings import ASPECTS
@@ -32,7 +33,7 @@ class NoOpportunityError(LookupError):
 
 
 class ProductionError(RuntimeError):
-    pass
+    """A step found what it needs missing or unusable (no script, no image, a blank image ...)."""
 
 
 # ---------------------------------------------------------------- plan
@@ -64,96 +65,56 @@ def plan_content(
             log.info("platform %s takes none of %s: adding %s", platform, aspects, extra)
             aspects.append(extra)
     if opportunity_id:
-        rows = db.fetch_dicts(conn, "SELECT opportunity_id FROM acf.opportunities WHERE opportunity_id = %s",
-                              (opportunity_id,))
-        if not rows:
+        if not store.opportunity_exists(conn, opportunity_id):
             raise NoOpportunityError(f"no opportunity {opportunity_id!r}")
     else:
-        rows = db.fetch_dicts(conn, "SELECT opportunity_id FROM acf.opportunities WHERE status = 'open'"
-                              " ORDER BY score DESC, opportunity_id LIMIT 1")
-        if not rows:
+        opportunity_id = store.best_open_opportunity(conn)
+        if opportunity_id is None:
             raise NoOpportunityError("no open opportunity to produce")
-        opportunity_id = rows[0]["opportunity_id"]
-    angle = db.fetch_dicts(conn, "SELECT angle_id FROM acf.angles WHERE opportunity_id = %s"
-                           " ORDER BY estimated_value DESC, angle_id LIMIT 1", (opportunity_id,))
-    angle_id = angle[0]["angle_id"] if angle else None
+    angle_id = store.best_angle_id(conn, opportunity_id)
     content_id = stable_id("cnt", opportunity_id, angle_id, tier, platforms, aspects, target_seconds, language,
                            run_id)
-    conn.execute(
-        "INSERT INTO acf.content_pieces (content_id, opportunity_id, angle_id, tier, language, target_seconds,"
-        " platforms, aspects, status, run_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'planned', %s)"
-        " ON CONFLICT (content_id) DO NOTHING",
-        (content_id, opportunity_id, angle_id, tier, language, target_seconds, platforms, aspects, run_id),
-    )
-    conn.execute("UPDATE acf.opportunities SET status = 'in_production', updated_at = now()"
-                 " WHERE opportunity_id = %s AND status = 'open'", (opportunity_id,))
-    return ContentPlan(content_id, opportunity_id, angle_id, tier, platforms, aspects, target_seconds, language)
+    plan = ContentPlan(content_id, opportunity_id, angle_id, tier, platforms, aspects, target_seconds, language)
+    store.insert_plan(conn, plan, run_id)
+    store.mark_in_production(conn, opportunity_id)
+    return plan
 
 
 def load_plan(conn, content_id: str) -> ContentPlan:
-    rows = db.fetch_dicts(conn, "SELECT * FROM acf.content_pieces WHERE content_id = %s", (content_id,))
-    if not rows:
+    plan = store.load_plan(conn, content_id)
+    if plan is None:
         raise ProductionError(f"no content piece {content_id!r}")
-    row = rows[0]
-    return ContentPlan(row["content_id"], row["opportunity_id"], row["angle_id"], row["tier"],
-                       list(row["platforms"]), list(row["aspects"]), row["target_seconds"], row["language"])
-
-
-def set_status(conn, content_id: str, status: str, error: str | None = None) -> None:
-    conn.execute("UPDATE acf.content_pieces SET status = %s, error = %s, updated_at = now()"
-                 " WHERE content_id = %s", (status, error, content_id))
+    return plan
 
 
 # ---------------------------------------------------------------- script
-def script_to_json(script: Script) -> dict:
-    return asdict(script)
-
-
-def script_from_json(data: dict) -> Script:
-    scenes = [Scene(**scene) for scene in data["scenes"]]
-    return Script(title=data["title"], hook=data["hook"], scenes=scenes, call_to_action=data["call_to_action"],
-                  language=data.get("language", "en"),
-                  chapters=[tuple(c) for c in data.get("chapters", [])])
-
-
-def load_angle(conn, plan: ContentPlan):
-    from acf.opportunities.models import Angle
-
+def load_angle(conn, plan: ContentPlan) -> Angle:
+    """The plan's angle; an opportunity without angles gets a plain explainer of its trend."""
     if plan.angle_id:
-        row = db.fetch_dicts(conn, "SELECT a.*, t.term FROM acf.angles a JOIN acf.opportunities o USING"
-                             " (opportunity_id) JOIN acf.trends t USING (trend_id) WHERE a.angle_id = %s",
-                             (plan.angle_id,))[0]
-        return Angle(row["angle_id"], row["opportunity_id"], row["kind"], row["hook"], row["title"],
-                     list(row["platforms"]), row["format"], row["estimated_value"], row["provider"],
-                     row["model"], row["prompt_version"], term=row["term"])
-    row = db.fetch_dicts(conn, "SELECT t.term, t.title FROM acf.opportunities o JOIN acf.trends t USING"
-                         " (trend_id) WHERE o.opportunity_id = %s", (plan.opportunity_id,))[0]
+        return store.angle_with_term(conn, plan.angle_id)
+    term, title = store.opportunity_trend(conn, plan.opportunity_id)
     return Angle(stable_id("ang", plan.opportunity_id, "explainer"), plan.opportunity_id or "", "explainer",
-                 f"Here is what everyone is missing about {row['term']}.", row["title"], plan.platforms,
-                 "short" if plan.target_seconds <= 90 else "long", 0.0, "local", "rules", "v1", term=row["term"])
+                 f"Here is what everyone is missing about {term}.", title, plan.platforms,
+                 "short" if plan.target_seconds <= 90 else "long", 0.0, "local", "rules", "v1", term=term)
 
 
 def store_script(conn, root, plan: ContentPlan, script: Script, provider: str = "local") -> list[int]:
     """Save the script (row and object), move to ``generating``; return the scene indices to map over."""
     if not script.scenes:
         raise ProductionError("the script has no scenes")
-    data = script_to_json(script)
-    payload = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+    payload = json.dumps(store.script_to_json(script), ensure_ascii=False, indent=1).encode("utf-8")
     stored = storage.put_bytes(root, storage.key("content", plan.content_id, "script.json"), payload)
-    record_asset(conn, plan.content_id, "script", None, provider, stored, None, {"scenes": len(script.scenes)})
-    conn.execute(
-        "UPDATE acf.content_pieces SET title = %s, script = %s, status = 'generating',"
-        " providers = providers || %s, updated_at = now() WHERE content_id = %s",
-        (script.title, json.dumps(data, ensure_ascii=False), json.dumps({"text": provider}), plan.content_id),
-    )
+    store.record_asset(conn, plan.content_id, "script", None, provider, stored, None,
+                       {"scenes": len(script.scenes)})
+    store.save_script(conn, plan.content_id, script, provider)
     return [scene.index for scene in script.scenes]
 
 
 def load_script(conn, content_id: str) -> Script:
-    rows = db.fetch_dicts(conn, "SELECT script FROM acf.content_pieces WHERE content_id = %s", (content_id,))
-    if not rows or not rows[0]["script"]:
+    script = store.load_script(conn, content_id)
+    if script is None:
         raise ProductionError(f"content {content_id!r} has no script yet")
-    return script_from_json(rows[0]["script"])
+    return script
 
 
 def _scene(script: Script, index: int) -> Scene:
@@ -163,30 +124,9 @@ def _scene(script: Script, index: int) -> Scene:
     raise ProductionError(f"script has no scene {index}")
 
 
-# ---------------------------------------------------------------- assets
-def record_asset(conn, content_id: str, kind: str, scene_index: int | None, provider: str,
-                 stored: storage.StoredObject, duration: float | None, meta: dict | None = None) -> str:
-    asset_id = stable_id("ast", content_id, kind, scene_index if scene_index is not None else "-")
-    conn.execute(
-        "INSERT INTO acf.assets (asset_id, content_id, kind, scene_index, provider, object_key, duration_seconds,"
-        " bytes, checksum, meta) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-        " ON CONFLICT (asset_id) DO UPDATE SET provider = EXCLUDED.provider, object_key = EXCLUDED.object_key,"
-        " duration_seconds = EXCLUDED.duration_seconds, bytes = EXCLUDED.bytes, checksum = EXCLUDED.checksum,"
-        " meta = EXCLUDED.meta, created_at = now()",
-        (asset_id, content_id, kind, scene_index, provider, stored.key, duration, stored.bytes, stored.checksum,
-         json.dumps(meta or {})),
-    )
-    return asset_id
-
-
-def _record_call(conn, run_id, modality: str, provider: str, units: float, started: float, content_id: str,
-                 opportunity_id: str | None) -> None:
-    conn.execute(
-        "INSERT INTO acf.ai_calls (run_id, modality, provider, model, units, latency_ms, content_id, opportunity_id)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-        (run_id, modality, provider, provider, units, int((time.monotonic() - started) * 1000), content_id,
-         opportunity_id),
-    )
+# ---------------------------------------------------------------- visuals and voices
+def _latency_ms(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
 
 
 def make_visual(conn, root, content_id: str, scene_index: int, *, resolver: Resolver = no_remote_clients,
@@ -213,9 +153,10 @@ def make_visual(conn, root, content_id: str, scene_index: int, *, resolver: Reso
             available=lambda n: n == "local" or resolver("image", n) is not None, modality="image")
         object_key = storage.key("content", content_id, "scenes", f"{scene_index:03d}", "image.png")
         stored = storage.put_file(root, object_key, attempt.result)
-        record_asset(conn, content_id, "image", scene_index, attempt.provider, stored, None,
-                     {"width": width, "height": height, "skipped": attempt.skipped})
-        _record_call(conn, run_id, "image", attempt.provider, 1, started, content_id, plan.opportunity_id)
+        store.record_asset(conn, content_id, "image", scene_index, attempt.provider, stored, None,
+                           {"width": width, "height": height, "skipped": attempt.skipped})
+        store.record_call(conn, run_id, "image", attempt.provider, 1, _latency_ms(started), content_id,
+                          plan.opportunity_id)
         return object_key
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -255,36 +196,27 @@ def make_voice(conn, root, content_id: str, scene_index: int, *, resolver: Resol
         path, seconds = attempt.result
         object_key = storage.key("content", content_id, "scenes", f"{scene_index:03d}", "voice.wav")
         stored = storage.put_file(root, object_key, path)
-        record_asset(conn, content_id, "voice", scene_index, attempt.provider, stored, seconds,
-                     {"characters": len(scene.narration), "skipped": attempt.skipped})
-        _record_call(conn, run_id, "voice", attempt.provider, len(scene.narration), started, content_id,
-                     plan.opportunity_id)
+        store.record_asset(conn, content_id, "voice", scene_index, attempt.provider, stored, seconds,
+                           {"characters": len(scene.narration), "skipped": attempt.skipped})
+        store.record_call(conn, run_id, "voice", attempt.provider, len(scene.narration), _latency_ms(started),
+                          content_id, plan.opportunity_id)
         return object_key
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- render
-def _scene_assets(conn, content_id: str) -> dict[int, dict[str, dict]]:
-    rows = db.fetch_dicts(conn, "SELECT * FROM acf.assets WHERE content_id = %s AND kind IN ('image', 'voice')",
-                          (content_id,))
-    found: dict[int, dict[str, dict]] = {}
-    for row in rows:
-        found.setdefault(row["scene_index"], {})[row["kind"]] = row
-    return found
-
-
 def render_content(conn, root, content_id: str, *, music: bool = True,
                    encoder: render.EncoderSettings = render.EncoderSettings()) -> list[str]:
     """Assemble every asked rendition in one ffmpeg run; store them; return their keys."""
     plan = load_plan(conn, content_id)
     script = load_script(conn, content_id)
-    parts_by_scene = _scene_assets(conn, content_id)
+    parts_by_scene = store.scene_assets(conn, content_id)
     missing = [s.index for s in script.scenes
                if {"image", "voice"} - set(parts_by_scene.get(s.index, {}))]
     if missing:
         raise ProductionError(f"scenes {missing} have no image or voice yet")
-    set_status(conn, content_id, "rendering")
+    store.set_status(conn, content_id, "rendering")
     scratch = storage.scratch_dir("acf-render-")
     try:
         parts = []
@@ -300,13 +232,13 @@ def render_content(conn, root, content_id: str, *, music: bool = True,
         soundtrack = scratch / "soundtrack.wav"
         measured = audio.normalise(mixed, soundtrack)
         stored_track = storage.put_file(root, storage.key("content", content_id, "soundtrack.wav"), soundtrack)
-        record_asset(conn, content_id, "soundtrack", None, "mix", stored_track, line.seconds,
-                     {"music": bool(bed), "measured_input_lufs": measured.get("input_i")})
+        store.record_asset(conn, content_id, "soundtrack", None, "mix", stored_track, line.seconds,
+                           {"music": bool(bed), "measured_input_lufs": measured.get("input_i")})
         outputs = {aspect: scratch / f"video_{aspect.replace(':', 'x')}.mp4" for aspect in plan.aspects}
         try:
             render.render(line, soundtrack, outputs, encoder=encoder, work_dir=scratch / "work")
         except render.RenderError as exc:
-            set_status(conn, content_id, "failed", str(exc)[-2000:])
+            store.set_status(conn, content_id, "failed", str(exc)[-2000:])
             conn.commit()   # the failure is recorded even though the task raises (a retry renders again)
             raise
         keys = []
@@ -315,18 +247,9 @@ def render_content(conn, root, content_id: str, *, music: bool = True,
             width, height = formats.size_of(aspect)
             object_key = storage.key("content", content_id, f"video_{aspect.replace(':', 'x')}.mp4")
             stored = storage.put_file(root, object_key, path)
-            conn.execute(
-                "INSERT INTO acf.renditions (rendition_id, content_id, aspect, width, height, duration_seconds,"
-                " object_key, bytes, checksum, checks, status) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, '{}',"
-                " 'rendered') ON CONFLICT (content_id, aspect) DO UPDATE SET duration_seconds ="
-                " EXCLUDED.duration_seconds, object_key = EXCLUDED.object_key, bytes = EXCLUDED.bytes,"
-                " checksum = EXCLUDED.checksum, checks = '{}', status = 'rendered', created_at = now()",
-                (stable_id("rnd", content_id, aspect), content_id, aspect, width, height, info.duration_seconds,
-                 object_key, stored.bytes, stored.checksum),
-            )
+            store.save_rendition(conn, content_id, aspect, width, height, info.duration_seconds, stored)
             keys.append(object_key)
-        conn.execute("UPDATE acf.content_pieces SET providers = providers || %s WHERE content_id = %s",
-                     (json.dumps(_providers(parts_by_scene)), content_id))
+        store.add_providers(conn, content_id, _providers(parts_by_scene))
         return keys
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -342,7 +265,7 @@ def _providers(parts_by_scene: dict) -> dict:
 def make_thumbnails(conn, root, content_id: str) -> list[str]:
     """A 1280x720 title thumbnail from the first scene, and a contact sheet of every scene."""
     script = load_script(conn, content_id)
-    parts_by_scene = _scene_assets(conn, content_id)
+    parts_by_scene = store.scene_assets(conn, content_id)
     scratch = storage.scratch_dir("acf-thumb-")
     try:
         images = []
@@ -357,10 +280,9 @@ def make_thumbnails(conn, root, content_id: str) -> list[str]:
         keys = []
         for kind, path in (("thumbnail", thumb), ("contact_sheet", sheet)):
             stored = storage.put_file(root, storage.key("content", content_id, path.name), path)
-            record_asset(conn, content_id, kind, None, "local", stored, None)
+            store.record_asset(conn, content_id, kind, None, "local", stored, None)
             keys.append(stored.key)
-        conn.execute("UPDATE acf.content_pieces SET thumbnail_key = %s WHERE content_id = %s",
-                     (keys[0], content_id))
+        store.set_thumbnail(conn, content_id, keys[0])
         return keys
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -370,10 +292,8 @@ def make_thumbnails(conn, root, content_id: str) -> list[str]:
 def check_outputs(conn, root, content_id: str) -> list[RenditionResult]:
     """Measure every rendition against its platforms' limits; only then mark the content ready."""
     plan = load_plan(conn, content_id)
-    renditions = db.fetch_dicts(conn, "SELECT * FROM acf.renditions WHERE content_id = %s ORDER BY aspect",
-                                (content_id,))
-    kinds = {r["kind"] for r in db.fetch_dicts(conn, "SELECT kind FROM acf.assets WHERE content_id = %s",
-                                               (content_id,))}
+    renditions = store.renditions(conn, content_id)
+    kinds = store.asset_kinds(conn, content_id)
     missing = sorted(set(plan.aspects) - {r["aspect"] for r in renditions})
     missing += sorted({"thumbnail", "contact_sheet"} - kinds)
     if missing:
@@ -381,11 +301,9 @@ def check_outputs(conn, root, content_id: str) -> list[RenditionResult]:
     scratch = storage.scratch_dir("acf-check-")
     results = []
     try:
-        track = db.fetch_dicts(conn, "SELECT duration_seconds FROM acf.assets WHERE content_id = %s"
-                               " AND kind = 'soundtrack'", (content_id,))
-        if not track:
+        timeline_seconds = store.soundtrack_seconds(conn, content_id)
+        if timeline_seconds is None:
             raise ProductionError(f"content {content_id} has no soundtrack: render first")
-        timeline_seconds = float(track[0]["duration_seconds"])
         for row in renditions:
             if not storage.exists(root, row["object_key"]):
                 raise ProductionError(f"rendition {row['object_key']} is not in the object store")
@@ -393,21 +311,18 @@ def check_outputs(conn, root, content_id: str) -> list[RenditionResult]:
             try:
                 measured = checks.check_rendition(path, row["aspect"], plan.platforms, timeline_seconds)
             except checks.OutputCheckError as exc:
-                conn.execute("UPDATE acf.renditions SET status = 'failed', checks = %s WHERE rendition_id = %s",
-                             (json.dumps({"failures": [list(map(str, f)) for f in exc.failures]}),
-                              row["rendition_id"]))
-                set_status(conn, content_id, "failed", str(exc))
+                store.set_rendition_checks(conn, row["rendition_id"], "failed",
+                                           {"failures": [list(map(str, f)) for f in exc.failures]})
+                store.set_status(conn, content_id, "failed", str(exc))
                 conn.commit()
                 raise
-            conn.execute("UPDATE acf.renditions SET status = 'ready', checks = %s WHERE rendition_id = %s",
-                         (json.dumps(measured), row["rendition_id"]))
+            store.set_rendition_checks(conn, row["rendition_id"], "ready", measured)
             results.append(RenditionResult(row["aspect"], row["width"], row["height"],
                                            float(row["duration_seconds"]), row["object_key"], row["bytes"],
                                            row["checksum"], measured))
         thumb = thumbnails_ok(root, content_id, scratch)
-        set_status(conn, content_id, "ready")
-        conn.execute("UPDATE acf.opportunities SET status = 'produced', updated_at = now()"
-                     " WHERE opportunity_id = %s", (plan.opportunity_id,))
+        store.set_status(conn, content_id, "ready")
+        store.mark_produced(conn, plan.opportunity_id)
         log.info("content %s ready: %d renditions, thumbnail %s", content_id, len(results), thumb)
         return results
     finally:

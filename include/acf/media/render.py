@@ -1,8 +1,8 @@
 """The renderer: one ffmpeg process, one filter graph, every asked rendition.
 
-Per FACTS: each still is decoded once and scaled once (a single frame), then
-repeated with the ``loop`` filter and panned with a per-frame ``crop`` (no
-per-frame scaling, no per-frame Python). Scenes are joined with ``xfade``,
+To stay cheap on two cores, each still is decoded once and scaled once (a
+single frame), then repeated with the ``loop`` filter and panned with a
+per-frame ``crop`` (no per-frame scaling, no per-frame Python). Scenes are joined with ``xfade``,
 captions burned in with libass from an ASS file, the finished soundtrack WAV is
 encoded to AAC. Where several aspects are asked, the stills are decoded once
 and split, the soundtrack is made once, and all outputs share one process.

@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from acf.content_models import Angle
 from acf.ids import normalise_text, stable_id
-from acf.opportunities.models import Angle, Opportunity
+from acf.opportunities.models import Opportunity
 from acf.text import prompts
 from acf.text.guard import clean_data_text, injection_reason, redact
 from acf.text.schemas import AngleSet

@@ -1,7 +1,7 @@
-"""Plain data types of the opportunity stage."""
+"""Plain data types of the opportunity stage (Angle, which it hands on, is in acf.content_models)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass
@@ -12,20 +12,3 @@ class Opportunity:
     components: dict              # trend_score, competition, freshness, brand_safety, niche_fit, ...
     status: str = "open"          # open | skipped
     skip_reason: str | None = None
-
-
-@dataclass
-class Angle:
-    angle_id: str
-    opportunity_id: str
-    kind: str                     # explainer | reaction | list | ...
-    hook: str
-    title: str
-    platforms: list[str]
-    format: str                   # short | long
-    estimated_value: float
-    provider: str
-    model: str
-    prompt_version: str
-    term: str = ""                # the trend's key term, for downstream SEO
-    extra: dict = field(default_factory=dict)

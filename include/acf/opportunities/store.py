@@ -5,8 +5,9 @@ import json
 from typing import Any
 
 from acf import db
+from acf.content_models import Angle
 from acf.opportunities.analyzer import competition_from_youtube
-from acf.opportunities.models import Angle, Opportunity
+from acf.opportunities.models import Opportunity
 from acf.trends.models import Trend
 
 _TREND_COLUMNS = (
@@ -34,11 +35,6 @@ def load_trends(conn, limit: int = 500, max_age_hours: float | None = None) -> l
         {"age": max_age_hours, "limit": limit},
     )
     return [_trend(r) for r in rows]
-
-
-def load_trend(conn, trend_id: str) -> Trend | None:
-    rows = db.fetch_dicts(conn, f"SELECT {_TREND_COLUMNS} FROM acf.trends WHERE trend_id = %s", (trend_id,))
-    return _trend(rows[0]) if rows else None
 
 
 def youtube_competition(conn, trend_ids: list[str]) -> dict[str, float]:
@@ -134,18 +130,5 @@ def angles_for(conn, opportunity_id: str) -> list[Angle]:
         conn,
         f"SELECT {_ANGLE_COLUMNS} FROM acf.angles WHERE opportunity_id = %s ORDER BY estimated_value DESC, kind",
         (opportunity_id,),
-    )
-    return [_angle(r) for r in rows]
-
-
-def best_open_angles(conn, n: int = 1, fmt: str | None = None) -> list[Angle]:
-    """The highest-valued angles of open opportunities (what production makes next), optionally by format."""
-    rows = db.fetch_dicts(
-        conn,
-        f"SELECT {', '.join('a.' + c.strip() for c in _ANGLE_COLUMNS.split(','))}"
-        " FROM acf.angles a JOIN acf.opportunities o USING (opportunity_id)"
-        " WHERE o.status = 'open' AND (%(fmt)s::text IS NULL OR a.format = %(fmt)s)"
-        " ORDER BY a.estimated_value DESC, a.angle_id LIMIT %(n)s",
-        {"fmt": fmt, "n": n},
     )
     return [_angle(r) for r in rows]

@@ -42,18 +42,9 @@ def injection_reason(text: str | None) -> str | None:
     return None
 
 
-def check_data(*texts: str | None) -> None:
-    for text in texts:
-        reason = injection_reason(text)
-        if reason:
-            raise PromptInjectionError(reason)
-
-
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def clean_data_text(text: str, limit: int = 300) -> str:
     """One line of trend text, control characters and excess length removed."""
     return " ".join(_CONTROL.sub(" ", text or "").split())[:limit]
-
-

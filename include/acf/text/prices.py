@@ -1,12 +1,13 @@
 """Cost of a call from the price table (prices.yaml or ACF_PRICES_FILE)."""
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from acf import settings
 
 DEFAULT_PRICES_FILE = Path(__file__).with_name("prices.yaml")
 
@@ -18,7 +19,7 @@ def _load(path: str) -> dict:
 
 
 def price_table() -> dict:
-    return _load(os.environ.get("ACF_PRICES_FILE", str(DEFAULT_PRICES_FILE)))
+    return _load(str(settings.load().prices_file or DEFAULT_PRICES_FILE))
 
 
 def cost_usd(provider: str, model: str, input_tokens: int, output_tokens: int, table: dict | None = None) -> Decimal:

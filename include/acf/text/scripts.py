@@ -14,9 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from acf.content_models import Angle, Scene, Script
 from acf.ids import normalise_text
-from acf.media.models import Scene, Script
-from acf.opportunities.models import Angle
 from acf.text import local_writer, prompts
 from acf.text.guard import injection_reason
 from acf.text.schemas import ScriptDraft

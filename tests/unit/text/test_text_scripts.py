@@ -1,6 +1,6 @@
 import pytest
 
-from acf.opportunities.models import Angle
+from acf.content_models import Angle
 from acf.text.cache import MemoryCache
 from acf.text.guard import PromptInjectionError
 from acf.text.scripts import HOOK_MAX_WORDS, WORDS_PER_SECOND, draft_script, write_script
