@@ -31,3 +31,28 @@ def test_media_imports_neither_the_opportunity_nor_the_text_stage():
 
 def test_text_imports_neither_the_media_nor_the_opportunity_stage():
     assert _reaching("text", ("acf.media", "acf.opportunities")) == []
+
+
+def test_the_domain_never_imports_a_hook_or_airflow():
+    """include/acf is plain Python: hooks reach it by injection from the tasks, never by import (not even
+    by a string handed to importlib)."""
+    offenders = []
+    for path in sorted(ACF.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            modules = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                modules = [node.module]
+            elif isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "import_module":
+                offenders.append(f"{path.relative_to(ACF)} calls importlib.import_module")
+            offenders += [f"{path.relative_to(ACF)} imports {m}" for m in modules
+                          if m.split(".")[0] in ("hooks", "operators")
+                          or (m.split(".")[0] == "airflow" and path.name not in AIRFLOW_ALLOWED)]
+    assert offenders == []
+
+
+# The local stack starts Airflow's components and the demo runs dag.test(): they drive Airflow, they are
+# not domain steps.
+AIRFLOW_ALLOWED = {"local_stack.py", "demo.py"}

@@ -46,7 +46,7 @@ class ContentSource:
 
     content_id: str
     title: str
-    script: dict                               # acf.media.models.Script as JSON (hook, scenes, call_to_action, chapters)
+    script: dict                               # acf.content_models.Script as JSON (hook, scenes, call_to_action, chapters)
     renditions: list[RenditionRef]
     platforms: list[str]
     term: str = ""                             # the trend's key term
