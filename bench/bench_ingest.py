@@ -210,7 +210,8 @@ def main() -> int:
                     load.claim_payloads(conn, claims)
                     summary = pipeline.ingest_frame(
                         conn, frame, interval_start=START + INTERVAL * first, interval_end=START + INTERVAL * last,
-                        validation="sample", regions_in_scope=len(REGIONS), keep_frame=True)
+                        validation="sample", regions_in_scope=len(REGIONS), sources_in_scope=len(SOURCES),
+                        keep_frame=True)
                 seconds += time.perf_counter() - began
                 loaded_frame = summary.pop("_frame")
                 began = time.perf_counter()

@@ -101,7 +101,7 @@ def _subreddits(asked: list[str], sources: list[str]) -> list[str]:
                          items={"type": "string", "pattern": "^[A-Z]{2}$"},
                          description="ISO 3166-1 alpha-2 regions to fetch (default ACF_REGIONS)"),
         "sources": Param(list(_settings.trend_sources), type="array", minItems=1, uniqueItems=True,
-                         items={"type": "string", "enum": list(settings.SOURCES)},
+                         items={"type": "string", "enum": settings.trend_source_names()},
                          description="Trend sources to fetch (default ACF_TREND_SOURCES)"),
         "subreddits": Param(list(_settings.reddit_subreddits), type="array", uniqueItems=True,
                             items={"type": "string", "pattern": r"^(r/)?[A-Za-z0-9][A-Za-z0-9_]{1,20}$"},

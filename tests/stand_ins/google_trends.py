@@ -48,13 +48,13 @@ def _explore_widgets(request: Request) -> Response:
 
 def _multiline(request: Request) -> Response:
     """GET /api/widgetdata/multiline: the hourly interest of each keyword of the widget's request."""
-    from acf.trends.offline import sample_gt_interest
+    from acf.trends.sources.google_trends import sample_interest
 
     if request.arg("token") != WIDGET_TOKEN:
         return Response(401, "<html>Unauthorized</html>", content_type="text/html")
     keywords = [item["complexKeywordsRestriction"]["keyword"][0]["value"]
                 for item in json.loads(request.arg("req"))["comparisonItem"]]
-    response = json.loads(sample_gt_interest(keywords, datetime.now(timezone.utc)))["response"]
+    response = json.loads(sample_interest(keywords, datetime.now(timezone.utc)))["response"]
     return Response(200, ")]}',\n" + json.dumps(response), content_type="application/json; charset=utf-8")
 
 

@@ -32,7 +32,7 @@ def _hot(request: Request) -> Response:
         if subreddit.lower() == "popular":
             document = json.loads(sample_payload("reddit", region, datetime.now(timezone.utc)))
         else:  # a subreddit's own listing: the sample's posts from it
-            document = json.loads(sample_feed(subreddit, datetime.now(timezone.utc)))
+            document = json.loads(sample_feed("reddit", subreddit, datetime.now(timezone.utc)))
     except SampleMissing:
         document = {"kind": "Listing", "data": {"children": [], "after": None, "before": None}}
     limit = int(request.arg("limit", "25"))

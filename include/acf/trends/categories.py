@@ -1,4 +1,9 @@
-"""A category per trend: YouTube's category id where a video says it, rules otherwise."""
+"""A category per trend: the majority category id its observations carry, rules otherwise.
+
+The categories are YouTube's video categories (the ids a source of ``category_kind``
+"category_id" gives); the rules map topic tokens, and community names such as
+subreddits (sources of ``category_kind`` "community"), to them.
+"""
 from __future__ import annotations
 
 from collections import Counter
@@ -12,7 +17,7 @@ YOUTUBE_CATEGORIES: dict[int, str] = {
 }
 DEFAULT_CATEGORY = "general"
 
-# Rules: a topic token or a subreddit name pointing to a YouTube category id.
+# Rules: a topic token or a community name (a subreddit, without r/) pointing to a YouTube category id.
 KEYWORDS: dict[int, frozenset[str]] = {
     10: frozenset("album song single tour concert festival singer rapper band lineup glastonbury grammys mv 歌合戦 紅白歌合戦 music".split()),
     17: frozenset("league cup final match goal goals nfl nba mlb nhl ipl cricket football soccer tennis f1 "
@@ -35,11 +40,11 @@ SUBREDDITS: dict[str, int] = {
 }
 
 
-def rule_category(tokens: Iterable[str], subreddits: Iterable[str] = ()) -> int | None:
-    """Category id from keyword and subreddit rules; None when nothing matches."""
+def rule_category(tokens: Iterable[str], communities: Iterable[str] = ()) -> int | None:
+    """Category id from keyword and community rules; None when nothing matches."""
     votes: Counter[int] = Counter()
-    for sub in subreddits:
-        category = SUBREDDITS.get(sub.removeprefix("r/").casefold())
+    for community in communities:
+        category = SUBREDDITS.get(community.removeprefix("r/").casefold())
         if category:
             votes[category] += 2
     token_set = set(tokens)
@@ -52,11 +57,14 @@ def rule_category(tokens: Iterable[str], subreddits: Iterable[str] = ()) -> int 
     return min(votes, key=lambda c: (-votes[c], c))
 
 
-def categorise(youtube_category_ids: Iterable[str | int | None], tokens: Iterable[str],
-               subreddits: Iterable[str] = ()) -> tuple[str, int | None, str]:
-    """(label, YouTube category id or None, method) for one trend."""
+def categorise(category_ids: Iterable[str | int | None], tokens: Iterable[str],
+               communities: Iterable[str] = ()) -> tuple[str, int | None, str]:
+    """(label, YouTube category id or None, method) for one trend.
+
+    The method is "youtube" when the ids decided (they are YouTube's ids), "rules" or "default".
+    """
     known = Counter()
-    for value in youtube_category_ids:
+    for value in category_ids:
         try:
             category = int(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
@@ -66,7 +74,7 @@ def categorise(youtube_category_ids: Iterable[str | int | None], tokens: Iterabl
     if known:
         category = min(known, key=lambda c: (-known[c], c))
         return YOUTUBE_CATEGORIES[category], category, "youtube"
-    category = rule_category(tokens, subreddits)
+    category = rule_category(tokens, communities)
     if category is None:
         return DEFAULT_CATEGORY, None, "default"
     return YOUTUBE_CATEGORIES[category], category, "rules"

@@ -16,7 +16,7 @@ import pandas as pd
 
 from acf.ids import stable_id
 from acf.trends.models import TrendObservation
-from acf.trends.terms import term_from_title, term_key
+from acf.trends.terms import clean_term, rule_of, term_key
 
 COLUMNS = (
     "source", "region", "term", "title", "url", "category", "metrics", "observed_at", "language",
@@ -143,7 +143,8 @@ def _fill_terms(out: pd.DataFrame) -> pd.Series:
         source_codes, sources = pd.factorize(out["source"].to_numpy(dtype=object)[missing])
         sources = np.append(np.asarray(sources, dtype=object), "")  # code -1 (missing source) picks ""
         pair_codes, pairs = pd.factorize(title_codes.astype(np.int64) * len(sources) + (source_codes % len(sources)))
-        terms = np.array([term_from_title(titles[pair // len(sources)], sources[pair % len(sources)])
+        rules = [rule_of(source) for source in sources.tolist()]  # each source's term rule, looked up once
+        terms = np.array([clean_term(titles[pair // len(sources)], rules[pair % len(sources)])
                           for pair in pairs.tolist()], dtype=object)
         out.loc[missing, "term"] = pd.Series(terms[pair_codes], index=out.index[missing], dtype=object)
         keys[missing] = np.array([term_key(term) for term in terms.tolist()], dtype=object)[pair_codes]

@@ -13,7 +13,7 @@ NO_REGION = "ZZ"
 class TrendObservation:
     """One item seen on one source in one region, normalised to the common schema."""
 
-    source: str              # youtube | google_trends | x | reddit
+    source: str              # a registered source's name (acf.trends.sources): youtube, reddit, ...
     region: str              # ISO 3166-1 alpha-2, e.g. US; NO_REGION when the source has none
     term: str                # the key phrase the item is about
     title: str               # as the source shows it (verbatim)

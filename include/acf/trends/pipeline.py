@@ -24,8 +24,7 @@ import pandas as pd
 import psycopg
 
 from acf import storage
-from acf.trends import categories, dedupe, frame as frames, load, offline, parsers, scoring, terms, validate
-from acf.trends import signals as term_signals
+from acf.trends import categories, dedupe, frame as frames, load, offline, parsers, scoring, sources, terms, validate
 from acf.trends.models import NO_REGION
 from acf.trends.retry import SourceUnavailable, redact
 
@@ -58,11 +57,12 @@ def fetch_raw(
     """Fetch one (source, region) payload and store it verbatim; never raises for a source failure.
 
     ``fetcher(region) -> bytes`` is the live hook's call; None replays the bundled
-    sample. ``feed`` names a subreddit listed instead of r/popular (stored as part
-    ``r-<feed>``). A payload already stored for this interval is reused (reruns refetch nothing).
-    Sources with candidate-term signals (X: recent-search counts; Google Trends: interest over
-    seven days, see ``acf.trends.signals``) then fetch them for the
-    payload's candidates through ``signals(names, region)`` (sample counts when replaying);
+    sample. ``feed`` names a feed of a source that has them, listed instead of its regional
+    list (a subreddit instead of r/popular; stored as part ``r-<feed>``). A payload already
+    stored for this interval is reused (reruns refetch nothing).
+    Sources with a candidate-term signal (X: recent-search counts; Google Trends: interest over
+    seven days, see ``acf.trends.signals``) then fetch it for the
+    payload's candidates through ``signals(names, region)`` (the source's sample answer when replaying);
     they are best effort: a failure is reported in ``signals_error`` and the payload still loads.
     Returns ``{source, region, part, interval_start, raw_key, signals_key, status, origin, bytes,
     observed_at, error, signals_error}``; status is ``ok``, ``reused`` or ``unavailable``.
@@ -94,29 +94,28 @@ def fetch_raw(
             return result
         stored = storage.put_bytes(root, key, payload)
         result.update(raw_key=key, bytes=stored.bytes)
-    if source in term_signals.SIGNALS and not feed:
-        _fetch_signals(result, payload, root, signals, interval_start, observed_at)
+    trend_source = sources.registered().get(source)
+    if trend_source is not None and trend_source.signal is not None and not feed:
+        _fetch_signals(result, payload, root, signals, interval_start, observed_at, trend_source)
     return result
 
 
-# source -> the sample answer of its signals when replaying
-SAMPLE_SIGNALS = {"x": offline.sample_x_counts, "google_trends": offline.sample_gt_interest}
-
-
 def _fetch_signals(result: dict, payload: bytes, root: Any, call, interval_start: datetime,
-                   observed_at: datetime) -> None:
+                   observed_at: datetime, trend_source: sources.TrendSource) -> None:
     source, region = result["source"], result["region"]
     key = raw_key(source, region, interval_start, "signals")
     if storage.exists(root, key):
         result["signals_key"] = key
         return
-    signal = term_signals.SIGNALS[source]
+    if call is None and trend_source.sample_signal is None:
+        return  # replaying a source whose signal has no sample answer: nothing to ask
+    signal = trend_source.signal
     names = signal.candidates(parsers.parse_payload(source, payload, region=region,
                                                     observed_at=observed_at).observations)
     if not names:
         return
     try:
-        answer = call(names, region) if call else SAMPLE_SIGNALS[source](names, observed_at)
+        answer = call(names, region) if call else trend_source.sample_signal(names, observed_at)
         signal.read(answer)  # not the signal's shape: not stored, asked again next run
     except Exception as exc:  # noqa: BLE001 - signals enrich; their failure never costs the payload
         result["signals_error"] = redact(f"{type(exc).__name__}: {exc}")[:500]
@@ -127,14 +126,14 @@ def _fetch_signals(result: dict, payload: bytes, root: Any, call, interval_start
 
 
 def fetch_label(payload: dict) -> str:
-    """``source/region``, or ``reddit/r/<subreddit>`` for a subreddit's listing."""
+    """``source/region``, or ``source/r/<feed>`` for a feed (``reddit/r/<subreddit>``)."""
     part = payload.get("part") or "all"
     return f"{payload['source']}/r/{part[2:]}" if part.startswith("r-") else f"{payload['source']}/{payload['region']}"
 
 
 def _sample(source: str, region: str, feed: str | None, observed_at: datetime) -> bytes:
     if feed:
-        return offline.sample_feed(feed, observed_at)
+        return offline.sample_feed(source, feed, observed_at)
     return offline.sample_payload(source, region, observed_at)
 
 
@@ -150,7 +149,8 @@ def parse_stored(root: Any, payload: dict) -> tuple[list, list[dict]]:
         for r in parsed.rejects
     ]
     signals_key = payload.get("signals_key")
-    signal = term_signals.SIGNALS.get(payload["source"])
+    trend_source = sources.registered().get(payload["source"])
+    signal = trend_source.signal if trend_source else None
     if signals_key and signal:
         text = storage.get_bytes(root, signals_key).decode("utf-8", errors="replace")
         try:
@@ -172,11 +172,15 @@ def process(
     run_id: str | None = None,
     validation: str = "full",
 ) -> dict:
-    """Parse, normalise, validate, dedupe, score, categorise and load the stored payloads (one transaction)."""
+    """Parse, normalise, validate, dedupe, score, categorise and load the stored payloads (one transaction).
+
+    Breadth counts the sources asked for in this run, those unavailable this time included.
+    """
     interval_start = _utc(interval_start)
     interval_end = _utc(interval_end) if interval_end else interval_start + DEFAULT_INTERVAL
     usable = [p for p in payloads if p and p.get("raw_key")]
     unavailable = sorted(fetch_label(p) for p in payloads if p and not p.get("raw_key"))
+    sources_asked = len({p["source"] for p in payloads if p})
     with conn.transaction():
         claims = [dict(p, interval_start=interval_start, part=p.get("part") or "all") for p in usable]
         claimed = load.claim_payloads(conn, claims)
@@ -190,7 +194,8 @@ def process(
             per_payload[payload["raw_key"]] = [len(found), len(refused)]
         table = frames.observations_frame(observations)
         summary = ingest_frame(conn, table, interval_start=interval_start, interval_end=interval_end,
-                               run_id=run_id, validation=validation, parse_rejects=rejects)
+                               run_id=run_id, validation=validation, parse_rejects=rejects,
+                               sources_in_scope=sources_asked)
         quarantined_by_key: dict[str, int] = summary.pop("_quarantined_by_raw_key")
         loaded_by_key: dict[str, int] = summary.pop("_loaded_by_raw_key")
         for payload in claimed:
@@ -213,10 +218,13 @@ def ingest_frame(
     validation: str = "full",
     parse_rejects: Sequence[dict] = (),
     regions_in_scope: int | None = None,
+    sources_in_scope: int | None = None,
     keep_frame: bool = False,
 ) -> dict:
     """normalise -> validate -> dedupe -> score -> categorise -> load one batch of observations.
 
+    ``regions_in_scope`` and ``sources_in_scope`` are what regional spread and breadth divide by;
+    None: the distinct regions (sources) of the batch's valid observations.
     The caller owns the transaction. Returns counts (plus two private per-raw-key maps).
     """
     quarantine_rows = list(parse_rejects)
@@ -269,7 +277,7 @@ def ingest_frame(
 
     def score_while_loading() -> tuple:
         trends = _trend_rows(valid, previous, interval_start=interval_start, interval_end=interval_end,
-                             regions_in_scope=regions_in_scope)
+                             regions_in_scope=regions_in_scope, sources_in_scope=sources_in_scope)
         region_stats = _region_stats(valid)
         return trends, region_stats, load.region_stat_chunks(region_stats), validation_rejects()
 
@@ -393,7 +401,7 @@ def _group_sets(frame: pd.DataFrame, keys: list[str], column: str) -> tuple[pd.S
 
 
 def _trend_rows(valid: pd.DataFrame, stored_previous: pd.Series, *, interval_start, interval_end,
-                regions_in_scope) -> pd.DataFrame:
+                regions_in_scope, sources_in_scope) -> pd.DataFrame:
     """One row per trend: display term, aggregates, score components, category.
 
     ``stored_previous``: per trend, the engagement of its latest interval already in the database.
@@ -436,19 +444,10 @@ def _trend_rows(valid: pd.DataFrame, stored_previous: pd.Series, *, interval_sta
 
     previous = earlier.combine_first(stored_previous)
     regions_total = regions_in_scope or int(located["region"].nunique())
+    sources_total = sources_in_scope or int(work["source"].nunique())
     scored = scoring.score_trends(per_trend, previous_engagement=previous, regions_in_batch=regions_total,
-                                  interval_end=pd.Timestamp(interval_end))
-
-    # Categories: the majority YouTube category id of the trend's videos, else rules on its key and subreddits.
-    youtube = work.loc[(work["source"] == "youtube").to_numpy() & work["category"].notna().to_numpy()]
-    youtube_major = (youtube.groupby(["trend_id", "category"], sort=False).size().reset_index(name="n")
-                     .sort_values(["trend_id", "n"], ascending=[True, False]).drop_duplicates("trend_id")
-                     .set_index("trend_id")["category"].to_dict())
-    subreddits: dict[str, list[str]] = {}
-    reddit = work.loc[(work["source"] == "reddit").to_numpy() & work["category"].notna().to_numpy(),
-                      ["trend_id", "category"]].drop_duplicates()
-    for trend_id, sub in zip(reddit["trend_id"].tolist(), reddit["category"].tolist()):
-        subreddits.setdefault(trend_id, []).append(sub)
+                                  sources_in_run=sources_total, interval_end=pd.Timestamp(interval_end))
+    majority_id, communities = _category_evidence(work)
 
     labels, ids, components = [], [], []
     weights = scoring.WEIGHTS
@@ -460,9 +459,9 @@ def _trend_rows(valid: pd.DataFrame, stored_previous: pd.Series, *, interval_sta
             scored["engagement"].tolist(), scored["breadth"].tolist(), scored["regional_spread"].tolist(),
             scored["recency"].tolist(), scored["engagement_sum"].tolist(), scored["source_count"].tolist(),
             scored["region_count"].tolist()):
-        major = youtube_major.get(trend_id)
+        major = majority_id.get(trend_id)
         label, category_id, method = categories.categorise(
-            [major] if major is not None else (), rep_key.split(), subreddits.get(trend_id, ()))
+            [major] if major is not None else (), rep_key.split(), communities.get(trend_id, ()))
         labels.append(label)
         ids.append(category_id)
         before = previous_map.get(trend_id)
@@ -483,6 +482,23 @@ def _trend_rows(valid: pd.DataFrame, stored_previous: pd.Series, *, interval_sta
     scored["observation_count"] = 0  # the rows actually new, once their COPY is done
     scored["term_key"] = scored["rep_key"]
     return scored.reset_index(names="trend_id")
+
+
+def _category_evidence(work: pd.DataFrame) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Per trend: the majority category id of its observations from sources that give ids, and the
+    community names (subreddits) of those from sources that give communities."""
+    kinds = {name: source.category_kind for name, source in sources.registered().items()}
+    kind = work["source"].map(kinds).to_numpy()
+    has_category = work["category"].notna().to_numpy()
+    with_ids = work.loc[(kind == "category_id") & has_category]
+    majority_id = (with_ids.groupby(["trend_id", "category"], sort=False).size().reset_index(name="n")
+                   .sort_values(["trend_id", "n"], ascending=[True, False]).drop_duplicates("trend_id")
+                   .set_index("trend_id")["category"].to_dict())
+    communities: dict[str, list[str]] = {}
+    named = work.loc[(kind == "community") & has_category, ["trend_id", "category"]].drop_duplicates()
+    for trend_id, community in zip(named["trend_id"].tolist(), named["category"].tolist()):
+        communities.setdefault(trend_id, []).append(community)
+    return majority_id, communities
 
 
 def _region_stats(valid: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,10 @@
 - engagement: the best percentile rank of the trend's observations among all
   observations *of the same source* in the batch (views are compared with views,
   tweet counts with tweet counts).
-- breadth: distinct sources that carry it / the number of sources (4).
+- breadth: distinct sources that carry it / the sources asked for in the run (an
+  unavailable one included: a trend is no broader because a source failed), so a
+  source registered but not enabled changes no score. ``ingest_frame`` given no
+  ``sources_in_scope`` (the benchmark) divides by the distinct sources of its batch.
 - regional_spread: distinct regions it appears in / regions in the batch.
 - recency: ``0.5 ** (age_hours / 12)`` of its newest item (publish time where the
   source gives one, else the time it was observed) at the end of the interval.
@@ -26,7 +29,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from acf.settings import SOURCES
 
 WEIGHTS = {"velocity": 0.30, "engagement": 0.25, "breadth": 0.20, "regional_spread": 0.15, "recency": 0.10}
 NEW_TREND_VELOCITY = 0.6
@@ -69,22 +71,23 @@ def score_trends(
     *,
     previous_engagement: pd.Series,
     regions_in_batch: int,
+    sources_in_run: int,
     interval_end: pd.Timestamp,
-    source_count: int = len(SOURCES),
 ) -> pd.DataFrame:
     """Add the five components and ``score`` to ``per_trend``.
 
     ``per_trend`` is indexed by trend_id with columns ``engagement_sum``,
     ``engagement_pct``, ``source_count``, ``region_count``, ``newest`` (timestamp), and
     optionally ``momentum`` (NaN where no source signal).
-    ``previous_engagement`` is indexed by trend_id (missing = new trend).
+    ``previous_engagement`` is indexed by trend_id (missing = new trend). ``regions_in_batch``
+    and ``sources_in_run`` are what regional spread and breadth divide by.
     """
     out = per_trend.copy()
     before = previous_engagement.reindex(out.index).to_numpy(dtype="float64")
     momentum = out["momentum"].to_numpy(dtype="float64") if "momentum" in out else None
     out["velocity"] = velocity(out["engagement_sum"].to_numpy(), before, momentum)
     out["engagement"] = out["engagement_pct"].clip(0, 1)
-    out["breadth"] = (out["source_count"] / max(source_count, 1)).clip(0, 1)
+    out["breadth"] = (out["source_count"] / max(sources_in_run, 1)).clip(0, 1)
     out["regional_spread"] = (out["region_count"] / max(regions_in_batch, 1)).clip(0, 1)
     age = (interval_end - out["newest"]).dt.total_seconds().to_numpy(dtype="float64") / 3600.0
     out["recency"] = recency(np.nan_to_num(age, nan=24 * 7))

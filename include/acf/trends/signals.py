@@ -24,7 +24,7 @@ relative to the terms' peak) is asked for the five highest-traffic searches
 - ``momentum``: now against that mean (velocity of a trend not seen before).
 
 A signals document that cannot be read is a reject with its reason; the trends
-keep their own figures.
+keep their own figures. A source names its signal in its :class:`acf.trends.sources.TrendSource`.
 """
 from __future__ import annotations
 
@@ -181,7 +181,5 @@ class Signal:
     apply: Callable[[Sequence[TrendObservation], dict], int]
 
 
-SIGNALS = {
-    "x": Signal(x_candidates, read_x_counts, apply_x_counts),
-    "google_trends": Signal(gt_candidates, read_gt_interest, apply_gt_interest),
-}
+X_COUNTS = Signal(x_candidates, read_x_counts, apply_x_counts)
+GT_INTEREST = Signal(gt_candidates, read_gt_interest, apply_gt_interest)

@@ -9,9 +9,11 @@ tokens sorted, so "Taylor Swift - New Album (Official Video)" and
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from acf.ids import normalise_text
+from acf.trends import sources
 
 MAX_TERM_CHARS = 120
 
@@ -45,16 +47,21 @@ def strip_controls(text: str) -> str:
 
 
 def term_from_title(title: str, source: str) -> str:
-    """The searchable phrase an item is about (display form, at most 120 characters)."""
+    """The searchable phrase an item of ``source`` is about (display form, at most 120 characters)."""
+    return clean_term(title, rule_of(source))
+
+
+def rule_of(source: str) -> Callable[[str], str] | None:
+    """The ``term_rule`` of ``source``; None for a source without one, or not registered."""
+    known = sources.registered().get(source)
+    return known.term_rule if known is not None else None
+
+
+def clean_term(title: str, rule: Callable[[str], str] | None = None) -> str:
+    """``title`` as a term: a source's ``rule`` first, then the shared clean-up."""
     text = title.strip()
-    if source == "x" and text.startswith("#"):
-        text = _HASHTAG_SPLIT.sub(" ", text[1:])
-    if source in ("youtube", "reddit"):
-        text = _AFTER_PIPE.sub("", text)
-        stripped = _BRACKETED.sub(" ", text)
-        if stripped.strip():
-            text = stripped
-        text = text.replace(" - ", " ").replace(" – ", " ")
+    if rule is not None:
+        text = rule(text)
     text = _SPACES.sub(" ", strip_controls(text)).strip(" -–:;,.")
     if not text:
         text = _SPACES.sub(" ", title).strip()
@@ -62,6 +69,21 @@ def term_from_title(title: str, source: str) -> str:
         cut = text[:MAX_TERM_CHARS]
         text = cut.rsplit(" ", 1)[0] if " " in cut[60:] else cut
     return text
+
+
+# --- term rules a source can name ----------------------------------------------------------------
+def split_hashtag(text: str) -> str:
+    """``#TaylorSwiftNewAlbum`` -> ``Taylor Swift New Album``; other text as it is."""
+    return _HASHTAG_SPLIT.sub(" ", text[1:]) if text.startswith("#") else text
+
+
+def strip_packaging(text: str) -> str:
+    """Drop what follows a pipe and bracketed packaging ("(Official Video)", "【MV】"), and " - " joins."""
+    text = _AFTER_PIPE.sub("", text)
+    stripped = _BRACKETED.sub(" ", text)
+    if stripped.strip():
+        text = stripped
+    return text.replace(" - ", " ").replace(" – ", " ")
 
 
 def tokens(term: str) -> list[str]:

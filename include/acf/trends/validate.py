@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from acf.settings import SOURCES
+from acf.trends import sources
 from acf.trends.frame import holds_surrogates, joined_text
 
 MAX_TITLE_CHARS = 5_000      # far above any source's own limit (YouTube 100, Reddit 300)
@@ -54,8 +54,8 @@ RULES: tuple[Rule, ...] = (
     Rule("region_present", "region is missing", "region", "ExpectColumnValuesToNotBeNull", ()),
     Rule("engagement_present", "engagement is missing or not a number", "engagement",
          "ExpectColumnValuesToNotBeNull", ()),
-    Rule("source_known", "source is not one of " + ", ".join(SOURCES), "source",
-         "ExpectColumnValuesToBeInSet", (("value_set", list(SOURCES)),)),
+    # Which sources are known is the registry's answer at validation time: see rules().
+    Rule("source_known", "source is not a registered trend source", "source", "ExpectColumnValuesToBeInSet", ()),
     Rule("region_code", "region is not an ISO 3166 alpha-2 code", "region",
          "ExpectColumnValuesToMatchRegex", (("regex", REGION_REGEX),)),
     Rule("term_present", "term is missing", "term", "ExpectColumnValuesToNotBeNull", ()),
@@ -82,6 +82,17 @@ RULES: tuple[Rule, ...] = (
     Rule("language_tag", "language is not a language tag", "language",
          "ExpectColumnValuesToMatchRegex", (("regex", LANGUAGE_REGEX),)),
 )
+
+
+def rules() -> tuple[Rule, ...]:
+    """RULES with the registered sources (an installed extension adds one) as the known ones."""
+    return _rules_for(tuple(sources.names()))
+
+
+@lru_cache(maxsize=16)
+def _rules_for(known: tuple[str, ...]) -> tuple[Rule, ...]:
+    return tuple(replace(rule, reason="source is not one of " + ", ".join(known), kwargs=(("value_set", list(known)),))
+                 if rule.name == "source_known" else rule for rule in RULES)
 
 
 # --- vectorised checks (pandas), one per rule -------------------------------------------------
@@ -168,7 +179,7 @@ def vector_reasons(frame: pd.DataFrame) -> pd.Series:
     """Per row: '; '-joined reasons it fails, or None (every row, no GX)."""
     reasons = np.full(len(frame), None, dtype=object)
     columns: dict[str, _Column] = {}
-    for rule in RULES:
+    for rule in rules():
         failed = np.flatnonzero(_vector_failures(rule, frame, columns))
         for position in failed:
             reasons[position] = rule.reason if reasons[position] is None else f"{reasons[position]}; {rule.reason}"
@@ -176,12 +187,13 @@ def vector_reasons(frame: pd.DataFrame) -> pd.Series:
 
 
 # --- great-expectations -----------------------------------------------------------------------
-_GX_CACHE: dict[str, Any] = {}
+_GX_CACHE: dict[tuple[str, ...], tuple] = {}  # known sources -> (batch definition, suite, its context)
 
 
 def _gx_suite():
-    """An ephemeral GX context with the observation suite (built once per process)."""
-    if "batch_definition" not in _GX_CACHE:
+    """An ephemeral GX context with the observation suite (built once per process and set of sources)."""
+    known = tuple(sources.names())
+    if known not in _GX_CACHE:
         import logging
 
         import great_expectations as gx
@@ -197,11 +209,11 @@ def _gx_suite():
         asset = source.add_dataframe_asset("trend_observations")
         batch_definition = asset.add_batch_definition_whole_dataframe("batch")
         suite = gx.ExpectationSuite(name="trend_observations")
-        for rule in RULES:
+        for rule in _rules_for(known):
             expectation_type = getattr(gx.expectations, rule.expectation)
             suite.add_expectation(expectation_type(column=rule.column, meta={"rule": rule.name}, **dict(rule.kwargs)))
-        _GX_CACHE.update(context=context, batch_definition=batch_definition, suite=context.suites.add(suite))
-    return _GX_CACHE["batch_definition"], _GX_CACHE["suite"]
+        _GX_CACHE[known] = (batch_definition, context.suites.add(suite), context)
+    return _GX_CACHE[known][:2]
 
 
 def gx_reasons(frame: pd.DataFrame) -> pd.Series:
@@ -217,7 +229,7 @@ def gx_reasons(frame: pd.DataFrame) -> pd.Series:
             positional[name] = hashable_text(positional[name], marker="\x00")
     batch = batch_definition.get_batch(batch_parameters={"dataframe": positional})
     result = batch.validate(suite, result_format={"result_format": "COMPLETE"})
-    by_name = {rule.name: rule for rule in RULES}
+    by_name = {rule.name: rule for rule in rules()}
     reasons = np.full(len(positional), None, dtype=object)
     for outcome in result.results:
         exception = outcome.exception_info or {}
@@ -232,7 +244,7 @@ def gx_reasons(frame: pd.DataFrame) -> pd.Series:
 
 
 def _check_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    names = [rule.column for rule in RULES]
+    names = [rule.column for rule in rules()]
     return frame[list(dict.fromkeys(names))]
 
 

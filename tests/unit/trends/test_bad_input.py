@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from acf import db, storage
-from acf.trends import frame as frames, parsers, pipeline, validate
+from acf.trends import frame as frames, parsers, pipeline, sources, validate
 
 START = datetime(2026, 11, 24, 0, 0, tzinfo=timezone.utc)
 OBSERVED = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
@@ -147,7 +147,7 @@ def test_sample_mode_detects_drift(monkeypatch):
 
 
 def test_parsers_never_raise_on_garbage():
-    for source in parsers.PARSERS:
+    for source in sources.registered():
         for garbage in (b"", b"null", b"[]", b"{}", b"\xff\xfe", b'{"items": 5}', b"[1, 2, 3]",
                         json.dumps({"data": {"children": [None]}, "kind": "Listing"}).encode()):
             result = parsers.parse_payload(source, garbage, region="US", observed_at=OBSERVED)

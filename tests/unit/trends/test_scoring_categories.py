@@ -41,7 +41,7 @@ def test_hand_computed_score():
         "newest": [pd.Timestamp("2026-11-24T00:00Z")],
     }, index=["trend_a"])
     out = scoring.score_trends(per_trend, previous_engagement=pd.Series({"trend_a": 1000.0}), regions_in_batch=6,
-                               interval_end=pd.Timestamp("2026-11-24T12:00Z"))
+                               sources_in_run=4, interval_end=pd.Timestamp("2026-11-24T12:00Z"))
     row = out.loc["trend_a"]
     expected = 0.30 * 0.5 + 0.25 * 0.8 + 0.20 * 0.5 + 0.15 * 0.5 + 0.10 * 0.5
     assert math.isclose(row["score"], expected)
@@ -57,7 +57,7 @@ def test_score_is_always_between_zero_and_one(rows):
         "newest": [pd.Timestamp("2026-11-24T12:00Z") - pd.Timedelta(hours=r[5]) for r in rows],
     }, index=[f"t{i}" for i in range(len(rows))])
     previous = pd.Series({f"t{i}": r[1] for i, r in enumerate(rows) if r[1] is not None}, dtype="float64")
-    out = scoring.score_trends(per_trend, previous_engagement=previous, regions_in_batch=6,
+    out = scoring.score_trends(per_trend, previous_engagement=previous, regions_in_batch=6, sources_in_run=4,
                                interval_end=pd.Timestamp("2026-11-24T12:00Z"))
     assert ((out["score"] >= 0) & (out["score"] <= 1)).all()
     for name in scoring.WEIGHTS:

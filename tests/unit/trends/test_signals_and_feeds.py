@@ -11,6 +11,7 @@ import pytest
 
 from acf import db, storage
 from acf.trends import fetch_plan, offline, parsers, pipeline, scoring, signals
+from acf.trends.sources import google_trends, x
 from acf.trends.models import NO_REGION, TrendObservation
 
 START = datetime(2026, 11, 24, 0, 0, tzinfo=timezone.utc)
@@ -43,7 +44,7 @@ def test_queries_and_candidates():
 
 
 def test_counts_fill_a_missing_volume_and_add_metrics():
-    document = json.loads(offline.sample_x_counts(["Silent", "Loud"], END))
+    document = json.loads(x.sample_counts(["Silent", "Loud"], END))
     document["Silent"]["data"][-1]["tweet_count"] = 4321
     counts = signals.read_x_counts(json.dumps(document))
     silent, loud, other = _x("Silent", 0), _x("Loud", 900), _x("Other", 5)
@@ -68,7 +69,7 @@ def test_momentum_is_the_velocity_of_a_trend_seen_first():
 
 
 def test_interest_reads_the_newest_complete_point_per_term():
-    document = json.loads(offline.sample_gt_interest(["one", "two"], END))
+    document = json.loads(google_trends.sample_interest(["one", "two"], END))
     timeline = document["response"]["default"]["timelineData"]
     timeline[-2]["value"] = [77, 3]
     timeline[-1]["value"] = [1, 1]  # the partial hour does not count as now

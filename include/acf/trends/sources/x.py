@@ -1,0 +1,65 @@
+"""X: a region's trends (v2 ``GET /2/trends/by/woeid/:woeid``, or v1.1 ``trends/place``).
+
+Engagement is the trend's tweet count; the list often gives none, so recent-search counts of
+the candidate terms are fetched beside it (:data:`acf.trends.signals.X_COUNTS`).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from urllib.parse import quote_plus
+
+from acf.trends import signals, terms
+from acf.trends.models import TrendObservation
+from acf.trends.sources import TrendSource
+from acf.trends.sources.fields import read_count, read_list, read_object, read_text
+
+NAME = "x"
+
+
+def items(document: Any) -> list:
+    if isinstance(document, list):  # v1.1 trends/place: [{"trends": [...], "as_of": ...}]
+        return [trend for place in document for trend in read_list(place["trends"], "trends")]
+    if not isinstance(document, dict):
+        raise TypeError("expected an object with data")
+    if "errors" in document and "data" not in document:
+        raise ValueError(f"error response: {str(document['errors'])[:200]}")
+    return read_list(document["data"], "data")
+
+
+def parse(item: Any, region: str, observed_at: datetime) -> TrendObservation:
+    name = read_text(read_object(item).get("trend_name", item.get("name")), "trend_name")
+    volume = read_count(item.get("tweet_count", item.get("tweet_volume")), "tweet_count")
+    return TrendObservation(
+        source=NAME, region=region, term=terms.term_from_title(name, NAME), title=name,
+        url=f"https://x.com/search?q={quote_plus(name)}", category=None,
+        metrics={"tweet_volume": volume}, observed_at=observed_at, language=None,
+        source_item_id=name, published_at=None, engagement=float(volume),
+    )
+
+
+def sample_counts(names: list[str], at: datetime) -> bytes:
+    """Recent-search counts for trend names, shaped like X's answers, stable per name and day."""
+    day = at.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    document = {}
+    for name in names:
+        seed = int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:4], "big")
+        base = 2_000 + seed % 80_000
+        buckets = []
+        for back in range(7, 0, -1):  # rising towards today, as a trend does
+            start = day - timedelta(days=back - 1)
+            count = base * (8 - back) // 4 + (seed >> back) % 500
+            buckets.append({"start": _stamp(start), "end": _stamp(start + timedelta(days=1)), "tweet_count": count})
+        document[name] = {"data": buckets, "meta": {"total_tweet_count": sum(b["tweet_count"] for b in buckets)}}
+    return json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+# The trends carry no time of their own: the sample needs no shifting.
+SOURCE = TrendSource(name=NAME, items=items, parse=parse, signal=signals.X_COUNTS, sample_signal=sample_counts,
+                     term_rule=terms.split_hashtag)
