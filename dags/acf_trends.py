@@ -26,6 +26,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from acf import dag_policy, settings
+from acf.trends import sources
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 
 _settings = settings.load()
@@ -101,7 +102,7 @@ def _subreddits(asked: list[str], sources: list[str]) -> list[str]:
                          items={"type": "string", "pattern": "^[A-Z]{2}$"},
                          description="ISO 3166-1 alpha-2 regions to fetch (default ACF_REGIONS)"),
         "sources": Param(list(_settings.trend_sources), type="array", minItems=1, uniqueItems=True,
-                         items={"type": "string", "enum": settings.trend_source_names()},
+                         items={"type": "string", "enum": sources.names()},
                          description="Trend sources to fetch (default ACF_TREND_SOURCES)"),
         "subreddits": Param(list(_settings.reddit_subreddits), type="array", uniqueItems=True,
                             items={"type": "string", "pattern": r"^(r/)?[A-Za-z0-9][A-Za-z0-9_]{1,20}$"},
@@ -125,7 +126,7 @@ def acf_trends():
         from hooks.object_store import object_root
 
         context = get_current_context()
-        context["source_region"] = f"reddit/r/{feed}" if feed else f"{source}/{region}"
+        context["source_region"] = f"{source}/r/{feed}" if feed else f"{source}/{region}"
         start, _ = _interval(context)
         fetcher, signals = _live_calls(source, feed)
         return pipeline.fetch_raw(source, region, object_root(), interval_start=start, fetcher=fetcher,

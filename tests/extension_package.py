@@ -37,3 +37,19 @@ def make_extension_package(tmp_path: Path, name: str, module_source: str,
     sys.modules.pop(name, None)
     importlib.invalidate_caches()
     return tmp_path
+
+
+def install_package(site: Path, package_dir: Path, entry_point: str) -> Path:
+    """Copy the package ``package_dir`` into ``site`` with a dist-info declaring it as the
+    ``acf.extensions`` entry point ``entry_point`` (as pip leaves an installed package); returns ``site``,
+    the folder to put on sys.path or PYTHONPATH."""
+    import shutil
+
+    name = package_dir.name
+    shutil.copytree(package_dir, site / name, ignore=shutil.ignore_patterns("__pycache__"))
+    dist_info = site / f"{name}-0.1.dist-info"
+    dist_info.mkdir(parents=True)
+    (dist_info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 0.1\n", encoding="utf-8")
+    (dist_info / "entry_points.txt").write_text(f"[{extensions.GROUP}]\n{entry_point} = {name}\n",
+                                                encoding="utf-8")
+    return site

@@ -15,13 +15,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ASPECTS = ("9:16", "16:9", "1:1")
 
 
-def trend_source_names() -> list[str]:
-    """The values ACF_TREND_SOURCES may hold: the registered trend sources (``acf.trends.sources.names``)."""
-    from acf.trends import sources  # loads the sources and the installed extensions: only when asked
-
-    return sources.names()
-
-
 def _schedule(value: str) -> str | None:
     """A cron/preset string, or None ("none", "off" or empty) for manual and Asset-only runs."""
     return None if value.strip().lower() in ("", "none", "off", "manual") else value.strip()

@@ -41,8 +41,12 @@ def published_posts(conn: psycopg.Connection, observed_at: datetime) -> list[Pub
 
 
 def is_simulated(post: PublishedPost) -> bool:
-    """Offline-tier posts (outbox packages, no platform id) get simulated metrics."""
-    return post.tier == "offline" or post.account in OFFLINE_ACCOUNTS or not post.external_id
+    """Posts that never reached a platform (outbox packages, no platform id) get simulated metrics.
+
+    The tier says which models made the piece, not where it went: an offline-made video uploaded
+    with a real Connection is measured by that platform like any other.
+    """
+    return post.account in OFFLINE_ACCOUNTS or not post.external_id
 
 
 def collect(

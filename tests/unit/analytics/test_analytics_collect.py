@@ -80,6 +80,14 @@ def test_collect_routes_offline_to_simulation_and_real_posts_to_their_fetcher():
     assert [r[0] for r in rejected] == ["pub_yt3"] and "malformed" in rejected[0][1]
 
 
+def test_an_offline_made_piece_uploaded_for_real_is_measured_by_its_platform():
+    uploaded = _post("pub_yt", account="channel", external_id="vid1", tier="offline")
+    hook = _StatsHook({"vid1": {"viewCount": "7"}})
+    samples, report, _ = collect_mod.collect([uploaded], T0 + timedelta(days=1),
+                                             {"youtube": HookMetricsFetcher("youtube", hook)})
+    assert [(s.views, s.simulated) for s in samples] == [(7, False)] and report.simulated == 0
+
+
 def test_a_failing_platform_skips_its_posts_and_the_rest_go_on():
     real = _post("pub_yt", account="channel", external_id="vid1", tier="budget")
     hook = _StatsHook(error=ConnectionError("reset by peer"))
