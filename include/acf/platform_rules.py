@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from acf import yaml_data
 
 from acf import extensions, settings
 
@@ -28,7 +28,7 @@ class PlatformRulesError(ValueError):
 
 @lru_cache(maxsize=4)
 def _read(path: str) -> dict:
-    rules = yaml.safe_load(Path(path).read_text())
+    rules = yaml_data.load(Path(path).read_text())
     if not isinstance(rules, dict) or not rules:
         raise PlatformRulesError(f"{path}: must map platform -> rules")
     return rules

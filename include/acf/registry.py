@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
+from acf import yaml_data
 
 from acf import settings
 from acf.redaction import redact
@@ -48,7 +48,7 @@ def load_tiers(text: str | None = None) -> dict[str, dict[str, list[str]]]:
     """Tiers from ``text`` (YAML/JSON), else ACF_TIERS_FILE, else the bundled file."""
     if text is None:
         text = Path(settings.load().tiers_file or DEFAULT_TIERS_FILE).read_text()
-    tiers = yaml.safe_load(text)
+    tiers = yaml_data.load(text)
     if not isinstance(tiers, dict):
         raise UnknownTierError("tiers must map tier name -> modality -> provider list")
     for tier, modalities in tiers.items():

@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+from acf import yaml_data
 
 from acf import extensions
 
@@ -47,7 +47,7 @@ class Service:
 
 def connection_types() -> list[dict]:
     """Every connection-type declaration: the project's files, then the extensions' ``SERVICES``."""
-    declared = [yaml.safe_load(p.read_text()) for p in sorted(CONNECTION_TYPES_DIR.glob("*.yaml"))]
+    declared = [yaml_data.load(p.read_text()) for p in sorted(CONNECTION_TYPES_DIR.glob("*.yaml"))]
     return declared + [dict(item) for item in extensions.declared("SERVICES")]
 
 

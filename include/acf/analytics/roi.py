@@ -18,7 +18,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 import psycopg
-import yaml
+from acf import yaml_data
 
 from acf import db, platform_rules
 from acf.analytics.models import RoiRow
@@ -32,7 +32,7 @@ class RpmTableError(ValueError):
 
 def load_rpm(path: Path | None = None) -> dict[str, dict[str, float]]:
     """``{platform: {category: USD per 1,000 views}}``: the platforms' ``rpm`` rules, or a file of that shape."""
-    table = yaml.safe_load(Path(path).read_text()) if path else \
+    table = yaml_data.load(Path(path).read_text()) if path else \
         {name: rule["rpm"] for name, rule in platform_rules.all_rules().items()}
     if not isinstance(table, dict):
         raise RpmTableError("RPM table must map platform -> category -> USD per 1,000 views")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from acf import yaml_data
 
 from acf.media.formats import size_of
 from acf import platform_rules
@@ -30,7 +30,7 @@ class OutputCheckError(ValueError):
 
 @lru_cache(maxsize=1)
 def limits() -> dict:
-    return yaml.safe_load(LIMITS_FILE.read_text())
+    return yaml_data.load(LIMITS_FILE.read_text())
 
 
 def output_limits(platform: str) -> dict:

@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from acf import yaml_data
 
 from acf import platform_rules
 from acf import settings as settings_module
@@ -35,12 +35,12 @@ UNKNOWN_COMPETITION = 0.5
 
 @lru_cache(maxsize=1)
 def brand_rules() -> dict:
-    return yaml.safe_load((HERE / "brand_safety.yaml").read_text())
+    return yaml_data.load((HERE / "brand_safety.yaml").read_text())
 
 
 @lru_cache(maxsize=1)
 def niche_words() -> dict[str, list[str]]:
-    return yaml.safe_load((HERE / "niches.yaml").read_text())
+    return yaml_data.load((HERE / "niches.yaml").read_text())
 
 
 def competition_from_youtube(videos: int, top_views: int = 0) -> float:

@@ -5,7 +5,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from acf import yaml_data
 
 from acf import settings
 
@@ -14,7 +14,7 @@ DEFAULT_PRICES_FILE = Path(__file__).with_name("prices.yaml")
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> dict:
-    table = yaml.safe_load(Path(path).read_text()) or {}
+    table = yaml_data.load(Path(path).read_text()) or {}
     return {k: v for k, v in table.items() if isinstance(v, dict)}
 
 
