@@ -106,7 +106,7 @@ def acf_production():
         get_current_context()["scene_label"] = f"scene {scene_index}"
         with factory_connection() as conn:
             return production.make_voice(conn, object_root(), content_id, scene_index, run_id=run_id,
-                                           resolver=media_client)
+                                          resolver=media_client)
 
     @task(pool="acf_render")  # CPU-bound: renders queue instead of fighting for 2 cores
     def render(content_id: str, images: list[str], voices: list[str]) -> list[str]:
