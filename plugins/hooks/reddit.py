@@ -54,16 +54,14 @@ def _unwrapped(call):
 def _classify(exc: BaseException) -> tuple[bool, float | None]:
     from prawcore import exceptions
 
-    from acf.trends.retry import SourceRefused, parse_retry_after
+    from acf.trends.retry import parse_retry_after
 
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", {}) or {}
     if isinstance(exc, exceptions.TooManyRequests):
         return True, parse_retry_after(headers.get("Retry-After"))
-    if isinstance(exc, exceptions.ServerError):
+    if isinstance(exc, (exceptions.ServerError, exceptions.RequestException)):
         return True, parse_retry_after(headers.get("Retry-After"))
-    if isinstance(exc, exceptions.RequestException):  # transport failures (timeouts, resets)
-        return not isinstance(exc.original_exception, SourceRefused), None
     return False, None
 
 
