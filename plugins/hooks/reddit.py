@@ -16,6 +16,39 @@ from acf.redaction import register_connection
 
 DEFAULT_OAUTH_URL = "https://oauth.reddit.com"
 DEFAULT_REDDIT_URL = "https://www.reddit.com"
+REFUSED = {401: "Reddit refused the credentials (401)", 403: "Reddit refused access (403)"}
+
+
+def _refusal(response) -> None:
+    """Raise SourceRefused for a 401 or 403, before prawcore sees it.
+
+    prawcore answers a 401 by clearing the token and refetching it, three times with sleeps, then maps
+    the status through WWW-Authenticate: without that header it fails with ``KeyError: 401``. The
+    hook's client lives for one task, far less than the token's 24 h, so a 401 means the app's
+    credentials were refused, and another token will not change that.
+    """
+    from acf.trends.retry import SourceRefused
+
+    if response.status_code in REFUSED:
+        challenge = response.headers.get("www-authenticate")
+        where = response.request.path_url.split("?")[0] if response.request is not None else ""
+        detail = f" at {where}" + (f", {challenge}" if challenge else "")
+        raise SourceRefused(f"{REFUSED[response.status_code]}{detail}: check the Connection's client id and secret"
+                            " and the app's access")
+
+
+def _unwrapped(call):
+    """prawcore wraps what the transport raises in RequestException; a refusal is re-raised as itself."""
+    from prawcore.exceptions import RequestException
+
+    from acf.trends.retry import SourceRefused
+
+    try:
+        return call()
+    except RequestException as exc:
+        if isinstance(exc.original_exception, SourceRefused):
+            raise exc.original_exception from None
+        raise
 
 
 def _classify(exc: BaseException) -> tuple[bool, float | None]:
@@ -63,11 +96,14 @@ class RedditHook(BaseHook):
         timeout = float(self.options.get("timeout", 16))
 
         class TimeoutAdapter(HTTPAdapter):
-            """prawcore sends a fixed 16 s timeout; the Connection's is the one that counts."""
+            """prawcore sends a fixed 16 s timeout; the Connection's is the one that counts.
+            A refusal is raised here, where prawcore cannot retry it (see ``_refusal``)."""
 
             def send(self, request, **kwargs):
                 kwargs["timeout"] = timeout
-                return super().send(request, **kwargs)
+                response = super().send(request, **kwargs)
+                _refusal(response)
+                return response
 
         session = requests.Session()
         session.mount("http://", TimeoutAdapter())
@@ -95,7 +131,7 @@ class RedditHook(BaseHook):
         if region and subreddit == "popular":
             params["geo_filter"] = region
         listing = call_with_retries(
-            lambda: self.client.request(method="GET", path=f"/r/{subreddit}/hot", params=params),
+            lambda: _unwrapped(lambda: self.client.request(method="GET", path=f"/r/{subreddit}/hot", params=params)),
             what=f"reddit r/{subreddit} hot", classify=_classify)
         return json.dumps(listing, ensure_ascii=False).encode("utf-8")
 
@@ -111,7 +147,7 @@ class RedditHook(BaseHook):
 
     def test_connection(self) -> tuple[bool, str]:
         try:
-            listing = self.client.request(method="GET", path="/r/popular/hot", params={"limit": 1})
+            listing = _unwrapped(lambda: self.client.request(method="GET", path="/r/popular/hot", params={"limit": 1}))
             return True, f"Reddit reachable ({len(listing['data']['children'])} post)"
         except Exception as exc:  # noqa: BLE001
             from acf.trends.retry import redact

@@ -61,7 +61,8 @@ def _redirecting_adapter(base: str, timeout: float):
 class XHook(BaseHook):
     """Connection: password = app bearer token, host = API base URL (default https://api.x.com),
     extras: timeout (seconds), max_trends (1-50), woeids (JSON object region -> WOEID),
-    count_terms (recent-search counts per region and run, default 10; 0 turns them off)."""
+    count_terms (recent-search counts per region and run, default 10; 0 turns them off),
+    count_granularity (minute, hour or day buckets of the counts, default day)."""
 
     conn_name_attr = "x_conn_id"
     default_conn_name = "acf_x"
@@ -114,10 +115,15 @@ class XHook(BaseHook):
         return self.trends_raw(region)
 
     def recent_counts_raw(self, query: str) -> dict:
-        """GET /2/tweets/counts/recent (daily buckets over the last 7 days) as the response JSON."""
+        """GET /2/tweets/counts/recent (buckets of ``count_granularity`` over the last 7 days) as the
+        response JSON; the reader compares full buckets of whichever granularity it gets."""
         from acf.trends.retry import call_with_retries
+        from acf.trends.signals import X_GRANULARITIES
 
-        params = {"query": query, "granularity": "day"}
+        granularity = str(self.options.get("count_granularity", "day"))
+        if granularity not in X_GRANULARITIES:
+            raise ValueError(f"extras.count_granularity is {granularity[:20]!r}; X counts by {', '.join(X_GRANULARITIES)}")
+        params = {"query": query, "granularity": granularity}
         return call_with_retries(lambda: self.client.request("GET", "/2/tweets/counts/recent", params=params).json(),
                                  what="x recent counts", classify=_classify)
 

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timezone
 
 import pytest
 
 from acf.trends import parsers
-from acf.trends.retry import SourceUnavailable
+from acf.trends.retry import SourceRefused, SourceUnavailable
 from hooks.reddit import RedditHook
 from stand_ins.base import Fault
 from stand_ins.reddit import CLIENT_ID, CLIENT_SECRET, TOKEN, reddit_stand_in
@@ -75,3 +76,23 @@ def test_test_connection(server, monkeypatch):
     assert ok, message
     ok, message = _connect(monkeypatch, server.url, secret="wrong-secret").test_connection()
     assert not ok and "wrong-secret" not in message
+
+
+@pytest.mark.parametrize("refusal, message", [
+    ("401_bare", r"Reddit refused the credentials \(401\)"),          # prawcore alone: KeyError: 401
+    ("401_invalid_token", r"Reddit refused the credentials \(401\)"),
+    ("403", r"Reddit refused access \(403\)"),
+])
+def test_refusal_is_a_clear_error_without_refetching(monkeypatch, refusal, message):
+    with reddit_stand_in(refusal=refusal) as server:
+        started = time.monotonic()
+        with pytest.raises(SourceRefused, match=message):
+            _connect(monkeypatch, server.url).fetch_trending("US")
+        assert time.monotonic() - started < 2  # no token refetch loop, no retry sleeps
+        assert len(server.requests_to("/hot")) == 1 and len(server.requests_to("/access_token")) == 1
+
+
+def test_refused_token_is_a_clear_error(server, monkeypatch):
+    with pytest.raises(SourceRefused, match=r"Reddit refused the credentials \(401\)") as caught:
+        _connect(monkeypatch, server.url, secret="wrong-secret").fetch_trending("US")
+    assert "wrong-secret" not in str(caught.value) and len(server.requests_to("/access_token")) == 1

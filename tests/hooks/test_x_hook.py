@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from acf.trends import parsers
+from acf.trends import parsers, signals
 from acf.trends.retry import SourceUnavailable
 from hooks.x import XHook
 from stand_ins.base import Fault
@@ -41,6 +41,23 @@ def test_recent_counts(server, monkeypatch):
     assert _connect(monkeypatch, server.url).recent_count("taylor swift") == 1120
     assert server.requests[-1].path == "/2/tweets/counts/recent"
     assert server.requests[-1].arg("query") == "taylor swift"
+    assert server.requests[-1].arg("granularity") == "day"
+
+
+@pytest.mark.parametrize("granularity", ["hour", "day"])
+def test_counts_of_a_granularity_compare_full_periods(server, monkeypatch, granularity):
+    hook = _connect(monkeypatch, server.url, count_granularity=granularity)
+    (week, day, newest, before), = signals.read_x_counts(hook.fetch_signals(["Taylor Swift"], "US")).values()
+    assert server.requests[-1].arg("granularity") == granularity
+    # the stand-in spreads posts evenly over time: full periods are alike, the cut edges are left out
+    assert week == 1140 and newest is not None and before is not None
+    assert abs(newest - before) <= 1 and newest < week
+
+
+def test_unknown_granularity_is_refused_before_asking(server, monkeypatch):
+    with pytest.raises(ValueError, match="count_granularity"):
+        _connect(monkeypatch, server.url, count_granularity="week").recent_counts_raw("a")
+    assert not server.requests
 
 
 def test_429_retry_after_then_success(server, monkeypatch):

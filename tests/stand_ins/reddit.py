@@ -10,6 +10,14 @@ from stand_ins.base import Request, Response, StandIn
 CLIENT_ID = "test-reddit-id"
 CLIENT_SECRET = "test-reddit-secret"
 TOKEN = "stand-in-reddit-token"
+# Refusals the listing can answer with whatever the token (``reddit_stand_in(refusal=...)``): Reddit's
+# edge sometimes answers 401 with no WWW-Authenticate, which prawcore cannot map to an exception.
+REFUSALS = {
+    "401_bare": Response(401, {"message": "Unauthorized", "error": 401}),
+    "401_invalid_token": Response(401, {"message": "Unauthorized", "error": 401},
+                                  {"WWW-Authenticate": 'Bearer realm="reddit", error="invalid_token"'}),
+    "403": Response(403, {"message": "Forbidden", "error": 403}),
+}
 
 
 def _token(request: Request) -> Response:
@@ -21,9 +29,11 @@ def _token(request: Request) -> Response:
     return Response(200, {"access_token": TOKEN, "token_type": "bearer", "expires_in": 86400, "scope": "*"})
 
 
-def _hot(request: Request) -> Response:
+def _hot(request: Request, refusal: str | None = None) -> Response:
     from acf.trends.offline import SampleMissing, sample_feed, sample_payload
 
+    if refusal is not None:
+        return REFUSALS[refusal]
     if request.headers.get("authorization", "").lower() != f"bearer {TOKEN}":
         return Response(401, {"message": "Unauthorized", "error": 401})
     subreddit = request.match.group(1)
@@ -41,8 +51,9 @@ def _hot(request: Request) -> Response:
     return Response(200, document, headers)
 
 
-def reddit_stand_in() -> StandIn:
+def reddit_stand_in(refusal: str | None = None) -> StandIn:
+    """``refusal``: a key of :data:`REFUSALS` the listings answer with instead of posts."""
     return StandIn({
         ("POST", r"/api/v1/access_token"): _token,
-        ("GET", r"/r/([A-Za-z0-9_]+)/hot"): _hot,
+        ("GET", r"/r/([A-Za-z0-9_]+)/hot"): lambda request: _hot(request, refusal),
     })

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from stand_ins.base import Request, Response, StandIn
 
@@ -32,12 +32,33 @@ def _trends(request: Request) -> Response:
 
 
 def _counts(request: Request) -> Response:
+    """Buckets of the asked granularity (hour by default, as X's) over the 7 days before now: the first
+    starts mid-period and the newest ends now, as the real edges do; the total is fixed per query."""
     if (denied := _unauthorized(request)) is not None:
         return denied
     query = request.arg("query") or ""
     total = 1000 + len(query) * 10
-    return Response(200, {"data": [{"end": "2026-11-24T00:00:00.000Z", "start": "2026-11-23T00:00:00.000Z",
-                                    "tweet_count": total}], "meta": {"total_tweet_count": total}})
+    length = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1)}.get(
+        request.arg("granularity") or "hour")
+    if length is None:
+        return Response(400, {"errors": [{"message": "granularity must be minute, hour or day"}],
+                              "title": "Invalid Request"})
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    start = now - timedelta(days=7)
+    epoch = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    edges = [start]
+    edge = epoch + ((start - epoch) // length + 1) * length  # the first period boundary after the start
+    while edge < now:
+        edges.append(edge)
+        edge += length
+    edges.append(now)
+    spans = list(zip(edges, edges[1:]))
+    share = [total * (end - begin) // (now - start) for begin, end in spans]
+    share[-1] += total - sum(share)
+    stamp = "%Y-%m-%dT%H:%M:%S.000Z"
+    data = [{"end": end.strftime(stamp), "start": begin.strftime(stamp), "tweet_count": n}
+            for (begin, end), n in zip(spans, share)]
+    return Response(200, {"data": data, "meta": {"total_tweet_count": total}})
 
 
 def x_stand_in() -> StandIn:

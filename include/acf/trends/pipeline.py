@@ -469,6 +469,7 @@ def _trend_rows(valid: pd.DataFrame, stored_previous: pd.Series, *, interval_sta
         components.append(json.dumps({
             "velocity": round(velocity, 6), "engagement": round(engagement, 6), "breadth": round(breadth, 6),
             "regional_spread": round(spread, 6), "recency": round(recency, 6), "weights": weights,
+            "engagement_from": "source_rank" if engagement > 0 else "no_engagement_signal",
             "engagement_latest": float(now), "previous_engagement": None if before is None else float(before),
             "velocity_from": "previous_interval" if before is not None else (
                 "source_momentum" if momentum is not None else "new_trend"),

@@ -28,6 +28,11 @@ class SourceUnavailable(RuntimeError):
     """A source could not be fetched this run (rate limit, outage, bad answer); the others go on."""
 
 
+class SourceRefused(SourceUnavailable):
+    """The source refused the credentials or the access (401, 403): another try will not help, the
+    Connection needs fixing. Still *unavailable* for the run, so the other sources go on."""
+
+
 def redact(message: str) -> str:
     """Strip API keys and tokens from a message before it reaches a log, XCom or row."""
     return _redact(message)

@@ -13,7 +13,11 @@
   sighting a spike).
 - engagement: the best percentile rank of the trend's observations among all
   observations *of the same source* in the batch (views are compared with views,
-  tweet counts with tweet counts).
+  tweet counts with tweet counts). Engagement 0 is no signal (a chart answered
+  without statistics, a list without traffic): such an observation scores 0 and is
+  not ranked, else a source of zeros would tie every item at the top, 1.0. The
+  stored components say which: ``engagement_from`` is ``source_rank`` or
+  ``no_engagement_signal``.
 - breadth: distinct sources that carry it / the sources asked for in the run (an
   unavailable one included: a trend is no broader because a source failed), so a
   source registered but not enabled changes no score. ``ingest_frame`` given no
@@ -54,8 +58,10 @@ def recency(age_hours: np.ndarray) -> np.ndarray:
 
 
 def engagement_percentiles(source: pd.Series, engagement: pd.Series) -> pd.Series:
-    """Percentile rank (0..1] of each observation's engagement among its source's observations."""
-    return engagement.groupby(source, sort=False).rank(pct=True, method="max").fillna(0.0)
+    """Percentile rank (0..1] of each observation's engagement among its source's observations that have
+    one; 0 for engagement 0 (or missing), which is no signal rather than the lowest rank."""
+    signal = engagement.where(engagement > 0)  # NaN is left out of the ranks and of their count
+    return signal.groupby(source, sort=False).rank(pct=True, method="max").fillna(0.0)
 
 
 def combine(components: pd.DataFrame) -> pd.Series:

@@ -1,18 +1,23 @@
 """Candidate-term signals fetched beside a source's trending list, and how they enrich its observations.
 
 **X.** Its trends list often gives no tweet count for a trend, so the fetch asks X's
-recent-search counts (``GET /2/tweets/counts/recent``, daily buckets over seven
-days) for the list's candidate terms: those without a count first, then the
-loudest. The answers are stored beside the trends payload as one document,
-``{query: response as received}``, and read back at parse time:
+recent-search counts (``GET /2/tweets/counts/recent``, buckets of the hook's
+``granularity`` over seven days: minute, hour (the API's default) or day) for the
+list's candidate terms: those without a count first, then the loudest. The answers
+are stored beside the trends payload as one document, ``{query: response as
+received}``, and read back at parse time. The window's edge buckets are partial (the
+first starts mid-period seven days back, the newest ends at the request time), so
+only *full* buckets (as long as the granularity, which is the longest bucket's
+length rounded up to minute, hour or day) are compared:
 
 - ``metrics.recent_count_7d``: the response's ``meta.total_tweet_count``;
-- ``metrics.recent_count_24h``: its newest bucket's ``tweet_count``;
+- ``metrics.recent_count_24h``: the full buckets of the last 24 hours before the
+  newest full one's end (all buckets' sum when none is full);
 - a trend whose list gave no count takes ``recent_count_24h`` as its engagement
   (``metrics.volume_from = "recent_counts"``), so it is ranked instead of
   scoring as silent;
-- ``momentum``: the newest day against the mean of the days before it, which
-  scoring uses as the velocity of a trend it has not seen before.
+- ``momentum``: the newest full bucket against the mean of the full ones before it,
+  which scoring uses as the velocity of a trend it has not seen before.
 
 **Google Trends.** Its daily list gives a day's traffic; interest over the last
 seven days (the explore page's TIMESERIES widget, ``widgetdata/multiline``, 0-100
@@ -32,6 +37,7 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from acf.trends.models import TrendObservation
@@ -40,6 +46,8 @@ MAX_QUERY_CHARS = 512   # X's limit for a recent-search query
 DEFAULT_TERMS = 10      # counts requests per region and run (each is one request of the app's quota)
 INTEREST_TERMS = 5      # terms per interest-over-time request (pytrends' and the explore page's limit)
 INTEREST_TIMEFRAME = "now 7-d"
+# X's counts granularities, by length; a bucket shorter than its granularity is a partial edge.
+X_GRANULARITIES = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1)}
 
 
 def x_query(name: str) -> str | None:
@@ -63,37 +71,66 @@ def x_candidates(observations: Sequence[TrendObservation], limit: int = DEFAULT_
     return names
 
 
-def read_x_counts(payload: bytes | str) -> dict[str, tuple[int, int, float | None]]:
-    """``{trend name: (count over 7 days, count over the newest day, daily mean of the days before it)}``
-    from a stored signals document (the mean is None with a single day).
+def read_x_counts(payload: bytes | str) -> dict[str, tuple[int, int, int | None, float | None]]:
+    """``{trend name: (count over 7 days, count over the last 24 full hours, newest full bucket's count,
+    mean count of the full buckets before it)}`` from a stored signals document (the last two are None
+    without a full bucket, the mean with a single one).
 
     Raises ValueError with the reason when the document is not the counts shape.
     """
     document = json.loads(payload)
     if not isinstance(document, dict):
         raise ValueError("x signals are not an object of query -> counts response")
-    counts: dict[str, tuple[int, int, float | None]] = {}
+    counts: dict[str, tuple[int, int, int | None, float | None]] = {}
     for name, response in document.items():
         counts[name] = _x_totals(name, response)
     return counts
 
 
-def _x_totals(name: str, response: Any) -> tuple[int, int, float | None]:
+def _x_totals(name: str, response: Any) -> tuple[int, int, int | None, float | None]:
     if not isinstance(response, dict) or not isinstance(response.get("data"), list):
         raise ValueError(f"counts for {name[:60]!r} have no data list")
     buckets = [b for b in response["data"] if isinstance(b, dict)]
+    spans: list[tuple[datetime, datetime, int]] = []
     for bucket in buckets:
         count = bucket.get("tweet_count")
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise ValueError(f"counts for {name[:60]!r}: tweet_count is not a count: {str(count)[:40]!r}")
-    ordered = sorted(buckets, key=lambda b: str(b.get("end", "")))
-    newest = ordered[-1]["tweet_count"] if ordered else 0
-    before = [b["tweet_count"] for b in ordered[:-1]]
+        start, end = _x_time(bucket.get("start")), _x_time(bucket.get("end"))
+        if start is None or end is None or end <= start:
+            raise ValueError(f"counts for {name[:60]!r}: a bucket has no start and end: "
+                             f"{str(bucket.get('start'))[:30]!r}..{str(bucket.get('end'))[:30]!r}")
+        spans.append((start, end, count))
+    spans.sort(key=lambda span: span[1])
     meta = response.get("meta") if isinstance(response.get("meta"), dict) else {}
     total = meta.get("total_tweet_count")
     if isinstance(total, bool) or not isinstance(total, int) or total < 0:
-        total = sum(b["tweet_count"] for b in buckets)
-    return total, newest, (sum(before) / len(before) if before else None)
+        total = sum(count for _, _, count in spans)
+    if not spans:
+        return total, 0, None, None
+    longest = max(end - start for start, end, _ in spans)
+    period = next((length for length in X_GRANULARITIES.values() if longest <= length), None)
+    if period is None:
+        raise ValueError(f"counts for {name[:60]!r}: a bucket is longer than a day ({longest})")
+    # A partial edge counts fewer posts because it covers less time, not because the trend slowed.
+    full = [(end, count) for start, end, count in spans if end - start >= period]
+    if not full:
+        return total, sum(count for _, _, count in spans), None, None
+    newest_end, newest = full[-1]
+    day = sum(count for end, count in full if end > newest_end - timedelta(days=1))
+    before = [count for _, count in full[:-1]]
+    return total, day, newest, (sum(before) / len(before) if before else None)
+
+
+def _x_time(value: Any) -> datetime | None:
+    """A bucket edge, ``2026-11-24T00:00:00.000Z``, as an aware datetime; None if it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def growth(now: float, baseline: float) -> float:
@@ -102,17 +139,17 @@ def growth(now: float, baseline: float) -> float:
 
 
 def apply_x_counts(observations: Sequence[TrendObservation],
-                   counts: dict[str, tuple[int, int, float | None]]) -> int:
+                   counts: dict[str, tuple[int, int, int | None, float | None]]) -> int:
     """Add the counts to the X observations they name; returns how many were enriched."""
     enriched = 0
     for obs in observations:
         if obs.title not in counts:
             continue
-        week, day, before = counts[obs.title]
+        week, day, newest, before = counts[obs.title]
         obs.metrics["recent_count_7d"] = week
         obs.metrics["recent_count_24h"] = day
-        if before is not None:
-            obs.momentum = growth(day, before)
+        if newest is not None and before is not None:  # one full period against the full ones before it
+            obs.momentum = growth(newest, before)
         if not obs.metrics.get("tweet_volume"):
             obs.metrics["volume_from"] = "recent_counts"
             obs.engagement = float(day)

@@ -174,3 +174,19 @@ def test_unstorable_text_is_quarantined_and_a_bad_answer_is_not_stored(pg_conn, 
                                    fetcher=lambda region: b'{"kind": "Listing", "data": {"chil')
     assert truncated["status"] == "unavailable" and truncated["raw_key"] is None
     assert not storage.exists(object_root, pipeline.raw_key("reddit", "US", START))  # refetched next run
+
+
+def test_an_x_answer_that_is_not_trends_is_rejected_whole():
+    # a recent-search answer (tweets) where the trends were expected: not one trend in it
+    search = {"data": [{"id": "1861000000000000001", "text": "hello", "edit_history_tweet_ids": ["1"]},
+                       {"id": "1861000000000000002", "text": "world"}],
+              "meta": {"newest_id": "1861000000000000002", "oldest_id": "1", "result_count": 2}}
+    result = parsers.parse_payload("x", json.dumps(search), region="US", observed_at=OBSERVED)
+    assert not result.observations and len(result.rejects) == 1
+    assert result.rejects[0].whole_payload and "not an x trends answer" in result.rejects[0].reason
+    # one unreadable trend among readable ones is still that item's reject, not the payload's
+    mixed = {"data": [{"trend_name": "#ok", "tweet_count": 5}, {"id": "1", "text": "stray"}]}
+    result = parsers.parse_payload("x", json.dumps(mixed), region="US", observed_at=OBSERVED)
+    assert len(result.observations) == 1 and len(result.rejects) == 1 and not result.rejects[0].whole_payload
+    v11 = [{"trends": [{"id": "1", "text": "stray"}], "as_of": "2026-11-24T00:00:00Z"}]
+    assert parsers.parse_payload("x", json.dumps(v11), region="US", observed_at=OBSERVED).rejects[0].whole_payload

@@ -69,3 +69,11 @@ def test_youtube_category_wins_then_rules_then_default():
     assert categories.categorise([], ["gta", "trailer"], []) == ("gaming", 20, "rules")
     assert categories.categorise([], ["something"], ["r/soccer"]) == ("sports", 17, "rules")
     assert categories.categorise([None, "abc"], ["zzz"]) == ("general", None, "default")
+
+
+def test_zero_engagement_is_no_signal():
+    # a chart answered without statistics: every item 0, none of them the source's best
+    source = pd.Series(["youtube", "youtube", "youtube", "x", "x", "x"])
+    engagement = pd.Series([0.0, 0.0, 0.0, 50.0, 0.0, 5.0])
+    pct = scoring.engagement_percentiles(source, engagement)
+    assert list(pct) == [0.0, 0.0, 0.0, 1.0, 0.0, 0.5]  # zeros are ranked with nothing, not last

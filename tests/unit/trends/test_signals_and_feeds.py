@@ -96,6 +96,9 @@ def test_unreadable_interest_says_why(body, reason):
     ('["not", "an", "object"]', "not an object"),
     ('{"Loud": {"errors": [{"title": "Invalid Request"}]}}', "no data list"),
     ('{"Loud": {"data": [{"tweet_count": "many"}]}}', "not a count"),
+    ('{"Loud": {"data": [{"tweet_count": 5, "start": "yesterday"}]}}', "no start and end"),
+    ('{"Loud": {"data": [{"tweet_count": 5, "start": "2026-11-01T00:00:00Z", "end": "2026-11-03T00:00:00Z"}]}}',
+     "longer than a day"),
 ])
 def test_unreadable_counts_say_why(body, reason):
     with pytest.raises(ValueError, match=reason):
@@ -159,3 +162,38 @@ def test_unreadable_stored_signals_are_quarantined_and_the_trends_load(pg_conn, 
     rows = db.fetch_dicts(pg_conn, "SELECT reason, raw_key FROM acf.quarantine WHERE raw_key = %s",
                           (payload["signals_key"],))
     assert len(rows) == 1 and rows[0]["reason"].startswith("signals unreadable") and "no data list" in rows[0]["reason"]
+
+
+def _buckets(edges: list[str], counts: list[int]) -> dict:
+    data = [{"start": start, "end": end, "tweet_count": n} for start, end, n in zip(edges, edges[1:], counts)]
+    return {"data": data, "meta": {"total_tweet_count": sum(counts)}}
+
+
+def test_daily_counts_compare_full_days_only():
+    # asked at 13:30: the first day starts mid-day (7 days back), the newest ends at the request time
+    edges = ["2026-11-17T13:30:00.000Z", "2026-11-18T00:00:00.000Z", "2026-11-19T00:00:00.000Z",
+             "2026-11-20T00:00:00.000Z", "2026-11-21T00:00:00.000Z", "2026-11-22T00:00:00.000Z",
+             "2026-11-23T00:00:00.000Z", "2026-11-24T00:00:00.000Z", "2026-11-24T13:30:00.000Z"]
+    counts = [10, 100, 100, 100, 100, 100, 400, 150]
+    (week, day, now, before), = signals.read_x_counts(json.dumps({"T": _buckets(edges, counts)})).values()
+    assert week == sum(counts) and day == 400 and now == 400 and before == 100  # the partial edges left out
+    trend = _x("T", 0)
+    signals.apply_x_counts([trend], {"T": (week, day, now, before)})
+    assert trend.momentum == pytest.approx(math.log1p(400) - math.log1p(100)) and trend.engagement == 400
+
+
+def test_hourly_counts_compare_full_hours_and_sum_a_day():
+    # the API's default granularity; the window starts at :20 and the newest hour has 5 minutes
+    edges = ["2026-11-23T05:20:00.000Z"] + [f"2026-11-{23 + (h // 24)}T{h % 24:02d}:00:00.000Z" for h in range(6, 32)]
+    edges.append("2026-11-24T07:05:00.000Z")
+    counts = [7] + [10] * 24 + [40] + [1]   # 40 min, 24 full hours of 10, the newest full hour 40, 5 min
+    assert len(counts) == len(edges) - 1
+    (week, day, now, before), = signals.read_x_counts(json.dumps({"T": _buckets(edges, counts)})).values()
+    assert now == 40 and before == 10 and day == 23 * 10 + 40   # the last 24 full hours
+    assert week == sum(counts)
+
+
+def test_counts_without_a_full_period_give_no_momentum():
+    edges = ["2026-11-24T00:00:00.000Z", "2026-11-24T00:40:00.000Z"]  # one partial hour only
+    (week, day, now, before), = signals.read_x_counts(json.dumps({"T": _buckets(edges, [12])})).values()
+    assert (week, day, before) == (12, 12, None)

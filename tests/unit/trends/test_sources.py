@@ -174,3 +174,18 @@ def test_an_extra_registered_source_changes_no_score(pg_conn, object_root, tmp_p
     for trend_id, (score, components, carrying) in three.items():
         assert components["breadth"] == pytest.approx(len(carrying) / 3, abs=1e-6)
         assert score > before[trend_id][0]
+
+
+def test_a_source_without_engagement_scores_none_and_says_so(pg_conn, object_root):
+    chart = json.loads(offline.sample_payload("youtube", "US", END))
+    for video in chart["items"]:
+        video.pop("statistics", None)  # a chart answer without statistics: every view count 0
+    payloads = [pipeline.fetch_raw("youtube", "US", object_root, interval_start=START, observed_at=END,
+                                   fetcher=lambda region: json.dumps(chart).encode()),
+                pipeline.fetch_raw("reddit", "US", object_root, interval_start=START, observed_at=END)]
+    scores = _scores(pg_conn, object_root, payloads)
+    silent = [c for _, c, carrying in scores.values() if carrying == ["youtube"]]
+    ranked = [c for _, c, carrying in scores.values() if carrying == ["reddit"]]
+    assert silent and ranked
+    assert all(c["engagement"] == 0 and c["engagement_from"] == "no_engagement_signal" for c in silent)
+    assert all(c["engagement_from"] == "source_rank" for c in ranked) and max(c["engagement"] for c in ranked) == 1

@@ -21,12 +21,22 @@ NAME = "x"
 
 def items(document: Any) -> list:
     if isinstance(document, list):  # v1.1 trends/place: [{"trends": [...], "as_of": ...}]
-        return [trend for place in document for trend in read_list(place["trends"], "trends")]
+        return _trends_only([trend for place in document for trend in read_list(place["trends"], "trends")])
     if not isinstance(document, dict):
         raise TypeError("expected an object with data")
     if "errors" in document and "data" not in document:
         raise ValueError(f"error response: {str(document['errors'])[:200]}")
-    return read_list(document["data"], "data")
+    return _trends_only(read_list(document["data"], "data"))
+
+
+def _trends_only(trends: list) -> list:
+    """The list itself, unless not one item names a trend: then the body is another endpoint's answer
+    (a recent search's tweets, say) and is refused whole, not stored as items that all fail."""
+    if trends and not any(isinstance(t, dict) and ("trend_name" in t or "name" in t) for t in trends):
+        first = trends[0]
+        keys = sorted(first)[:6] if isinstance(first, dict) else type(first).__name__
+        raise TypeError(f"not an x trends answer: no item has trend_name or name (first item: {keys})")
+    return trends
 
 
 def parse(item: Any, region: str, observed_at: datetime) -> TrendObservation:
