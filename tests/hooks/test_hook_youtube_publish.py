@@ -129,9 +129,9 @@ def test_lost_final_answer_is_found_by_marker(monkeypatch, server, media, object
 
 def test_quota_exceeded_defers_until_pacific_midnight(monkeypatch, server, media, object_root, piece):
     connect(monkeypatch, server)
-    server.units_used = server.daily_units - 100
+    server.inserts = server.daily_inserts  # the videos.insert bucket is used up; the 10,000 units are not
     result = publish(piece, package(media), uploader(object_root))
-    assert result.state == "deferred" and "quotaExceeded" in result.error
+    assert result.state == "deferred" and "uploadLimitExceeded" in result.error and "inserts" in result.error
     row = piece.execute("SELECT deferred_until FROM acf.publications").fetchone()
     assert row[0].astimezone(timezone(timedelta(hours=-8))).hour in (0, 1)  # midnight Pacific (PST/PDT)
     assert server.videos == {}

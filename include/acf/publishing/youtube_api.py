@@ -92,8 +92,10 @@ class YouTubeUploader:
         if isinstance(exc, HttpError):
             status, reason = exc.resp.status, _reason(exc)
             if reason in QUOTA_REASONS:
-                return QuotaExceededError(f"youtube {what}: {reason} (resets at midnight Pacific)",
-                                          next_pacific_midnight(datetime.now(timezone.utc)), "upload_units")
+                # videos.insert has its own daily bucket (determine_quota_cost); other calls spend the units.
+                bucket = "inserts" if reason == "uploadLimitExceeded" or what == "videos.insert" else "upload_units"
+                return QuotaExceededError(f"youtube {what}: {reason} ({bucket} bucket; resets at midnight Pacific)",
+                                          next_pacific_midnight(datetime.now(timezone.utc)), bucket)
             if status == 429 or reason in RATE_REASONS:
                 return QuotaExceededError(f"youtube {what}: {reason or 'rate limited'}",
                                           datetime.now(timezone.utc) + timedelta(minutes=15), "upload_units")

@@ -72,29 +72,72 @@ def test_lost_answer_is_reconciled_not_reposted(pg_conn, clean_quota, object_roo
     assert retried.state == "published" and retried.external_id == "vid1"
     assert uploader.posts == 1
     # the retry did not pay quota again
-    assert quotas.usage(pg_conn, "youtube", "acct", NOW) == {"upload_units": 1600, "inserts": 1}
+    assert quotas.usage(pg_conn, "youtube", "acct", NOW) == {"upload_units": 50, "inserts": 1}
+
+
+def _spend(pg_conn, bucket, units, platform="youtube", account="acct", at=NOW):
+    pg_conn.execute("INSERT INTO acf.quota_spend (platform, account, bucket, units, spent_at) VALUES (%s, %s, %s, %s, %s)",
+                    (platform, account, bucket, units, at))
 
 
 def test_quota_beyond_limit_defers_to_next_pacific_day(pg_conn, clean_quota, object_root, seed_content, make_source):
     optimizer = ContentOptimizer()
     uploader = CountingUploader()
+    _spend(pg_conn, "inserts", 98)  # 98 of the 100 videos.insert calls already made today
     results = []
-    for i in range(8):  # 10,000 units / 1,600 per upload = 6 uploads a day
+    for i in range(4):
         cid = f"cp_q{i}"
         seed_content(pg_conn, object_root, content_id=cid)
         results.append(publish(pg_conn, optimizer.package(make_source(content_id=cid), "youtube"), uploader, now=NOW))
     states = [r.state for r in results]
-    assert states == ["published"] * 6 + ["deferred"] * 2
+    assert states == ["published"] * 2 + ["deferred"] * 2
     deferred = pg_conn.execute(
         "SELECT deferred_until, error FROM acf.publications WHERE state = 'deferred' LIMIT 1").fetchone()
     assert deferred[0] == datetime(2026, 11, 25, 8, 0, tzinfo=timezone.utc)  # midnight PST
-    assert "upload_units" in deferred[1]
+    assert "inserts" in deferred[1]
     # before the window opens a rerun stays deferred; after it, it publishes
-    assert publish(pg_conn, optimizer.package(make_source(content_id="cp_q7"), "youtube"), uploader,
+    assert publish(pg_conn, optimizer.package(make_source(content_id="cp_q3"), "youtube"), uploader,
                    now=NOW + timedelta(hours=1)).state == "deferred"
-    later = publish(pg_conn, optimizer.package(make_source(content_id="cp_q7"), "youtube"), uploader,
+    later = publish(pg_conn, optimizer.package(make_source(content_id="cp_q3"), "youtube"), uploader,
                     now=deferred[0] + timedelta(seconds=1))
-    assert later.state == "published" and uploader.posts == 7
+    assert later.state == "published" and uploader.posts == 3
+
+
+def test_upload_deferred_when_insert_bucket_full_though_units_remain(pg_conn, clean_quota, object_root,
+                                                                    seed_content, package):
+    _seed_piece(pg_conn, object_root, seed_content)
+    _spend(pg_conn, "inserts", 100)
+    assert quotas.usage(pg_conn, "youtube", "acct", NOW) == {"upload_units": 0, "inserts": 100}
+    uploader = CountingUploader()
+    result = publish(pg_conn, package, uploader, now=NOW)
+    assert result.state == "deferred" and uploader.posts == 0
+    error = pg_conn.execute("SELECT error FROM acf.publications").fetchone()[0]
+    assert "inserts" in error and "upload_units" not in error
+    assert quotas.usage(pg_conn, "youtube", "acct", NOW) == {"upload_units": 0, "inserts": 100}  # nothing spent
+
+
+def test_upload_deferred_when_units_used_though_insert_calls_remain(pg_conn, clean_quota, object_root,
+                                                                   seed_content, package):
+    _seed_piece(pg_conn, object_root, seed_content)
+    _spend(pg_conn, "upload_units", 9_990)  # e.g. search.list-free lookups and thumbnails spent the day's units
+    uploader = CountingUploader()
+    result = publish(pg_conn, package, uploader, now=NOW)
+    assert result.state == "deferred" and uploader.posts == 0
+    error = pg_conn.execute("SELECT error FROM acf.publications").fetchone()[0]
+    assert "upload_units" in error and "inserts" not in error.replace("upload_units", "")
+    assert quotas.usage(pg_conn, "youtube", "acct", NOW) == {"upload_units": 9_990, "inserts": 0}
+
+
+def test_project_rules_file_overrides_the_buckets(pg_conn, clean_quota, tmp_path, monkeypatch):
+    from acf import platform_rules, yaml_data
+    rules = yaml_data.load(platform_rules.DEFAULT_RULES_FILE.read_text())
+    rules["youtube"]["quotas"] = [{"bucket": "inserts", "limit": 1, "cost": 1, "window": "day_pacific"}]
+    path = tmp_path / "rules.yaml"
+    path.write_text(json.dumps(rules))  # JSON is YAML
+    monkeypatch.setenv("ACF_PLATFORM_RULES_FILE", str(path))
+    assert quotas.reserve(pg_conn, "youtube", "acct", None, NOW).granted
+    decision = quotas.reserve(pg_conn, "youtube", "acct", None, NOW)
+    assert not decision.granted and decision.bucket == "inserts" and "(1/1)" in decision.reason
 
 
 def test_rolling_window_retry_at_is_when_oldest_spend_leaves(pg_conn, clean_quota):
