@@ -34,6 +34,9 @@ PLATFORMS = platform_rules.platforms()
         "require_approval": Param(False, type="boolean", description="Wait for a person to approve before posting."),
         "content_ids": Param([], type="array", items={"type": "string"},
                              description="Only these content pieces (empty: every ready piece)."),
+        "ai_disclosure": Param("auto", type="string", enum=["auto", "always", "never"],
+                               description="Declare AI-made media: auto (from the providers that made the"
+                                           " images and voice), always, or never."),
         "limit": Param(200, type="integer", minimum=1, maximum=1000, description="At most this many pieces per run."),
     },
 )
@@ -46,7 +49,8 @@ def acf_publish():
         from hooks.object_store import object_root
 
         with factory_connection() as conn:
-            built = build_targets(conn, object_root(), params["content_ids"] or None, params["limit"], [platform])
+            built = build_targets(conn, object_root(), params["content_ids"] or None, params["limit"], [platform],
+                                  params["ai_disclosure"])
         ti.xcom_push(key="review", value=built["review"])
         return built[platform]
 

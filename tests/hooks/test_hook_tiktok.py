@@ -42,9 +42,9 @@ def connect(monkeypatch, server, expires_in=timedelta(hours=2), **extra):
     monkeypatch.setenv("AIRFLOW_CONN_ACF_TIKTOK", conn.get_uri())
 
 
-def package(key, content_id="cp_tt"):
+def package(key, content_id="cp_tt", **extra):
     return PlatformPackage(content_id, "tiktok", "Espresso", f"Espresso at home {content_id} #Coffee", ["#Coffee"],
-                           key, None, "9:16", {"duration_seconds": 30, "privacy_level": "SELF_ONLY"})
+                           key, None, "9:16", {"duration_seconds": 30, "privacy_level": "SELF_ONLY", **extra})
 
 
 def uploader(object_root):
@@ -175,3 +175,10 @@ def test_init_rate_limit_beyond_the_minute_defers(monkeypatch, server, video, ob
 def test_test_connection_reports_creator(monkeypatch, server):
     connect(monkeypatch, server)
     assert TikTokHook().test_connection() == (True, "connected as factory")
+
+
+@pytest.mark.parametrize("ai_generated", [True, False])
+def test_ai_made_media_is_declared_in_post_info(monkeypatch, server, video, object_root, piece, ai_generated):
+    connect(monkeypatch, server)
+    assert publish(piece, package(video, ai_generated=ai_generated), uploader(object_root)).state == "published"
+    assert server.posts[0]["post_info"]["is_aigc"] is ai_generated

@@ -50,11 +50,11 @@ def connect(monkeypatch, server, expires_in=timedelta(hours=1)):
     monkeypatch.setenv("AIRFLOW_CONN_ACF_YOUTUBE_UPLOAD", conn.get_uri())
 
 
-def package(media):
+def package(media, **extra):
     video, thumb = media
     return PlatformPackage("cp_yt", "youtube", "Home espresso: why it booms", "Desc #Shorts", ["home espresso"],
                            video, thumb, "9:16", {"category_id": "26", "privacy_status": "private",
-                                                  "self_declared_made_for_kids": False, "language": "en"})
+                                                  "self_declared_made_for_kids": False, "language": "en", **extra})
 
 
 def uploader(object_root):
@@ -165,3 +165,11 @@ def test_token_expiring_mid_upload_is_refreshed_and_the_upload_goes_on(monkeypat
     result = publish(piece, package(media), uploader(object_root))
     assert result.state == "published" and len(server.videos) == 1
     assert len(server.requests_to(r"^/token$")) == 1 and server.protocol_errors == []
+
+
+@pytest.mark.parametrize("ai_generated", [True, False])
+def test_ai_made_media_is_declared_in_status(monkeypatch, server, media, object_root, piece, ai_generated):
+    connect(monkeypatch, server)
+    assert publish(piece, package(media, ai_generated=ai_generated), uploader(object_root)).state == "published"
+    (video,) = server.videos.values()
+    assert video["status"]["containsSyntheticMedia"] is ai_generated

@@ -125,11 +125,14 @@ class TikTokStandIn(StandIn):
                 return _err("invalid_params", "post_info.privacy_level is required")
             if len(info.get("title", "").encode("utf-16-le")) // 2 > 2200:
                 return _err("invalid_params", "title longer than 2200")
+            if not isinstance(info.get("is_aigc", False), bool):
+                return _err("invalid_params", "post_info.is_aigc must be a boolean")
         with self.lock:
             publish_id = f"v_pub_file~v2-1.{next(self._ids)}"
             self.uploads[publish_id] = {"size": size, "chunk": chunk, "count": count, "received": 0,
                                         "chunks": 0, "status": "PROCESSING_UPLOAD", "polls": 0,
-                                        "title": (body.get("post_info") or {}).get("title", ""), "post_id": None}
+                                        "title": (body.get("post_info") or {}).get("title", ""), "post_id": None,
+                                        "post_info": body.get("post_info")}  # as sent, for tests to read
         return _ok({"publish_id": publish_id, "upload_url": f"{self.url}/upload/{publish_id}"})
 
     def _put(self, request: Request):
@@ -176,7 +179,8 @@ class TikTokStandIn(StandIn):
                 if upload["polls"] >= self.processing_polls:
                     upload["status"] = "PUBLISH_COMPLETE"
                     upload["post_id"] = str(7300000000000000000 + next(self._ids))
-                    self.posts.append({"id": upload["post_id"], "title": upload["title"], "publish_id": publish_id})
+                    self.posts.append({"id": upload["post_id"], "title": upload["title"], "publish_id": publish_id,
+                                       "post_info": upload["post_info"]})
             data = {"status": upload["status"], "uploaded_bytes": upload["received"]}
             if upload["post_id"]:
                 data["publicaly_available_post_id"] = [int(upload["post_id"])]

@@ -87,6 +87,8 @@ class YouTubeUploadStandIn(StandIn):
         status = body.get("status") or {}
         if "selfDeclaredMadeForKids" not in status or status.get("privacyStatus") not in ("private", "unlisted", "public"):
             return _error(400, "invalidVideoMetadata", "status.privacyStatus and selfDeclaredMadeForKids must be set")
+        if not isinstance(status.get("containsSyntheticMedia", False), bool):
+            return _error(400, "invalidVideoMetadata", "status.containsSyntheticMedia must be a boolean")
         snippet = body.get("snippet") or {}
         if not snippet.get("title") or len(snippet["title"]) > 100 or "<" in snippet["title"]:
             return _error(400, "invalidTitle")

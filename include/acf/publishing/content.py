@@ -51,6 +51,10 @@ def ready_sources(conn: psycopg.Connection, content_ids: list[str] | None = None
     for r in fetch_dicts(conn, "SELECT content_id, platform FROM acf.publications WHERE content_id = ANY(%s)"
                                " AND (state = 'published' OR (state = 'failed' AND attempts >= 5))", (ids,)):
         done.setdefault(r["content_id"], set()).add(r["platform"])
+    media_providers: dict[str, dict[str, list[str]]] = {}
+    for r in fetch_dicts(conn, "SELECT DISTINCT content_id, kind, provider FROM acf.assets WHERE content_id = ANY(%s)"
+                               " ORDER BY content_id, kind, provider", (ids,)):
+        media_providers.setdefault(r["content_id"], {}).setdefault(r["kind"], []).append(r["provider"])
     sources = []
     for r in rows:
         wanted = list(r["piece_platforms"] or r["angle_platforms"] or platform_rules.platforms())
@@ -65,7 +69,7 @@ def ready_sources(conn: psycopg.Connection, content_ids: list[str] | None = None
             script=script, renditions=renditions.get(r["content_id"], []), platforms=todo, term=term,
             category=r["category"] or "general", category_id=r["category_id"], keywords=keywords[:20],
             thumbnail_key=r["thumbnail_key"], trending_sound=r["trending_sound"], language=r["language"],
-            tier=r["tier"],
+            tier=r["tier"], media_providers=media_providers.get(r["content_id"], {}),
         ))
     return sources
 

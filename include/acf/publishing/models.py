@@ -57,6 +57,8 @@ class ContentSource:
     trending_sound: str | None = None
     language: str = "en"
     tier: str = "offline"
+    media_providers: dict[str, list[str]] = field(default_factory=dict)  # asset kind -> providers that made it
+    ai_disclosure: str = "auto"                 # auto (from media_providers) | always | never: the run's choice
 
 
 @dataclass

@@ -7,6 +7,7 @@ length and never carries a broken word, emoji or UTF-8 sequence.
 from __future__ import annotations
 
 from acf import platform_rules
+from acf.publishing import disclosure
 from acf.publishing.errors import NotPublishableError
 from acf.publishing.models import ContentSource, PlatformPackage, RenditionRef
 from acf.publishing.text_fit import compose, fit, fit_list, hashtag, measure, unique
@@ -79,8 +80,17 @@ class ContentOptimizer:
             content_id=source.content_id, platform=platform, title=title, description=description,
             tags=tags, rendition_key=rendition.object_key, thumbnail_key=source.thumbnail_key,
             aspect=rendition.aspect,
-            extra={"duration_seconds": rendition.duration_seconds, "language": source.language, **extra},
+            extra={"duration_seconds": rendition.duration_seconds, "language": source.language,
+                   "ai_generated": disclosure.declares_ai(source.media_providers, source.ai_disclosure), **extra},
         )
+
+    @staticmethod
+    def _disclosure_tail(source: ContentSource, rule: dict, hashtags: list[str]) -> str:
+        """The caption's kept tail: the AI disclosure line (platforms without an API field), then hashtags."""
+        line = (rule.get("ai_disclosure") or {}).get("caption_line")
+        if not (line and disclosure.declares_ai(source.media_providers, source.ai_disclosure)):
+            line = ""
+        return "\n\n".join(p for p in (line, " ".join(hashtags)) if p)
 
     @staticmethod
     def _clean(text: str, forbidden: str = "") -> str:
@@ -175,7 +185,8 @@ class ContentOptimizer:
         hashtags = self._hashtags(source, rule["hashtags"]["max"])
         body = "\n\n".join(p for p in (self._clean(source.title), self._clean(self._hook(source)),
                                        self._clean(self._cta(source))) if p)
-        caption = compose(body, " ".join(hashtags), rule["caption"]["max"], rule["caption"]["unit"])
+        caption = compose(body, self._disclosure_tail(source, rule, hashtags), rule["caption"]["max"],
+                          rule["caption"]["unit"])
         return self._base(source, platform, fit(self._clean(source.title), 100), caption, hashtags, rendition,
                           media_type=post_type, share_to_feed=post_type == "REELS")
 
@@ -194,7 +205,8 @@ class ContentOptimizer:
             opener = f"What do you think about {term}? {opener}"
         body = "\n\n".join(p for p in (opener, self._clean(source.title), self._clean(self._hook(source))) if p)
         hashtags = self._hashtags(source, rule["hashtags"]["max"])
-        description = compose(body, " ".join(hashtags), rule["description"]["max"], rule["description"]["unit"])
+        description = compose(body, self._disclosure_tail(source, rule, hashtags), rule["description"]["max"],
+                              rule["description"]["unit"])
         title = fit(self._clean(source.title), rule["title"]["max"], rule["title"]["unit"])
         return self._base(source, platform, title, description, hashtags, rendition, post_type=kind)
 

@@ -22,16 +22,19 @@ from acf.publishing.outbox import OutboxUploader
 from acf.publishing.publisher import Uploader, publish
 
 def build_targets(conn: psycopg.Connection, root: Any, content_ids: list[str] | None = None,
-                  limit: int = 200, platforms: list[str] | None = None) -> dict[str, Any]:
+                  limit: int = 200, platforms: list[str] | None = None,
+                  ai_disclosure: str = "auto") -> dict[str, Any]:
     """Packages for every ready (content, platform) not yet published (only ``platforms`` when given).
 
     Returns ``{platform: [target, ...] for each platform, "review": markdown}``;
     a target is a small dict (content id, platform, tier, package key, title).
+    ``ai_disclosure`` (auto | always | never) decides whether packages declare AI-made media.
     """
     optimizer = ContentOptimizer()
     targets: dict[str, list[dict]] = {p: [] for p in platform_rules.platforms()}
     review = []
     for source in content.ready_sources(conn, content_ids, limit):
+        source.ai_disclosure = ai_disclosure
         if platforms is not None:
             source.platforms = [p for p in source.platforms if p in platforms]
         packages, refused = optimizer.packages(source)

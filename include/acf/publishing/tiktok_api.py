@@ -125,7 +125,8 @@ class TikTokUploader:
         if self.direct_post:
             body["post_info"] = {"title": package.description, "privacy_level": privacy,
                                  "disable_duet": False, "disable_comment": False, "disable_stitch": False,
-                                 "video_cover_timestamp_ms": 1000}
+                                 "video_cover_timestamp_ms": 1000,
+                                 "is_aigc": bool(package.extra.get("ai_generated", False))}
         checkpoint({"init_sent": True})
         path = "/v2/post/publish/video/init/" if self.direct_post else "/v2/post/publish/inbox/video/init/"
         data = self._post(path, body)

@@ -178,6 +178,7 @@ class YouTubeUploader:
                         "defaultLanguage": extra.get("language", "en")},
             "status": {"privacyStatus": extra.get("privacy_status", "private"),
                        "selfDeclaredMadeForKids": bool(extra.get("self_declared_made_for_kids", False)),
+                       "containsSyntheticMedia": bool(extra.get("ai_generated", False)),
                        "embeddable": True},
         }
 
