@@ -7,7 +7,8 @@ import pytest
 from airflow.sdk import Connection
 
 from acf import storage
-from acf.publishing.models import PlatformPackage
+from acf.publishing.models import ContentSource, PlatformPackage, RenditionRef
+from acf.publishing.optimizer import ContentOptimizer
 from acf.publishing.publisher import publish
 from hooks.facebook import FacebookHook
 from stand_ins.base import Fault
@@ -99,3 +100,14 @@ def test_reel_limit_defers(monkeypatch, server, video, object_root, piece):
     server.reels_per_day = 0
     result = publish(piece, package(video), uploader(object_root))
     assert result.state == "deferred"
+
+
+@pytest.mark.parametrize("providers, disclosed", [({"voice": ["elevenlabs"]}, True), ({"voice": ["local"]}, False)])
+def test_description_sent_carries_the_ai_line_for_a_model_made_piece(monkeypatch, server, video, object_root, piece,
+                                                                     providers, disclosed):
+    source = ContentSource("cp_fb", "Espresso at home", {"hook": "Crema in 30 s"},
+                           [RenditionRef("9:16", video, 30.0, 1080, 1920)], ["facebook"],
+                           term="espresso", media_providers=providers)
+    connect(monkeypatch, server)
+    assert publish(piece, ContentOptimizer().package(source, "facebook"), uploader(object_root)).state == "published"
+    assert ("Made with AI tools." in server.published[0]["description"]) is disclosed

@@ -7,7 +7,8 @@ import pytest
 from airflow.sdk import Connection
 
 from acf.publishing import ledger
-from acf.publishing.models import PlatformPackage
+from acf.publishing.models import ContentSource, PlatformPackage, RenditionRef
+from acf.publishing.optimizer import ContentOptimizer
 from acf.publishing.publisher import publish
 from hooks.instagram import InstagramHook
 from stand_ins.base import Fault
@@ -100,3 +101,14 @@ def test_local_object_store_has_no_public_url(monkeypatch, server, piece, object
     result = publish(piece, PACKAGE, InstagramHook().uploader(object_root, sleep=lambda s: None))
     assert result.state == "failed" and "public URL" in result.error
     assert ledger.counts(piece) == {"failed": 1}
+
+
+@pytest.mark.parametrize("providers, disclosed", [({"image": ["leonardo"]}, True), ({"image": ["local"]}, False)])
+def test_caption_sent_carries_the_ai_line_for_a_model_made_piece(monkeypatch, server, piece, providers, disclosed):
+    # Instagram's API has no AI-label field: the optimizer puts the line in the caption the stand-in receives.
+    source = ContentSource("cp_ig", "Espresso at home", {"hook": "Crema in 30 s"},
+                           [RenditionRef("9:16", "renditions/cp_ig/9x16.mp4", 30.0, 1080, 1920)], ["instagram"],
+                           term="espresso", media_providers=providers)
+    connect(monkeypatch, server)
+    assert publish(piece, ContentOptimizer().package(source, "instagram"), uploader(server)).state == "published"
+    assert ("Made with AI tools." in server.media[0]["caption"]) is disclosed
