@@ -1,6 +1,9 @@
-"""Google Trends through pytrends: daily trending searches per region, interest over time for terms.
+"""Google Trends: the "Trending now" RSS feed per region, and interest over time for terms through pytrends.
 
-pytrends has no base-URL option, so a small subclass builds its endpoint URLs
+pytrends' ``dailytrends`` has answered with Google's 404 page since early 2025 (pytrends was
+archived in April 2025), so the trending list comes from ``<base>/../trending/rss?geo=<CC>``, the
+feed working tools read, fetched with ``requests``; pytrends stays for the interest signal only,
+best effort. pytrends has no base-URL option, so a small subclass builds its endpoint URLs
 from the Connection's host (default https://trends.google.com/trends); that is
 also how tests point it at the loopback stand-in. pytrends is rate-limited and
 fragile: 429s are retried honouring Retry-After, and anything still failing
@@ -18,6 +21,14 @@ from acf.redaction import register_connection
 DEFAULT_BASE = "https://trends.google.com/trends"
 
 
+class FeedStatusError(Exception):
+    """The Trending-now feed answered with an HTTP error status."""
+
+    def __init__(self, response) -> None:
+        super().__init__(f"trending feed answered HTTP {response.status_code}")
+        self.response = response
+
+
 def _classify(exc: BaseException) -> tuple[bool, float | None]:
     import requests
     from pytrends import exceptions
@@ -25,6 +36,9 @@ def _classify(exc: BaseException) -> tuple[bool, float | None]:
     from acf.trends.retry import parse_retry_after
 
     response = getattr(exc, "response", None)
+    if isinstance(exc, FeedStatusError):
+        status = response.status_code
+        return status == 429 or status >= 500, parse_retry_after(response.headers.get("Retry-After"))
     if isinstance(exc, exceptions.TooManyRequestsError):
         return True, parse_retry_after(response.headers.get("Retry-After") if response is not None else None)
     if isinstance(exc, exceptions.ResponseError):
@@ -67,7 +81,8 @@ def _trend_req_class():
 
 
 class GoogleTrendsHook(BaseHook):
-    """Connection: host = base URL (default https://trends.google.com/trends),
+    """Connection: host = base URL (default https://trends.google.com/trends; the feed is its sibling
+    /trending/rss),
     extras: hl (e.g. en-US), tz (minutes offset, e.g. 360), timeout (seconds),
     interest_timeframe (pytrends timeframe of the interest asked for candidate terms, default "now 7-d")."""
 
@@ -93,6 +108,21 @@ class GoogleTrendsHook(BaseHook):
         host = self.connection.host or DEFAULT_BASE
         return (host if "://" in host else f"https://{host}").rstrip("/")
 
+    @property
+    def feed_url(self) -> str:
+        """The Trending-now feed beside the base URL: https://trends.google.com/trends -> .../trending/rss."""
+        base = self.base_url
+        root = base[: -len("/trends")] if base.endswith("/trends") else base
+        return f"{root}/trending/rss"
+
+    @cached_property
+    def session(self):
+        import requests
+
+        session = requests.Session()
+        session.headers["User-Agent"] = "ai-content-factory/1 (+trends)"
+        return session
+
     @cached_property
     def client(self):
         timeout = float(self.options.get("timeout", 10))
@@ -107,19 +137,21 @@ class GoogleTrendsHook(BaseHook):
 
         return call_with_retries(fn, what=f"google trends {what}", classify=_classify)
 
-    def daily_trends(self, region: str) -> dict:
-        """The dailytrends response for ``region`` as pytrends receives it (the ")]}'," prefix trimmed)."""
-        def call():
-            return self.client._get_data(  # pytrends' own request path (cookies, headers, error mapping)
-                url=self.client.TODAY_SEARCHES_URL, method=self.client.GET_METHOD, trim_chars=5,
-                params={"ns": 15, "geo": region, "tz": str(-int(self.options.get("tz", 360))),
-                        "hl": self.client.hl})
+    def trending_feed(self, region: str) -> bytes:
+        """The Trending-now RSS feed for ``region``, as Google sends it (XML)."""
+        timeout = float(self.options.get("timeout", 10))
 
-        return self._call(f"dailytrends {region}", call)
+        def call():
+            response = self.session.get(self.feed_url, params={"geo": region}, timeout=(min(timeout, 5.0), timeout))
+            if response.status_code >= 400:
+                raise FeedStatusError(response)
+            return response.content
+
+        return self._call(f"trending feed {region}", call)
 
     def fetch_trending(self, region: str) -> bytes:
-        """The payload the trends DAG stores for ``region`` (JSON as pytrends returned it)."""
-        return json.dumps(self.daily_trends(region), ensure_ascii=False).encode("utf-8")
+        """The payload the trends DAG stores for ``region``: the feed's bytes as received."""
+        return self.trending_feed(region)
 
     def interest_over_time(self, terms: list[str], region: str, timeframe: str = "now 7-d") -> dict[str, list[int]]:
         """Interest (0-100) over ``timeframe`` per term (at most five terms, pytrends' limit)."""
@@ -154,8 +186,10 @@ class GoogleTrendsHook(BaseHook):
 
     def test_connection(self) -> tuple[bool, str]:
         try:
-            days = self.daily_trends("US")["default"]["trendingSearchesDays"]
-            return True, f"Google Trends reachable ({sum(len(d.get('trendingSearches', [])) for d in days)} searches)"
+            from acf.trends.sources.google_trends import read_feed
+
+            items = read_feed(self.trending_feed("US").decode("utf-8", errors="replace"))["rss"]["items"]
+            return True, f"Google Trends reachable ({len(items)} trending searches in the US feed)"
         except Exception as exc:  # noqa: BLE001
             from acf.trends.retry import redact
 

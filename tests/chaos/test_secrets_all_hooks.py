@@ -212,7 +212,7 @@ def test_trend_source_keys_stay_out_of_logs_xcoms_rows_and_objects(pg_conn, obje
     pytest.param("youtube", "/youtube/v3/videos", 400, "youtube_api_key", "google"),
     pytest.param("x", "/2/trends/", 401, "x_bearer", "x"),
     pytest.param("reddit", "/api/v1/access_token", 401, "reddit_client_secret", "plain"),
-    pytest.param("google_trends", "/trends/api/dailytrends", 400, "google_trends_unused", "plain"),
+    pytest.param("google_trends", "/trending/rss", 400, "google_trends_unused", "plain"),
 ])
 def test_trend_source_keys_echoed_in_refusals_are_not_passed_on(pg_conn, object_root, trend_sources, caplog, capfd,
                                                                  all_logs, source, path, status, secret, shape):

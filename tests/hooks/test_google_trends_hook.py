@@ -1,4 +1,4 @@
-"""GoogleTrendsHook through the real pytrends against the loopback stand-in."""
+"""GoogleTrendsHook against the loopback stand-in: the Trending-now feed over real HTTP, interest through pytrends."""
 from __future__ import annotations
 
 import json
@@ -27,55 +27,71 @@ def server():
         yield stand_in
 
 
-def test_daily_trends_through_pytrends_parse(server, monkeypatch):
+def test_trending_feed_over_http_parses(server, monkeypatch):
     raw = _connect(monkeypatch, server.url).fetch_trending("DE")
+    assert raw.lstrip().startswith(b"<?xml")
     parsed = parsers.parse_payload("google_trends", raw, region="DE", observed_at=NOW)
     assert len(parsed.observations) == 8 and not parsed.rejects
-    assert parsed.observations[0].metrics["traffic"] > 0
-    assert server.requests[0].path == "/trends/explore/"  # pytrends' cookie request
-    daily = server.requests_to("dailytrends")[0]
-    assert daily.arg("geo") == "DE" and daily.arg("ns") == "15" and daily.arg("hl") == "en-US"
-    assert "NID=stand-in-cookie" in daily.headers.get("cookie", "")
+    first = parsed.observations[0]
+    assert first.metrics["traffic"] > 0 and first.metrics["approx_traffic"].endswith("+")
+    assert first.metrics["news_items"][0]["url"].startswith("https://")
+    assert first.published_at is not None
+    feed = server.requests_to("/trending/rss")[0]
+    assert feed.arg("geo") == "DE" and len(server.requests) == 1  # no pytrends cookie dance for the list
 
 
 def test_429_with_retry_after_then_success(server, monkeypatch):
-    server.faults.add(Fault.too_many(retry_after=1, body="<html>quota</html>"), path="dailytrends")
+    server.faults.add(Fault.too_many(retry_after=1, body="<html>quota</html>"), path="trending/rss")
     raw = _connect(monkeypatch, server.url).fetch_trending("US")
-    assert json.loads(raw)["default"]["trendingSearchesDays"]
-    assert len(server.requests_to("dailytrends")) == 2
+    assert b"<ht:approx_traffic>" in raw
+    assert len(server.requests_to("trending/rss")) == 2
 
 
 def test_429_with_a_long_retry_after_degrades_at_once(server, monkeypatch):
-    server.faults.always(Fault.too_many(retry_after=3600), path="dailytrends")
+    server.faults.always(Fault.too_many(retry_after=3600), path="trending/rss")
     with pytest.raises(SourceUnavailable, match="retry after 3600"):
         _connect(monkeypatch, server.url).fetch_trending("US")
-    assert len(server.requests_to("dailytrends")) == 1
+    assert len(server.requests_to("trending/rss")) == 1
 
 
 def test_500_every_time_makes_the_source_unavailable(server, monkeypatch):
-    server.faults.always(Fault.server_error(500), path="dailytrends")
+    server.faults.always(Fault.server_error(500), path="trending/rss")
     with pytest.raises(SourceUnavailable, match="after 3 tries"):
         _connect(monkeypatch, server.url).fetch_trending("US")
 
 
+def test_google_404_page_is_unavailable_without_retrying(server, monkeypatch):
+    with pytest.raises(SourceUnavailable, match="HTTP 404"):
+        _connect(monkeypatch, server.url).fetch_trending("ZZ")
+    assert len(server.requests_to("trending/rss")) == 1
+
+
 def test_timeout_then_success(server, monkeypatch):
-    server.faults.add(Fault.delay(3), path="dailytrends")
+    server.faults.add(Fault.delay(3), path="trending/rss")
     raw = _connect(monkeypatch, server.url).fetch_trending("IN")
-    assert json.loads(raw)["default"]
-    assert len(server.requests_to("dailytrends")) == 2
+    assert b"<rss" in raw
+    assert len(server.requests_to("trending/rss")) == 2
 
 
-def test_malformed_body_is_unavailable_without_retrying(server, monkeypatch):
-    server.faults.add(Fault.malformed(b")]}',\n{\"default\": {"), path="dailytrends")
-    with pytest.raises(SourceUnavailable, match="JSONDecodeError"):
-        _connect(monkeypatch, server.url).fetch_trending("US")
-    assert len(server.requests_to("dailytrends")) == 1
+def test_entity_bomb_from_the_server_is_rejected_whole(server, monkeypatch):
+    raw = _connect(monkeypatch, server.url).fetch_trending("XB")
+    parsed = parsers.parse_payload("google_trends", raw, region="XB", observed_at=NOW)
+    assert not parsed.observations and len(parsed.rejects) == 1 and parsed.rejects[0].whole_payload
+    assert "DTDForbidden" in parsed.rejects[0].reason
+
+
+def test_malformed_body_is_rejected_whole(server, monkeypatch):
+    server.faults.add(Fault.malformed(b"<rss><channel><item>"), path="trending/rss")
+    raw = _connect(monkeypatch, server.url).fetch_trending("US")
+    parsed = parsers.parse_payload("google_trends", raw, region="US", observed_at=NOW)
+    assert parsed.rejects[0].whole_payload and "not XML" in parsed.rejects[0].reason
 
 
 def test_test_connection(server, monkeypatch):
     ok, message = _connect(monkeypatch, server.url).test_connection()
-    assert ok and "8 searches" in message
-    server.faults.always(Fault.server_error(503), path="dailytrends")
+    assert ok and "8 trending searches" in message
+    assert server.requests_to("trending/rss")[0].arg("geo") == "US"
+    server.faults.always(Fault.server_error(503), path="trending/rss")
     ok, message = _connect(monkeypatch, server.url).test_connection()
     assert not ok
 

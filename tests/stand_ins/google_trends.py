@@ -1,5 +1,12 @@
-"""Google Trends stand-in: the cookie page, /api/dailytrends with the ")]}'," prefix, and the explore ->
-widgetdata/multiline pair behind interest over time, as trends.google.com sends them."""
+"""Google Trends stand-in: the Trending-now RSS feed (/trending/rss?geo=CC), the cookie page, and the
+explore -> widgetdata/multiline pair behind interest over time, as trends.google.com sends them.
+
+The feed's shape (root <rss> with xmlns:ht="https://trends.google.com/trending/rss", per <item> a
+title, ht:approx_traffic, pubDate, ht:picture, ht:picture_source and ht:news_item blocks) follows a
+recorded feed in the public repository nreza-lab/trendspotting-new, data/sampleFeeds.ts, and the
+feed as FACTS.md describes it. Fault modes: geo=ZZ answers Google's 404 HTML page (what dailytrends
+does now); geo=XR answers 429 with Retry-After; geo=XB answers an entity-expansion bomb.
+"""
 from __future__ import annotations
 
 import json
@@ -12,16 +19,31 @@ def _explore(request: Request) -> Response:
     return Response(200, "<html>explore</html>", {"Set-Cookie": "NID=stand-in-cookie; Path=/"}, "text/html")
 
 
-def _dailytrends(request: Request) -> Response:
+EMPTY_FEED = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<rss xmlns:atom="http://www.w3.org/2005/Atom"'
+              ' xmlns:ht="https://trends.google.com/trending/rss" version="2.0"><channel><title>Daily Search Trends'
+              '</title></channel></rss>\n')
+BOMB = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;">'
+        '<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;">]>\n<rss><channel><item><title>&lol2;</title></item>'
+        '</channel></rss>\n')
+
+
+def _trending_rss(request: Request) -> Response:
     from acf.trends.offline import SampleMissing, sample_payload
 
-    if request.arg("ns") != "15" or not request.arg("geo"):
+    geo = request.arg("geo")
+    if not geo:
         return Response(400, "<html>Bad Request</html>", content_type="text/html")
+    if geo == "ZZ":
+        return Response(404, "<html><title>Error 404 (Not Found)!!1</title></html>", content_type="text/html")
+    if geo == "XR":
+        return Response(429, "<html>Too Many Requests</html>", {"Retry-After": "0"}, "text/html")
+    if geo == "XB":
+        return Response(200, BOMB, content_type="application/rss+xml; charset=utf-8")
     try:
-        body = sample_payload("google_trends", request.arg("geo"), datetime.now(timezone.utc)).decode()
+        body = sample_payload("google_trends", geo, datetime.now(timezone.utc)).decode()
     except SampleMissing:
-        body = json.dumps({"default": {"trendingSearchesDays": []}})
-    return Response(200, ")]}',\n" + body, content_type="application/json; charset=utf-8")
+        body = EMPTY_FEED
+    return Response(200, body, content_type="application/rss+xml; charset=utf-8")
 
 
 WIDGET_TOKEN = "APP6_stand-in-token"
@@ -61,7 +83,7 @@ def _multiline(request: Request) -> Response:
 def google_trends_stand_in() -> StandIn:
     return StandIn({
         ("GET", r"/trends/explore/"): _explore,
-        ("GET", r"/trends/api/dailytrends"): _dailytrends,
+        ("GET", r"/trending/rss"): _trending_rss,
         ("POST", r"/trends/api/explore"): _explore_widgets,
         ("GET", r"/trends/api/widgetdata/multiline"): _multiline,
     })

@@ -22,13 +22,19 @@ class SampleMissing(LookupError):
 
 
 def sample_regions(source: str) -> list[str]:
-    return sorted(p.stem for p in sources.get(source).samples.glob("*.json"))
+    folder = sources.get(source).samples
+    return sorted({p.stem for p in (*folder.glob("*.json"), *folder.glob("*.xml"))})
 
 
 def sample_payload(source: str, region: str, at: datetime) -> bytes:
     """The sample response of ``source`` for ``region`` as if fetched at ``at``."""
     trend_source = sources.get(source)
     path = trend_source.samples / f"{region}.json"
+    if not path.is_file() and (trend_source.samples / f"{region}.xml").is_file():
+        text = (trend_source.samples / f"{region}.xml").read_text(encoding="utf-8")  # a feed, sent as recorded
+        if trend_source.shift_sample is not None:
+            text = trend_source.shift_sample(text, at - SAMPLE_ANCHOR)
+        return text.encode("utf-8")
     if not path.is_file():
         raise SampleMissing(f"no sample for {source}/{region}; bundled: {', '.join(sample_regions(source))}")
     document = json.loads(path.read_text(encoding="utf-8"))

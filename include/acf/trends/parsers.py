@@ -36,7 +36,8 @@ def parse_payload(
                                      whole_payload=True))
         return result
     try:
-        document = json.loads(_strip_xssi(text))
+        body = _strip_xssi(text)
+        document = trend_source.decode(body) if trend_source.decode is not None else json.loads(body)
         items = trend_source.items(document)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
         reason = f"payload is not a {source} response: {type(exc).__name__}: {str(exc)[:200]}"

@@ -72,7 +72,7 @@ def test_built_in_sources_are_the_modules_of_the_package():
     assert sources.get("youtube").category_kind == "category_id"
     assert sources.get("reddit").category_kind == "community"
     assert sources.get("x").signal is not None and sources.get("youtube").signal is None
-    assert sources.get("google_trends").samples.joinpath("US.json").is_file()
+    assert sources.get("google_trends").samples.joinpath("US.xml").is_file()
 
 
 def test_an_unknown_source_is_named_with_the_registered_ones():

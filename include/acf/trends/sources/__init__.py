@@ -50,9 +50,13 @@ class TrendSource:
     # (item, region, observed_at) -> TrendObservation; raises ItemError (or a ValueError, TypeError,
     # KeyError ...) for an item it cannot read, which rejects that item with the message as reason.
     parse: Callable[[Any, str, datetime], TrendObservation]
-    # Where the sample answers are (<region>.json); None: sample/<name>/ beside the built-ins'.
+    # The payload's text (Google's ")]}'," prefix trimmed) -> its document; raises ValueError when the
+    # body is not this API's at all. None: the text is JSON.
+    decode: Callable[[str], Any] | None = None
+    # Where the sample answers are (<region>.json or <region>.xml); None: sample/<name>/ beside the built-ins'.
     sample_dir: Path | None = None
-    # Moves the sample document's own timestamps by the delta from SAMPLE_ANCHOR to the replay time.
+    # Moves the sample document's own timestamps by the delta from SAMPLE_ANCHOR to the replay time, in
+    # place; an XML sample arrives as its text and the shifted text is returned.
     shift_sample: Callable[[Any, timedelta], None] | None = None
     # Candidate-term signal fetched beside the trending list (X counts, Google Trends interest), and
     # the answer (names, observed_at) -> bytes replayed in its place offline.
