@@ -28,7 +28,11 @@ def _observed_at():
     dag_run = context["dag_run"]
     if str(getattr(dag_run, "run_type", "")).endswith("scheduled") and context.get("data_interval_end"):
         return context["data_interval_end"].replace(minute=0, second=0, microsecond=0)
-    return dag_run.run_after.replace(microsecond=0)
+    from datetime import timedelta
+
+    asked = dag_run.run_after
+    # Rounded up, not down: a post published earlier in the same second must fall inside the window.
+    return asked.replace(microsecond=0) + timedelta(seconds=1 if asked.microsecond else 0)
 
 
 def _platform_fetchers() -> dict:
