@@ -88,6 +88,7 @@ def read_x_counts(payload: bytes | str) -> dict[str, tuple[int, int, int | None,
 
 
 def _x_totals(name: str, response: Any) -> tuple[int, int, int | None, float | None]:
+    from acf.trends.sources.fields import read_iso_time  # the sources package imports this module
     if not isinstance(response, dict) or not isinstance(response.get("data"), list):
         raise ValueError(f"counts for {name[:60]!r} have no data list")
     buckets = [b for b in response["data"] if isinstance(b, dict)]
@@ -96,7 +97,7 @@ def _x_totals(name: str, response: Any) -> tuple[int, int, int | None, float | N
         count = bucket.get("tweet_count")
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise ValueError(f"counts for {name[:60]!r}: tweet_count is not a count: {str(count)[:40]!r}")
-        start, end = _x_time(bucket.get("start")), _x_time(bucket.get("end"))
+        start, end = read_iso_time(bucket.get("start")), read_iso_time(bucket.get("end"))
         if start is None or end is None or end <= start:
             raise ValueError(f"counts for {name[:60]!r}: a bucket has no start and end: "
                              f"{str(bucket.get('start'))[:30]!r}..{str(bucket.get('end'))[:30]!r}")
@@ -120,17 +121,6 @@ def _x_totals(name: str, response: Any) -> tuple[int, int, int | None, float | N
     day = sum(count for end, count in full if end > newest_end - timedelta(days=1))
     before = [count for _, count in full[:-1]]
     return total, day, newest, (sum(before) / len(before) if before else None)
-
-
-def _x_time(value: Any) -> datetime | None:
-    """A bucket edge, ``2026-11-24T00:00:00.000Z``, as an aware datetime; None if it is not one."""
-    if not isinstance(value, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
 
 
 def growth(now: float, baseline: float) -> float:
