@@ -60,6 +60,27 @@ def test_trigger_production_with_params_and_poll(factory_stack):
     assert final["state"] == "success"
 
 
+def _wait_until_parked_attempt_reported(stack, run_id: str, timeout: float = 60) -> None:
+    """Wait until the scheduler has the executor's report of the attempt that parked the task.
+
+    Airflow 3.3.2 races an answer given within a second of parking: the answer resumes the task
+    (state scheduled) before the executor reports the parked attempt as ended, the scheduler then
+    takes that report for a lost task and retries it, and the retry asks again with the answer gone.
+    A reviewer takes longer than that; the test waits for the report instead of guessing a delay.
+    """
+    import time
+    from pathlib import Path
+
+    log = Path(stack.env["ACF_HOME"]) / "logs" / "scheduler.log"
+    marker = f"task_id='approve', run_id='{run_id}'"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any("Received executor event" in line and marker in line
+               for line in log.read_text(errors="replace").splitlines()):
+            return
+        time.sleep(1)
+
+
 def test_approve_a_pending_human_in_the_loop_step(factory_stack):
     """acf_publish with require_approval waits at `approve` until a person answers through the API."""
     import time
@@ -90,6 +111,7 @@ def test_approve_a_pending_human_in_the_loop_step(factory_stack):
             break
         time.sleep(3)
     assert state == "awaiting_input", state
+    _wait_until_parked_attempt_reported(factory_stack, run_id)
     assert status == 200 and "Approve" in detail["options"], detail
     # the reviewer sees what will go out
     assert "Publish run" in detail["subject"]

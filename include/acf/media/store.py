@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict
 
 from acf import db, storage
-from acf.content_models import Angle, Scene, Script
+from acf.content_models import Angle, Fact, Scene, Script
 from acf.ids import stable_id
 from acf.media.models import ContentPlan
 
@@ -105,7 +105,8 @@ def script_from_json(data: dict) -> Script:
     scenes = [Scene(**scene) for scene in data["scenes"]]
     return Script(title=data["title"], hook=data["hook"], scenes=scenes, call_to_action=data["call_to_action"],
                   language=data.get("language", "en"),
-                  chapters=[tuple(c) for c in data.get("chapters", [])])
+                  chapters=[tuple(c) for c in data.get("chapters", [])],
+                  facts=[Fact(**fact) for fact in data.get("facts", [])])
 
 
 def save_script(conn, content_id: str, script: Script, provider: str) -> None:
