@@ -85,8 +85,9 @@ def test_test_connection(server, monkeypatch):
 def test_refusal_is_a_clear_error_without_refetching(monkeypatch, refusal, message):
     import prawcore.sessions
 
-    retry_sleeps = []  # prawcore waits through RetryStrategy.sleep before every retry
-    monkeypatch.setattr(prawcore.sessions.RetryStrategy, "sleep", lambda strategy: retry_sleeps.append(strategy))
+    retry_sleeps = []  # prawcore calls RetryStrategy.sleep before every attempt; it waits before a retry only
+    monkeypatch.setattr(prawcore.sessions.RetryStrategy, "sleep",
+                        lambda strategy: strategy._sleep_seconds() is not None and retry_sleeps.append(strategy))
     with reddit_stand_in(refusal=refusal) as server:
         with pytest.raises(SourceRefused, match=message):
             _connect(monkeypatch, server.url).fetch_trending("US")

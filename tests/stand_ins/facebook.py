@@ -14,6 +14,7 @@ import threading
 from urllib.parse import parse_qs
 
 from stand_ins.base import Request, Response, StandIn, json_response
+from requests_toolbelt.multipart.decoder import MultipartDecoder
 
 VERSION = "v21.0"
 
@@ -31,7 +32,6 @@ def form(request: Request) -> dict:
     fields = {k: v[0] for k, v in request.query.items()}
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
-        from requests_toolbelt.multipart.decoder import MultipartDecoder
 
         for part in MultipartDecoder(request.body, content_type).parts:
             disposition = part.headers.get(b"Content-Disposition", b"").decode()

@@ -13,6 +13,8 @@ import json
 from datetime import datetime, timezone
 
 from stand_ins.base import Request, Response, StandIn
+from acf.trends.sources.google_trends import sample_interest
+from acf.trends.offline import SampleMissing, sample_payload
 
 
 def _explore(request: Request) -> Response:
@@ -28,7 +30,6 @@ BOMB = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1
 
 
 def _trending_rss(request: Request) -> Response:
-    from acf.trends.offline import SampleMissing, sample_payload
 
     geo = request.arg("geo")
     if not geo:
@@ -70,7 +71,6 @@ def _explore_widgets(request: Request) -> Response:
 
 def _multiline(request: Request) -> Response:
     """GET /api/widgetdata/multiline: the hourly interest of each keyword of the widget's request."""
-    from acf.trends.sources.google_trends import sample_interest
 
     if request.arg("token") != WIDGET_TOKEN:
         return Response(401, "<html>Unauthorized</html>", content_type="text/html")

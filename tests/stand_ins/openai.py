@@ -12,6 +12,7 @@ import re
 import threading
 
 from stand_ins.base import Request, Response, StandIn, json_response
+from acf.text import local_writer
 
 _DATA = re.compile(r"<trend_data>\s*(.*?)\s*</trend_data>", re.DOTALL)
 _ids = itertools.count(1)
@@ -19,7 +20,6 @@ _ids = itertools.count(1)
 
 def default_reply(system: str, user: str) -> str:
     """What a well-behaved model would answer: the offline writer's output for the task."""
-    from acf.text import local_writer
 
     match = _DATA.search(user or "")
     inputs = json.loads(match.group(1)) if match else {}

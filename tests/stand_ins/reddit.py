@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timezone
 
 from stand_ins.base import Request, Response, StandIn
+from acf.trends.offline import SampleMissing, sample_feed, sample_payload
 
 CLIENT_ID = "test-reddit-id"
 CLIENT_SECRET = "test-reddit-secret"
@@ -30,7 +31,6 @@ def _token(request: Request) -> Response:
 
 
 def _hot(request: Request, refusal: str | None = None) -> Response:
-    from acf.trends.offline import SampleMissing, sample_feed, sample_payload
 
     if refusal is not None:
         return REFUSALS[refusal]

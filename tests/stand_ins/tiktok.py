@@ -15,6 +15,7 @@ import threading
 import time
 
 from stand_ins.base import Request, Response, StandIn, json_response
+from urllib.parse import parse_qs
 
 MB = 1024 * 1024
 
@@ -72,7 +73,6 @@ class TikTokStandIn(StandIn):
         return token
 
     def _token(self, request: Request):
-        from urllib.parse import parse_qs
 
         form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
         if form.get("grant_type") != "refresh_token" or form.get("refresh_token") not in self.refresh_tokens:

@@ -5,6 +5,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from stand_ins.base import Request, Response, StandIn
+from acf.trends.offline import sample_payload
 
 BEARER = "test-x-bearer"
 REGION_OF_WOEID = {23424977: "US", 23424975: "GB", 23424848: "IN", 23424768: "BR", 23424829: "DE",
@@ -18,7 +19,6 @@ def _unauthorized(request: Request) -> Response | None:
 
 
 def _trends(request: Request) -> Response:
-    from acf.trends.offline import sample_payload
 
     if (denied := _unauthorized(request)) is not None:
         return denied

@@ -5,6 +5,7 @@ import json
 from datetime import datetime, timezone
 
 from stand_ins.base import Request, Response, StandIn
+from acf.trends.offline import SampleMissing, sample_payload
 
 API_KEY = "test-youtube-key"
 
@@ -17,7 +18,6 @@ def _error(status: int, reason: str, message: str) -> Response:
 
 
 def _videos(request: Request) -> Response:
-    from acf.trends.offline import SampleMissing, sample_payload
 
     if request.arg("key") != API_KEY:
         return _error(400, "badRequest", "API key not valid. Please pass a valid API key.")
