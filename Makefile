@@ -48,7 +48,7 @@ demo: install
 
 ## The test suite (well under 15 minutes on 2 cores).
 test: install-dev browser
-	$(PY) -m pytest -q -m "not chaos_full"
+	$(PY) -m pytest -q -n 2 --dist loadscope -m "not chaos_full"
 
 ## Debian's chromium for the dashboard's browser test (Playwright drives it; its own
 ## browser download cannot work offline). Skipped, with the tests saying why, where apt-get can't.

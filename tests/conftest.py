@@ -22,17 +22,55 @@ for extra in (ROOT / "include", ROOT / "plugins", ROOT / "tests"):
 
 # Any test that imports Airflow gets an isolated, quiet configuration (set before
 # the first airflow import, which reads it once).
-_AIRFLOW_HOME = Path(os.environ.get("ACF_TEST_AIRFLOW_HOME", ROOT / ".acf" / "test-airflow"))
+# Under pytest-xdist (`make test`) each worker process keeps its own homes; the PostgreSQL server is shared.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_AIRFLOW_HOME = Path(os.environ.get("ACF_TEST_AIRFLOW_HOME", ROOT / ".acf" / f"test-airflow{_WORKER}"))
 _AIRFLOW_HOME.mkdir(parents=True, exist_ok=True)
 os.environ.setdefault("AIRFLOW_HOME", str(_AIRFLOW_HOME))
 os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(ROOT / "dags"))
 os.environ.setdefault("AIRFLOW__CORE__PLUGINS_FOLDER", str(ROOT / "plugins"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
-os.environ.setdefault("ACF_HOME", str(ROOT / ".acf" / "test-home"))
+os.environ.setdefault("ACF_HOME", str(ROOT / ".acf" / f"test-home{_WORKER}"))
 os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
 
 from acf import db  # noqa: E402
+
+
+# `make test` runs the suite on two xdist workers. The chaos suite's counters live in each worker;
+# the controller (which loads only this conftest) adds them up and prints the summary line last.
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    chaos = getattr(node, "workeroutput", {}).get("acf_chaos")
+    if chaos:
+        from chaos import registry
+
+        registry.merge(chaos["counts"], chaos["findings"])
+        if chaos["ran"]:
+            node.config._acf_chaos_ran = True
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    if hasattr(config, "workerinput") or not getattr(config, "_acf_chaos_ran", False) \
+            or not getattr(config.option, "numprocesses", None):
+        return  # a worker, no chaos test, or no xdist (the chaos conftest reports itself)
+    from chaos import registry
+
+    if registry.findings:
+        terminalreporter.section("chaos findings")
+        for line in registry.findings:
+            terminalreporter.write_line(line)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # Without xdist the chaos conftest prints the line itself (it is loaded in this process).
+    if getattr(config, "_acf_chaos_ran", False) and not hasattr(config, "workerinput") \
+            and getattr(config.option, "numprocesses", None):
+        from chaos import registry
+
+        sys.stdout.write(registry.summary_line() + "\n")
+        sys.stdout.flush()
 
 ACF_TABLES = (
     "metrics", "publications", "renditions", "assets", "content_pieces", "angles",

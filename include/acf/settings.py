@@ -59,6 +59,11 @@ class Settings:
     # `make run` only: the API server's port, Airflow's metadata database on the ACF_DATABASE_URL
     # server, and how many task processes Airflow runs at once (two cores: a few, not 32).
     api_port: int = 8080
+    # The stack's other listening ports (Airflow's defaults): the scheduler's and triggerer's log
+    # servers and the scheduler's health check; change them to run a second stack on one machine.
+    worker_log_port: int = 8793
+    trigger_log_port: int = 8794
+    scheduler_health_port: int = 8974
     airflow_db: str = "airflow"
     parallelism: int = 4
 
@@ -93,6 +98,9 @@ def load() -> Settings:
         render_slots=int(env.get("ACF_RENDER_SLOTS", "1")),
         prices_file=Path(env["ACF_PRICES_FILE"]) if env.get("ACF_PRICES_FILE") else None,
         api_port=int(env.get("ACF_API_PORT", "8080")),
+        worker_log_port=int(env.get("ACF_WORKER_LOG_PORT", "8793")),
+        trigger_log_port=int(env.get("ACF_TRIGGER_LOG_PORT", "8794")),
+        scheduler_health_port=int(env.get("ACF_SCHEDULER_HEALTH_PORT", "8974")),
         airflow_db=env.get("ACF_AIRFLOW_DB", "airflow"),
         parallelism=int(env.get("ACF_PARALLELISM", "4")),
     )

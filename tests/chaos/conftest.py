@@ -49,15 +49,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             config._acf_chaos_ran = True  # type: ignore[attr-defined]
 
 
+def _under_xdist(config: pytest.Config) -> bool:
+    """A worker, or a controller of workers: tests/conftest.py then reports the whole run's counters."""
+    return hasattr(config, "workerinput") or bool(getattr(config.option, "numprocesses", None))
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
-    if getattr(config, "_acf_chaos_ran", False) and registry.findings:
+    if getattr(config, "_acf_chaos_ran", False) and registry.findings and not _under_xdist(config):
         terminalreporter.section("chaos findings")
         for line in registry.findings:
             terminalreporter.write_line(line)
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # An xdist worker hands its counters to the controller, which adds them up (tests/conftest.py).
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["acf_chaos"] = {"ran": getattr(session.config, "_acf_chaos_ran", False),
+                               "counts": registry.counts(), "findings": list(registry.findings)}
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if getattr(config, "_acf_chaos_ran", False):
+    if getattr(config, "_acf_chaos_ran", False) and not _under_xdist(config):
         sys.stdout.write(registry.summary_line() + "\n")
         sys.stdout.flush()

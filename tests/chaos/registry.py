@@ -49,6 +49,14 @@ def record_once(key: str, signature: str) -> None:
     record(key, 1, signature)
 
 
+def merge(counts: dict[str, int], more_findings: list[str]) -> None:
+    """Add another process's counters (an xdist worker's) to this one's."""
+    with _lock:
+        for key in KEYS:
+            _counts[key] += int(counts.get(key, 0))
+        findings.extend(more_findings)
+
+
 def counts() -> dict[str, int]:
     with _lock:
         return {key: _counts[key] for key in KEYS}

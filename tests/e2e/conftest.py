@@ -91,6 +91,9 @@ def factory_stack(pg_server_dsn, tmp_path_factory):
         "ACF_DATABASE_URL": make_conninfo(**{**params, "dbname": f"acf_stack_{suffix}"}),
         "ACF_AIRFLOW_DB": f"airflow_stack_{suffix}",
         "ACF_API_PORT": str(_free_port()),
+        "ACF_WORKER_LOG_PORT": str(_free_port()),
+        "ACF_TRIGGER_LOG_PORT": str(_free_port()),
+        "ACF_SCHEDULER_HEALTH_PORT": str(_free_port()),
         # Fewer mapped fetches than the default six regions: each task is a process on 2 cores.
         "ACF_REGIONS": "US,GB",
         # No scheduled runs on unpause: the tests trigger what they test.

@@ -251,6 +251,9 @@ def celery_stack(pg_server_dsn, redis_url, tmp_path_factory):
             "ACF_DATABASE_URL": make_conninfo(**{**conninfo_to_dict(pg_server_dsn), "dbname": factory_db}),
             "ACF_AIRFLOW_DB": airflow_db,
             "ACF_API_PORT": str(_free_port()),
+            "ACF_WORKER_LOG_PORT": str(_free_port()),
+            "ACF_TRIGGER_LOG_PORT": str(_free_port()),
+            "ACF_SCHEDULER_HEALTH_PORT": str(_free_port()),
         })
         # The stack's processes must not inherit the test process's Airflow config.
         for key in [k for k in os.environ if k.startswith("AIRFLOW")]:
