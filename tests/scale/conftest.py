@@ -271,8 +271,10 @@ def celery_stack(pg_server_dsn, redis_url, tmp_path_factory):
             # Only the triggered run: with catchup off, unpausing a cron DAG starts a run for the latest
             # past slot at once.
             "ACF_TRENDS_SCHEDULE": "none",
-            # Two regions keep the mapped fetches (source x region) at 8, enough to fan out over 2 slots.
+            # Two regions...
             "ACF_REGIONS": "US,GB",
+            # ...and two sources: 4 mapped fetches still fan out over the worker's 2 slots.
+            "ACF_TREND_SOURCES": "youtube,reddit",
         })
         local_stack.init(env)
         proc_env = {**os.environ, **env}
