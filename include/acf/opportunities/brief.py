@@ -98,7 +98,7 @@ def _google_trends(rows: list[dict], trend: Trend) -> list[Fact]:
     regions = list(dict(reversed(regions)).items())
     regions.sort(key=lambda p: -p[1])
     if len(regions) >= 2:
-        facts.append(Fact("", "regions", f"Searches for it are trending in {join_names([n for n, _ in regions[:4]])}.",
+        facts.append(Fact("", "regions", f"Searches for {clean_data_text(trend.term, 80)} are trending in {join_names([n for n, _ in regions[:4]])}.",
                           "Google Trends", "", _iso(top.get("observed_at")),
                           points=[[name, value] for name, value in regions[:6]]))
     for row in by_traffic:
@@ -128,19 +128,23 @@ def _reddit(rows: list[dict], trend: Trend) -> list[Fact]:
 
 
 def _youtube(rows: list[dict], trend: Trend) -> list[Fact]:
-    facts = []
+    # The same video title in several regions (re-uploads, regional ids): the most-viewed one speaks for it.
+    best: dict[str, dict] = {}
     for row in rows:
-        metrics = row.get("metrics") or {}
-        views = _count(metrics.get("views"))
-        if not views:
-            continue
+        views = _count((row.get("metrics") or {}).get("views"))
+        key = normalise_text(row["title"])
+        if views and (key not in best or views > _count(best[key]["metrics"].get("views"))):
+            best[key] = row
+    facts = []
+    for row in sorted(best.values(), key=lambda r: -_count(r["metrics"].get("views"))):
+        metrics = row["metrics"]
         facts.append(Fact("", "video", clean_data_text(row["title"], 200),
                           clean_data_text(metrics.get("channel") or "YouTube", 100), row.get("url") or "",
-                          _iso(row.get("published_at") or row.get("observed_at")), numbers={"views": views}))
+                          _iso(row.get("published_at") or row.get("observed_at")),
+                          numbers={"views": _count(metrics.get("views"))}))
     if len(facts) >= 3:
-        top = sorted(facts, key=lambda f: -f.numbers["views"])[:5]
         facts.append(Fact("", "list", f"The most-watched videos about {clean_data_text(trend.term, 80)} on YouTube.",
-                          "YouTube", "", top[0].at, points=[[f.text, f.numbers["views"]] for f in top]))
+                          "YouTube", "", facts[0].at, points=[[f.text, f.numbers["views"]] for f in facts[:5]]))
     return facts
 
 
@@ -154,9 +158,10 @@ def _x(rows: list[dict], trend: Trend) -> list[Fact]:
                 best, best_count, label = row, count, what
     if best is None:
         return []
-    when = "in the last day" if label == "posts_24h" else "right now"
-    return [Fact("", "stat", f"On X, {speak_count(best_count)} posts mention {clean_data_text(best['title'], 80)} "
-                 f"{when}.", "X", best.get("url") or "", _iso(best.get("observed_at")), numbers={label: best_count})]
+    when = " in the last day" if label == "posts_24h" else ""
+    name = clean_data_text(best["title"], 80)
+    what = f"carry the hashtag for {clean_data_text(trend.term, 80)}" if name.startswith("#") else f"mention {name}"
+    return [Fact("", "stat", f"On X, {speak_count(best_count)} posts {what}{when}.", "X", best.get("url") or "", _iso(best.get("observed_at")), numbers={label: best_count})]
 
 
 SOURCE_FACTS = {"google_trends": _google_trends, "reddit": _reddit, "youtube": _youtube, "x": _x}
@@ -216,6 +221,13 @@ def build_brief(trend: Trend, evidence: list[dict], *, skip_words: list[str] | N
                           + (f", in {len(regions)} countries." if len(regions) >= 2 else "."), "trend sources",
                           "", _iso(max((r.get("observed_at") for r in rows if r.get("observed_at")), default="")),
                           numbers={"platforms": len({r.get("source") for r in rows}), "countries": len(regions)}))
+    # The same words as a headline and as a post: the one with numbers to say (upvotes) is kept.
+    richest: dict[tuple, Fact] = {}
+    for fact in found:
+        key = ("text" if fact.kind in ("headline", "quote", "video") else fact.kind, normalise_text(fact.text)[:120])
+        if key not in richest or len(fact.numbers) > len(richest[key].numbers):
+            richest[key] = fact
+    found = list(richest.values())
     kept, seen, per_kind = [], set(), {}
     for fact in sorted(found, key=lambda f: -_rank(f, trend.term, now)):
         # the same title on Reddit, YouTube and in the news is said once

@@ -435,7 +435,7 @@ FACT_HOOKS = {
 }
 FACT_CLOSINGS = {
     "explainer": "That is where {T} stands right now.",
-    "reaction": "Honestly, that reaction says more than any headline.",
+    "reaction": "That is the reaction to {T} so far.",
     "list": "Those are the facts so far.",
     "myth_vs_fact": "Those are the facts, each with its source.",
     "timeline": "That is the story so far, in order.",
@@ -490,7 +490,8 @@ def say_fact(fact: dict[str, Any], term: str, nth_of_kind: int = 0) -> str:
         verb = "asks" if text.rstrip().endswith("?") else "says"
         upvotes = numbers.get("upvotes")
         who = f"a post with {_count_words(upvotes)} upvotes" if upvotes else "a post"
-        return f"On {source}, {who} {verb}: {_quoted(text)}"
+        end = "" if text.rstrip().endswith((".", "!", "?")) else "."
+        return f"On {source}, {who} {verb}: {_quoted(text)}{end}"
     if kind == "video":
         views = numbers.get("views")
         where = f"from {source}" if source and source != "YouTube" else "on YouTube"
