@@ -98,7 +98,8 @@ def main() -> None:
             if not angles:
                 continue
             angle = angles[pieces % len(angles)]   # every angle kind's plan is measured, not only the best
-            script = draft_script(angle, args.target_seconds, "en", "offline", conn=conn).script
+            script = draft_script(angle, args.target_seconds, "en", "offline", conn=conn,
+                                  facts=store.load_brief(conn, opportunity.opportunity_id)).script
             figures = measure(script, trend.term, angle.title)
             for key in totals:
                 totals[key] += figures[key]

@@ -70,8 +70,8 @@ def draft_script(
 ) -> ScriptResult:
     """Like :func:`write_script`, also saying which provider/model/prompt made it and whether it was cached.
 
-    ``facts`` is the opportunity's research brief; when not given it is read from ``conn``
-    (``acf.opportunity_briefs``). With facts the script is written from them (each scene cites
+    ``facts`` is the opportunity's research brief (``acf.opportunities.store.load_brief``; the
+    caller reads it: the text stage imports no other stage). With facts the script is written from them (each scene cites
     the facts it states, no number that none of them holds) and is as long as they carry, up to
     the target; without any, the writer falls back to the trend's own fields.
 
@@ -82,10 +82,6 @@ def draft_script(
     target_seconds = int(target_seconds)
     if not MIN_SECONDS <= target_seconds <= MAX_SECONDS:
         raise ValueError(f"target_seconds must be {MIN_SECONDS}..{MAX_SECONDS}, got {target_seconds}")
-    if facts is None and conn is not None and angle.opportunity_id:
-        from acf.opportunities.store import load_brief
-
-        facts = load_brief(conn, angle.opportunity_id)
     facts = list(facts or [])
     generator = generator or TextGenerator(tier, conn=conn, run_id=run_id, resolver=resolver)
     inputs = script_inputs(angle, target_seconds, language, facts)
