@@ -537,7 +537,6 @@ def write_script_from_facts(inputs: dict[str, Any]) -> dict[str, Any]:
     cta = _fill(rng.choice(CTAS), fields)
     closing = _fill(FACT_CLOSINGS[kind], fields)
     outro = f"{closing} {cta}"
-    per_scene = max(14.0, budget / count)
 
     planned = _plan(list(inputs["facts"]), kind)
     sentences: list[tuple[dict, str]] = []
@@ -560,20 +559,17 @@ def write_script_from_facts(inputs: dict[str, Any]) -> dict[str, Any]:
     if words(hook) > 9:
         hook = f"{term}: the facts."
 
-    groups: list[list[tuple[dict, str]]] = []
+    # Spread the sentences evenly over the scenes before the outro.
+    slots = max(1, min(count - 1, len(chosen)))
+    groups: list[list[tuple[dict, str]]] = [[] for _ in range(slots)] if chosen else []
     for position, (fact, sentence) in enumerate(chosen):
         if kind == "list":
             sentence = _connect(sentence, f"{ORDINALS[position % len(ORDINALS)]},")
         elif kind == "timeline":
             lead = "First," if position == 0 else ("Now," if position == len(chosen) - 1 else "Then,")
             sentence = _connect(sentence, lead)
-        current = groups[-1] if groups else None
-        limit = per_scene - (words(hook) if len(groups) == 1 else 0)
-        fits = current is not None and words(" ".join(s for _, s in current)) + words(sentence) <= limit
-        if current is None or (not fits and len(groups) < count - 1) or kind == "list" and len(groups) < count - 1:
-            groups.append([(fact, sentence)])
-        else:
-            current.append((fact, sentence))
+        # the hook's scene gets the fewest (it also says the hook), later scenes the extra ones
+        groups[slots - 1 - (len(chosen) - 1 - position) * slots // len(chosen)].append((fact, sentence))
 
     scenes = []
     for index, group in enumerate(groups):
