@@ -164,6 +164,26 @@ def _x(rows: list[dict], trend: Trend) -> list[Fact]:
     return [Fact("", "stat", f"On X, {speak_count(best_count)} posts {what}{when}.", "X", best.get("url") or "", _iso(best.get("observed_at")), numbers={label: best_count})]
 
 
+def _series(rows: list[dict], trend: Trend) -> list[Fact]:
+    """A week's curve (``metrics.series`` from X's daily counts or Google's interest): a chart to show."""
+    facts = []
+    term = clean_data_text(trend.term, 80)
+    for row in rows:
+        points = [p for p in (row.get("metrics") or {}).get("series") or []
+                  if isinstance(p, list) and len(p) == 2 and isinstance(p[1], (int, float))]
+        if len(points) < 3:
+            continue
+        first, last = points[0][1], points[-1][1]
+        if row.get("source") == "x":
+            text = f"Posts on X about {term} went from {speak_count(first)} a day to {speak_count(last)} this week."
+        else:
+            text = f"Search interest in {term} went from {speak_count(first)} to {speak_count(last)} out of 100 this week."
+        facts.append(Fact("", "series", text, "X" if row.get("source") == "x" else "Google Trends",
+                          row.get("url") or "", _iso(row.get("observed_at")),
+                          numbers={"first_day": first, "latest_day": last}, points=[list(p) for p in points]))
+    return facts
+
+
 SOURCE_FACTS = {"google_trends": _google_trends, "reddit": _reddit, "youtube": _youtube, "x": _x}
 
 
@@ -214,7 +234,7 @@ def build_brief(trend: Trend, evidence: list[dict], *, skip_words: list[str] | N
     for source, make in SOURCE_FACTS.items():
         mine = [r for r in rows if r.get("source") == source and r.get("title")]
         if mine:
-            found += make(mine, trend)
+            found += make(mine, trend) + (_series(mine, trend) if source in ("x", "google_trends") else [])
     if len({r.get("source") for r in rows}) >= 2:
         regions = sorted({r["region"] for r in rows if r.get("region") and r["region"] != NO_REGION})
         found.append(Fact("", "stat", f"It is trending on {len({r.get('source') for r in rows})} platforms at once"

@@ -56,7 +56,8 @@ def fact_figures(fact: Fact) -> list[float]:
             value = point[1]
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 figures.append(float(value))
-            figures += numbers_in(str(point[0]))
+            if fact.kind != "series":   # a curve's labels are dates, not figures to say
+                figures += numbers_in(str(point[0]))
     return figures + numbers_in(fact.text) + numbers_in(fact.source)
 
 

@@ -414,14 +414,14 @@ def _visual(key: str, fields: dict[str, str], inputs: dict[str, Any]) -> str:
 # --- scripts from a brief -------------------------------------------------------
 # The order each angle kind says the facts in (the brief's rank decides within a kind).
 FACT_PLANS = {
-    "explainer": ["headline", "stat", "video", "quote", "regions"],
-    "reaction": ["quote", "headline", "video", "stat", "regions"],
-    "list": ["headline", "stat", "video", "quote", "regions"],
-    "myth_vs_fact": ["headline", "stat", "quote", "video", "regions"],
-    "timeline": ["headline", "quote", "video", "stat", "regions"],
-    "how_to": ["headline", "video", "quote", "stat", "regions"],
-    "prediction": ["stat", "headline", "video", "quote", "regions"],
-    "comparison": ["stat", "video", "quote", "headline", "regions"],
+    "explainer": ["headline", "stat", "video", "quote", "series", "regions"],
+    "reaction": ["quote", "headline", "video", "stat", "series", "regions"],
+    "list": ["headline", "stat", "video", "quote", "series", "regions"],
+    "myth_vs_fact": ["headline", "stat", "quote", "video", "series", "regions"],
+    "timeline": ["headline", "quote", "video", "series", "stat", "regions"],
+    "how_to": ["headline", "video", "quote", "stat", "series", "regions"],
+    "prediction": ["series", "stat", "headline", "video", "quote", "regions"],
+    "comparison": ["stat", "series", "video", "quote", "headline", "regions"],
 }
 FACT_HOOKS = {
     "explainer": ["{T}: here is what actually happened.", "What is going on with {T}?"],
@@ -444,17 +444,18 @@ FACT_CLOSINGS = {
     "comparison": "Side by side, that is how big {T} is right now.",
 }
 FACT_CHAPTERS = {"headline": "What happened", "stat": "The numbers", "quote": "What people say",
-                 "video": "What people watch", "regions": "Where it trends"}
+                 "video": "What people watch", "series": "This week", "regions": "Where it trends"}
 FACT_VISUALS = {
     "headline": "newsroom desk with a glowing screen, a breaking story about {T}",
     "stat": "bold abstract rising bars and light trails, the scale of interest in {T}",
     "quote": "people reading posts on their phones, an online discussion about {T}",
     "video": "a bright video screen in a dark room, a popular video about {T}",
     "regions": "a world map with glowing hotspots, where {T} trends",
+    "series": "a glowing line climbing across a dark grid, a week of interest in {T}",
 }
 NUMBER_WORDS = ["Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Eleven",
                 "Twelve"]
-_LOWER_FIRST = {"The", "On", "Search", "Searches", "It", "A", "An", "Another"}
+_LOWER_FIRST = {"The", "On", "Search", "Searches", "Posts", "It", "A", "An", "Another"}
 _CLAUSE_START = {"the", "a", "an"}
 
 
