@@ -5,6 +5,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from acf import db
+from acf.analytics import dashboard
 from acf.opportunities import pipeline, store
 from acf.opportunities.brief import build_brief
 from acf.settings import load
@@ -88,3 +89,13 @@ def test_scoring_stores_a_brief_per_open_opportunity(pg_conn):
     stored = db.fetch_dicts(pg_conn, "SELECT trend_id, fact_count, run_id FROM acf.opportunity_briefs")
     assert stored == [{"trend_id": "t_gta", "fact_count": len(facts), "run_id": "run-b"}]
     assert store.load_brief(pg_conn, "opp_missing") == []
+    listed = dashboard.opportunities(pg_conn).items[0]   # the dashboard shows the brief beside the angles
+    assert [f["fact_id"] for f in listed["facts"]] == [f.fact_id for f in facts]
+
+
+def test_a_week_of_daily_counts_is_a_series_fact_the_scene_can_chart():
+    week = [[f"2026-02-{d:02d}", 2_000 * d] for d in range(23, 30)]
+    facts = build_brief(TREND, [row("x", "#GTA6Trailer", tweet_volume=352_600, series=week)], now=NOW)
+    series = next(f for f in facts if f.kind == "series")
+    assert series.points == week and series.numbers == {"first_day": 46_000, "latest_day": 58_000}
+    assert series.text == "Posts on X about gta 6 trailer went from 46,000 a day to 58,000 this week."
