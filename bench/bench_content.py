@@ -53,11 +53,11 @@ def ingest_sample(conn, root: Path, at: datetime) -> dict:
     return summary
 
 
-def measure(script, term: str, angle_title: str) -> dict:
+def measure(script, term: str) -> dict:
     body = body_scenes(script.scenes)
     invented = 0
     for scene in script.scenes:
-        invented += len(unsupported_numbers(scene.narration, script.facts_of(scene), (term, angle_title)))
+        invented += len(unsupported_numbers(scene.narration, script.facts_of(scene), (term,)))
     seconds = sum(s.seconds for s in script.scenes)
     source = ContentSource(content_id="bench", title=script.title, script=script_to_json(script),
                            renditions=[RenditionRef("9:16", "bench.mp4", seconds)], platforms=["youtube"],
@@ -100,7 +100,7 @@ def main() -> None:
             angle = angles[pieces % len(angles)]   # every angle kind's plan is measured, not only the best
             script = draft_script(angle, args.target_seconds, "en", "offline", conn=conn,
                                   facts=store.load_brief(conn, opportunity.opportunity_id)).script
-            figures = measure(script, trend.term, angle.title)
+            figures = measure(script, angle.term or trend.term)
             for key in totals:
                 totals[key] += figures[key]
             if pieces < args.show:

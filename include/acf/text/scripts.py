@@ -71,9 +71,10 @@ def draft_script(
     """Like :func:`write_script`, also saying which provider/model/prompt made it and whether it was cached.
 
     ``facts`` is the opportunity's research brief (``acf.opportunities.store.load_brief``; the
-    caller reads it: the text stage imports no other stage). With facts the script is written from them (each scene cites
-    the facts it states, no number that none of them holds) and is as long as they carry, up to
-    the target; without any, the writer falls back to the trend's own fields.
+    caller reads it: the text stage imports no other stage). With facts the script is written
+    from them (each scene cites the facts it states, no number that none of them holds) and is
+    as long as they carry, up to the target; without any, the writer falls back to the trend's
+    own fields.
 
     Raises ValueError for a target outside 5..1200 s, PromptInjectionError for an angle
     whose text reads like instructions, StructuredOutputError when the model's output
@@ -153,7 +154,7 @@ def fact_problems(draft: ScriptDraft, facts: list[Fact], also: tuple[str, ...] =
 def _checker(inputs: dict[str, Any], facts: list[Fact] | None = None):
     budget = inputs["words_budget"]
     facts = list(facts or [])
-    also = (str(inputs.get("term") or ""), str(inputs.get("title") or ""))
+    also = (str(inputs.get("term") or ""),)   # "GTA 6", "Oscars 2026": the topic's own numbers
 
     def check(draft: ScriptDraft) -> list[str]:
         problems = []
