@@ -167,7 +167,9 @@ def _checker(inputs: dict[str, Any], facts: list[Fact] | None = None):
             problems.append(f"the narration has {spoken} words in total; it needs about {budget}")
         if len(draft.hook.split()) > HOOK_MAX_WORDS:
             problems.append(f"the hook has {len(draft.hook.split())} words; at most {HOOK_MAX_WORDS}")
-        if inputs["format"] == "long" and inputs["target_seconds"] >= 180:
+        # chapters where the video is long: with a brief, what the facts carry, not what was asked
+        long_enough = spoken / WORDS_PER_SECOND >= 180 if facts else inputs["target_seconds"] >= 180
+        if inputs["format"] == "long" and long_enough:
             if sum(1 for s in draft.scenes if s.chapter) < 3:
                 problems.append("long form needs at least 3 scenes with a 'chapter' label, the first on scene 0")
         for text in [draft.title, draft.hook, draft.call_to_action] + [s.narration for s in draft.scenes]:
@@ -203,7 +205,7 @@ def fit_script(draft: ScriptDraft, target_seconds: int, language: str = "en",
               for i, (n, s, sec) in enumerate(zip(narrations, draft.scenes, seconds))]
     cited = {fid for scene in scenes for fid in scene.fact_ids}
     chapters: list[tuple[float, str]] = []
-    if target_seconds >= 180:
+    if total >= 180:
         start = 0.0
         for scene, source in zip(scenes, draft.scenes):
             if source.chapter:

@@ -132,3 +132,8 @@ def test_an_invented_number_is_sent_back_once_then_the_item_is_skipped():
     provider = ScriptedProvider([model_answer(invent=True), model_answer(uncited=True)])
     with pytest.raises(StructuredOutputError, match="scenes.1 cites no fact"):
         draft_script(angle(), 30, facts=FACTS, generator=generator(provider))
+
+
+def test_a_long_form_target_with_few_facts_is_a_short_honest_video_without_chapters():
+    script = draft_script(angle("explainer", format="long"), 300, facts=FACTS[:1]).script
+    assert sum(s.seconds for s in script.scenes) < 30 and script.chapters == []
