@@ -83,7 +83,7 @@ def write_angles(
     done, skipped, angles, providers = [], [], 0, Counter()
     for opportunity, trend in store.top_open(conn, top_n, opportunity_ids):
         try:
-            batch = engine.angles_for(opportunity, trend)
+            batch = engine.angles_for(opportunity, trend, store.load_brief(conn, opportunity.opportunity_id))
         except (*ITEM_ERRORS, registry.AllProvidersFailedError) as exc:
             # the ledger rows of the failed calls stay: nothing is rolled back
             reason = redact(f"{type(exc).__name__}: {exc}")

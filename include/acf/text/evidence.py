@@ -15,7 +15,8 @@ from acf.content_models import Fact
 
 _SCALE_WORDS = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "b": 1e9}
 _NUMBER = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s*(thousand|million|billion)\b|([kKmMbB])(?![\w]))?(\+)?"
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s*(thousand|million|billion)\b|([kKmMbB])(?![\w]))?(\+)?",
+    re.IGNORECASE,
 )
 TOLERANCE = 0.05   # a spoken figure may be this far from the fact's (rounding for speech)
 
@@ -96,6 +97,11 @@ def length_mismatch(title: str, seconds: float, tolerance: float = 0.2) -> bool:
     """The title promises a length more than ``tolerance`` away from ``seconds``."""
     promised = length_promise(title)
     return promised is not None and abs(promised - seconds) > tolerance * max(promised, 1.0)
+
+
+def without_counts(text: str, most: int) -> str:
+    """``text`` without its "N things" counts of at most ``most``: a count of items, not a figure to cite."""
+    return _COUNT.sub(lambda m: "" if int(m.group(1)) <= most else m.group(1), text or "")
 
 
 def honest_title(title: str, seconds: float | None = None, items: int | None = None) -> str:

@@ -274,7 +274,10 @@ def write_angles(inputs: dict[str, Any]) -> dict[str, Any]:
         if kind in ("timeline", "how_to") or (kind == "list" and score >= 0.5 and category in _LONG_FRIENDLY):
             fmt = "long"
         title_key = "explainer_long" if kind == "explainer" and fmt == "long" else kind
-        count = str(rng.choice([3, 5, 5, 7])) if fmt == "long" else str(rng.choice([3, 3, 5]))
+        count = rng.choice([3, 5, 5, 7]) if fmt == "long" else rng.choice([3, 3, 5])
+        if inputs.get("facts"):   # a list names no more things than the brief has facts
+            count = max(1, min(count, len(inputs["facts"])))
+        count = str(count)
         hook = _pick_hook(rng, kind, fields)
         title = _fill(rng.choice(TITLES[title_key]), fields, N=count)
         known = platform_rules.platforms()

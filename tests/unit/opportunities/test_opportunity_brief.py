@@ -99,3 +99,21 @@ def test_a_week_of_daily_counts_is_a_series_fact_the_scene_can_chart():
     series = next(f for f in facts if f.kind == "series")
     assert series.points == week and series.numbers == {"first_day": 46_000, "latest_day": 58_000}
     assert series.text == "Posts on X about gta 6 trailer went from 46,000 a day to 58,000 this week."
+
+
+def test_angles_see_the_brief_and_may_not_invent_a_number_or_promise_a_length():
+    from acf.opportunities.engine import angle_check, angle_inputs
+    from acf.opportunities.models import Opportunity
+    from acf.text import local_writer
+    from acf.text.schemas import AngleSet
+
+    facts = build_brief(TREND, EVIDENCE, now=NOW)[:2]
+    inputs = angle_inputs(TREND, Opportunity("opp_g", "t_gta", 0.7, {}), facts)
+    assert [f["id"] for f in inputs["facts"]] == ["f1", "f2"]
+    angles = AngleSet.model_validate(local_writer.write_angles(inputs))
+    assert angle_check(inputs["term"], facts)(angles) == []
+    listed = next(a for a in angles.angles if a.kind == "list")
+    assert not any(ch.isdigit() and int(ch) > 2 for ch in listed.title.replace("6", ""))
+    angles.angles[0].title = "Gta 6 Trailer: 90 Million Views, Explained in 60 Seconds"
+    problems = angle_check(inputs["term"], facts)(angles)
+    assert any("says 9e+07" in p for p in problems) and any("promises a length" in p for p in problems)
