@@ -90,15 +90,16 @@ def _google_trends(rows: list[dict], trend: Trend) -> list[Fact]:
                           numbers={"searches": traffic}))
     now, mean = metrics.get("interest_now"), metrics.get("interest_mean_7d")
     if isinstance(now, (int, float)) and isinstance(mean, (int, float)) and mean > 0 and now > mean:
-        facts.append(Fact("", "stat", f"Search interest is at {now:g} out of 100, against a seven-day average "
-                          f"of {round(mean):g}.", "Google Trends", top.get("url") or "",
+        facts.append(Fact("", "stat", f"Search interest in {clean_data_text(trend.term, 80)} is at {now:g} out of "
+                          f"100, against a seven-day average of {round(mean):g}.", "Google Trends", top.get("url") or "",
                           _iso(top.get("observed_at")), numbers={"interest_now": now, "seven_day_average": round(mean)}))
     regions = [(region_name(r["region"]), _count((r.get("metrics") or {}).get("traffic")) or 0)
                for r in by_traffic if r.get("region") and r.get("region") != NO_REGION]
     regions = list(dict(reversed(regions)).items())
     regions.sort(key=lambda p: -p[1])
     if len(regions) >= 2:
-        facts.append(Fact("", "regions", f"Searches for {clean_data_text(trend.term, 80)} are trending in {join_names([n for n, _ in regions[:4]])}.",
+        where = join_names([name for name, _ in regions[:4]])
+        facts.append(Fact("", "regions", f"Searches for {clean_data_text(trend.term, 80)} are trending in {where}.",
                           "Google Trends", "", _iso(top.get("observed_at")),
                           points=[[name, value] for name, value in regions[:6]]))
     for row in by_traffic:
