@@ -70,7 +70,7 @@ TITLES = {
     "explainer_long": ["{T} Explained: The Full Story", "{T}: Everything You Need to Know"],
     "reaction": ["{T}: My Honest Reaction", "{T} — Reacting to the Moment Everyone's Talking About",
                  "{T}: Did That Really Just Happen?"],
-    "list": ["{T}: {N} Things You Need to Know", "{T}: {N} Facts Nobody Tells You",
+    "list": ["{T}: {N} Things You Need to Know", "{T}: {N} Facts Worth Knowing",
              "{T} in {N} Points"],
     "myth_vs_fact": ["{T}: Myths vs Facts", "{T} — What's True and What Isn't"],
     "timeline": ["{T}: How It Blew Up, Step by Step", "{T} Timeline: From First Post to Everywhere"],
@@ -446,6 +446,15 @@ FACT_CLOSINGS = {
     "prediction": "What to watch next is whether that interest keeps climbing.",
     "comparison": "Side by side, that is how big {T} is right now.",
 }
+# Kinds whose angle titles promise what a script of facts does not do (a how-to, myths, a take of its own)
+# get a title that says what the video is.
+FACT_TITLES = {
+    "reaction": "{T}: How People Are Reacting",
+    "how_to": "{T}: Where to Get the Real Story",
+    "myth_vs_fact": "{T}: What Is Actually True",
+    "prediction": "{T}: What to Watch Next",
+    "comparison": "{T}, by the Numbers",
+}
 FACT_CHAPTERS = {"headline": "What happened", "stat": "The numbers", "quote": "What people say",
                  "video": "What people watch", "series": "This week", "regions": "Where it trends"}
 FACT_VISUALS = {
@@ -596,7 +605,8 @@ def write_script_from_facts(inputs: dict[str, Any]) -> dict[str, Any]:
 
     from acf.text.evidence import honest_title
 
-    title = str(inputs.get("title") or "") or _fill(rng.choice(TITLES[kind]), fields, N=str(items))
+    title = _fill(FACT_TITLES.get(kind, ""), fields) or str(inputs.get("title") or "") \
+        or _fill(rng.choice(TITLES[kind]), fields, N=str(items))
     title = honest_title(title, words(" ".join(s["narration"] for s in scenes)) / WORDS_PER_SECOND,
                          items if kind == "list" else None)
     return {"title": _trim_title(title), "hook": hook, "scenes": scenes, "call_to_action": cta, "language": "en"}
