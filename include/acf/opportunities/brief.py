@@ -188,6 +188,20 @@ def _series(rows: list[dict], trend: Trend) -> list[Fact]:
 SOURCE_FACTS = {"google_trends": _google_trends, "reddit": _reddit, "youtube": _youtube, "x": _x}
 
 
+def _quotes(rows: list[dict], trend: Trend) -> list[Fact]:
+    """Any other source: each item's title, said on that source."""
+    return [Fact("", "quote", clean_data_text(r["title"], 300), str(r.get("source")), r.get("url") or "",
+                 _iso(r.get("published_at") or r.get("observed_at"))) for r in rows]
+
+
+def _source_facts(name: str):
+    """A source's own ``facts`` rule (an extension's TrendSource), else the built-in one, else quotes."""
+    from acf.trends import sources
+
+    declared = getattr(sources.registered().get(name), "facts", None)
+    return declared or SOURCE_FACTS.get(name) or _quotes
+
+
 # --- safety, ranking ---------------------------------------------------------------
 def _unsafe(fact: Fact, skip_words: list[str]) -> str | None:
     text = " ".join([fact.text, fact.source, *(str(p[0]) for p in fact.points or [])])
@@ -232,10 +246,10 @@ def build_brief(trend: Trend, evidence: list[dict], *, skip_words: list[str] | N
         skip_words = [w for words in brand_rules()["skip"].values() for w in words]
     rows = _latest(evidence)
     found: list[Fact] = []
-    for source, make in SOURCE_FACTS.items():
+    for source in sorted({r.get("source") for r in rows if r.get("source")}):
         mine = [r for r in rows if r.get("source") == source and r.get("title")]
         if mine:
-            found += make(mine, trend) + (_series(mine, trend) if source in ("x", "google_trends") else [])
+            found += _source_facts(source)(mine, trend) + _series(mine, trend)
     if len({r.get("source") for r in rows}) >= 2:
         regions = sorted({r["region"] for r in rows if r.get("region") and r["region"] != NO_REGION})
         found.append(Fact("", "stat", f"It is trending on {len({r.get('source') for r in rows})} platforms at once"

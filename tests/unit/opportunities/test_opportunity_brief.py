@@ -117,3 +117,8 @@ def test_angles_see_the_brief_and_may_not_invent_a_number_or_promise_a_length():
     angles.angles[0].title = "Gta 6 Trailer: 90 Million Views, Explained in 60 Seconds"
     problems = angle_check(inputs["term"], facts)(angles)
     assert any("says 9e+07" in p for p in problems) and any("promises a length" in p for p in problems)
+
+
+def test_a_source_without_rules_of_its_own_is_quoted_by_name():
+    facts = build_brief(TREND, [row("threads", "GTA 6 trailer thoughts, thread")], now=NOW)
+    assert [(f.kind, f.text, f.source) for f in facts] == [("quote", "GTA 6 trailer thoughts, thread", "threads")]
