@@ -11,7 +11,7 @@ DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-de
 export PYTHONPATH := $(CURDIR)/include
 
 .PHONY: help install install-dev browser run stop status demo test test-chaos bench bench-parse bench-ingest \
-        bench-opportunities bench-render bench-publish clean
+        bench-opportunities bench-render bench-publish bench-content clean
 
 help:
 	@echo "make run | stop | status | demo | test | test-chaos | bench-* | clean"
@@ -60,7 +60,7 @@ browser:
 test-chaos: install-dev
 	$(PY) -m pytest -q tests/chaos
 
-bench: bench-parse bench-ingest bench-opportunities bench-render bench-publish
+bench: bench-parse bench-ingest bench-opportunities bench-render bench-publish bench-content
 
 bench-parse: install
 	$(PY) bench/bench_parse.py
@@ -77,6 +77,10 @@ bench-render: install-dev
 
 bench-publish: install-dev
 	$(PY) bench/bench_publish.py
+
+## Do the offline chain's scripts say something true? Facts cited, numbers invented, titles honest.
+bench-content: install
+	$(PY) bench/bench_content.py
 
 clean: stop
 	rm -rf .acf

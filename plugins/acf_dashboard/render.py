@@ -156,13 +156,19 @@ def opportunities_page(prefix: str, data: dict, status: str | None) -> str:
         status_cell = f'<span class="status {esc(o["status"])}">{esc(o["status"])}</span>'
         if o.get("skip_reason"):
             status_cell += f'<div class="muted">{esc(o["skip_reason"])}</div>'
+        facts = o.get("facts") or []
+        brief = "".join(f'<li><b>{esc(f.get("kind"))}</b> {esc(f.get("text"))} <span class="muted">'
+                        f'{esc(f.get("source"))}</span></li>' for f in facts[:3])
+        brief_cell = (f'<div class="muted">brief: {len(facts)} facts</div><ul class="angles">{brief}</ul>'
+                      if facts else '<span class="muted">no brief</span>')
         rows.append([esc(o["trend_title"]), esc(o["category"]), f'{float(o["score"]):.3f}', status_cell,
-                     f'<ul class="angles">{angles}</ul>' if angles else '<span class="muted">no angles</span>'])
+                     f'<ul class="angles">{angles}</ul>' if angles else '<span class="muted">no angles</span>',
+                     brief_cell])
     filters = "".join(
         f'<a href="{prefix}/opportunities{"?status=" + s if s else ""}" class="{"active" if s == status else ""}">'
         f'{s or "all"}</a>' for s in (None, "open", "in_production", "produced", "skipped"))
     return (f'<div class="filters">{filters}</div>'
-            + table(["Trend", "Category", "Score", "Status", "Angles"], rows, "opportunities")
+            + table(["Trend", "Category", "Score", "Status", "Angles", "Brief"], rows, "opportunities")
             + pager(prefix, "opportunities", data["page"], data["pages"], data["per_page"], data["total"],
                     {"status": status} if status else None))
 

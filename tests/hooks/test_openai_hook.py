@@ -142,3 +142,28 @@ def test_scripts_go_through_the_same_chain_and_are_fitted(connected, server):
     assert "needs about 78" in server.chat_requests()[1]["messages"][-1]["content"]
     assert sum(s.seconds for s in result.script.scenes) == pytest.approx(30, abs=0.01)
     assert result.script.scenes[0].narration.startswith(result.script.hook)
+
+
+def test_a_script_with_a_number_in_no_fact_is_retried_then_skipped(connected, server):
+    from acf.content_models import Angle, Fact
+    from acf.text.scripts import draft_script, script_inputs
+    from acf.text import local_writer
+
+    facts = [Fact("f1", "video", "Quantum chip demo", "Lab Channel", "https://www.youtube.com/watch?v=q",
+                  numbers={"views": 2_134_000}),
+             Fact("f2", "stat", "Google searches for quantum chip passed 200,000 in the US.", "Google Trends",
+                  numbers={"searches": 200_000})]
+    angle = Angle("ang_q", "opp_q", "explainer", "Quantum chip, explained fast.", "Quantum chip, Explained",
+                  ["youtube"], "short", 0.5, "openai", "gpt-4o-mini", "angles-v1", term="quantum chip")
+    invented = local_writer.write_script(script_inputs(angle, 30, "en", facts))
+    invented["scenes"][0]["narration"] += " It is 40 times faster."
+    server.replies = [json.dumps(invented)]          # then the stand-in's default: written from the facts
+    result = draft_script(angle, 30, facts=facts, generator=generator())
+    retry = server.chat_requests()[1]["messages"][-1]["content"]
+    assert result.provider == "openai" and len(server.chat_requests()) == 2
+    assert "says 40, which no fact it cites holds" in retry
+    assert all(scene.fact_ids for scene in result.script.scenes[:-1])
+
+    server.replies = [json.dumps(invented), json.dumps(invented)]
+    with pytest.raises(StructuredOutputError, match="no fact it cites holds"):
+        draft_script(angle, 30, facts=facts, generator=generator())

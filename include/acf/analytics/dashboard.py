@@ -107,7 +107,9 @@ def opportunities(conn: psycopg.Connection, page: int = 1, per_page: int = DEFAU
                    coalesce((SELECT json_agg(json_build_object('kind', a.kind, 'title', a.title, 'hook', a.hook,
                                 'platforms', a.platforms, 'format', a.format,
                                 'estimated_value', a.estimated_value) ORDER BY a.estimated_value DESC)
-                             FROM acf.angles a WHERE a.opportunity_id = o.opportunity_id), '[]') AS angles
+                             FROM acf.angles a WHERE a.opportunity_id = o.opportunity_id), '[]') AS angles,
+                   coalesce((SELECT b.facts FROM acf.opportunity_briefs b
+                             WHERE b.opportunity_id = o.opportunity_id), '[]') AS facts
             FROM acf.opportunities o JOIN acf.trends t ON t.trend_id = o.trend_id
             {where} ORDER BY o.score DESC, o.opportunity_id""",
         page, per_page, {"status": status})

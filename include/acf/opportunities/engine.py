@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from acf.content_models import Angle
+from acf.content_models import Angle, Fact
 from acf.ids import normalise_text, stable_id
 from acf.opportunities.models import Opportunity
 from acf.text import prompts
 from acf.text.guard import clean_data_text, injection_reason, redact
+from acf.text.evidence import length_promise, unsupported_numbers, without_counts
 from acf.text.schemas import AngleSet
 from acf.text.service import Generated, TextGenerator
 from acf.trends.models import Trend
@@ -24,6 +25,7 @@ KIND_WEIGHT = {
 }
 FORMAT_WEIGHT = {"short": 1.0, "long": 1.15}   # long form earns more per view, shorts reach more
 HOOK_MAX_WORDS = 12
+ANGLE_FACTS = 6   # of the brief's facts, best first, shown to the angle writer as data
 
 
 def estimated_value(score: float, kind: str, fmt: str, platforms: list[str]) -> float:
@@ -31,9 +33,12 @@ def estimated_value(score: float, kind: str, fmt: str, platforms: list[str]) -> 
     return round(score * KIND_WEIGHT.get(kind, 0.8) * FORMAT_WEIGHT.get(fmt, 1.0) * reach, 4)
 
 
-def angle_inputs(trend: Trend, opportunity: Opportunity) -> dict:
-    """What the model sees: the trend's fields as data, trimmed and cleaned."""
+def angle_inputs(trend: Trend, opportunity: Opportunity, facts: list[Fact] | None = None) -> dict:
+    """What the model sees: the trend's fields as data, trimmed and cleaned, and its brief's best facts."""
+    brief = [{"id": f.fact_id, "kind": f.kind, "text": f.text, "source": f.source, "numbers": dict(f.numbers)}
+             for f in (facts or [])[:ANGLE_FACTS]]
     return {
+        **({"facts": brief} if brief else {}),
         "term": clean_data_text(trend.term, 80),
         "title": clean_data_text(trend.title, 200),
         "category": clean_data_text(trend.category or "general", 40),
@@ -49,10 +54,19 @@ def starts_with_term(title: str, term: str) -> bool:
     return bool(term_words) and re.findall(r"\w+", normalise_text(title))[: len(term_words)] == term_words
 
 
-def angle_check(term: str):
+def angle_check(term: str, facts: list[Fact] | None = None):
+    """Title and hook rules; with the brief's ``facts``, also no number none of them holds and no
+    length promised (the video is as long as its facts carry, not known yet)."""
     def check(angle_set: AngleSet) -> list[str]:
         problems = []
         for i, angle in enumerate(angle_set.angles):
+            if facts:
+                said = without_counts(f"{angle.title} {angle.hook}", len(facts))
+                if invented := unsupported_numbers(said, facts, (term,)):
+                    problems.append(f"angles.{i} says {', '.join(f'{n:g}' for n in invented[:3])}, "
+                                    "which no fact in data.facts holds")
+                if length_promise(angle.title) is not None:
+                    problems.append(f"angles.{i}.title promises a length; the video is as long as its facts")
             if not starts_with_term(angle.title, term):
                 problems.append(f"angles.{i}.title must start with the key term {term!r}")
             if len(angle.hook.split()) > HOOK_MAX_WORDS:
@@ -75,12 +89,14 @@ class OpportunityEngine:
     def __init__(self, generator: TextGenerator) -> None:
         self.generator = generator
 
-    def angles_for(self, opportunity: Opportunity, trend: Trend) -> AngleBatch:
-        """At least three angles for the opportunity. Raises PromptInjectionError / StructuredOutputError
-        (skip the item) or AllProvidersFailedError (every provider failed)."""
-        inputs = angle_inputs(trend, opportunity)
+    def angles_for(self, opportunity: Opportunity, trend: Trend, facts: list[Fact] | None = None) -> AngleBatch:
+        """At least three angles for the opportunity, its brief's best ``facts`` in the data. Raises
+        PromptInjectionError / StructuredOutputError (skip the item) or AllProvidersFailedError (every
+        provider failed)."""
+        inputs = angle_inputs(trend, opportunity, facts)
+        shown = list(facts or [])[:ANGLE_FACTS]
         generated = self.generator.generate(
-            prompts.ANGLES, inputs, check=angle_check(inputs["term"]), opportunity_id=opportunity.opportunity_id
+            prompts.ANGLES, inputs, check=angle_check(inputs["term"], shown), opportunity_id=opportunity.opportunity_id
         )
         extra = {
             "category": inputs["category"], "regions": inputs["regions"], "sources": inputs["sources"],

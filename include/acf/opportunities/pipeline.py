@@ -10,7 +10,8 @@ from acf import db, registry
 from acf.analytics.feedback import category_platform_performance
 from acf import settings as settings_module
 from acf.opportunities import store
-from acf.opportunities.analyzer import TrendAnalyzer
+from acf.opportunities.analyzer import TrendAnalyzer, brand_rules
+from acf.opportunities.brief import build_brief
 from acf.opportunities.engine import OpportunityEngine
 from acf.text.guard import redact
 from acf.text.ledger import opportunity_totals, run_totals
@@ -37,17 +38,33 @@ def score_trends(
     performance = category_platform_performance(conn, now=now)
     opportunities = analyzer.analyze_all(trends, competition, performance)
     store.save_opportunities(conn, opportunities, run_id)
+    facts = save_briefs(conn, trends, opportunities, settings, now, run_id)
     skipped = [o for o in opportunities if o.status == "skipped"]
     reasons = Counter((o.skip_reason or "").split(":")[0] for o in skipped)
-    log.info("scored %d trends: %d open, %d skipped %s", len(trends), len(opportunities) - len(skipped),
-             len(skipped), dict(reasons))
+    log.info("scored %d trends: %d open, %d skipped %s; %d facts in their briefs", len(trends),
+             len(opportunities) - len(skipped), len(skipped), dict(reasons), facts)
     return {
         "trends": len(trends),
         "open": len(opportunities) - len(skipped),
         "skipped": len(skipped),
         "skip_reasons": dict(reasons),
+        "facts": facts,
         "opportunity_ids": [o.opportunity_id for o in opportunities if o.status == "open"],
     }
+
+
+def save_briefs(conn, trends, opportunities, settings=None, now=None, run_id=None) -> int:
+    """A brief for each open opportunity, from its trend's stored observations; returns the facts saved."""
+    s = settings or settings_module.load()
+    by_trend = {t.trend_id: t for t in trends}
+    open_ones = [o for o in opportunities if o.status == "open"]
+    evidence = store.trend_evidence(conn, [o.trend_id for o in open_ones])
+    skip_words = [w for words in brand_rules()["skip"].values() for w in words] + list(s.blocked_terms)
+    briefs = {o.opportunity_id: (o.trend_id, build_brief(by_trend[o.trend_id], evidence.get(o.trend_id, []),
+                                                         skip_words=skip_words, now=now))
+              for o in open_ones}
+    store.save_briefs(conn, briefs, run_id)
+    return sum(len(facts) for _, facts in briefs.values())
 
 
 def write_angles(
@@ -66,7 +83,7 @@ def write_angles(
     done, skipped, angles, providers = [], [], 0, Counter()
     for opportunity, trend in store.top_open(conn, top_n, opportunity_ids):
         try:
-            batch = engine.angles_for(opportunity, trend)
+            batch = engine.angles_for(opportunity, trend, store.load_brief(conn, opportunity.opportunity_id))
         except (*ITEM_ERRORS, registry.AllProvidersFailedError) as exc:
             # the ledger rows of the failed calls stay: nothing is rolled back
             reason = redact(f"{type(exc).__name__}: {exc}")

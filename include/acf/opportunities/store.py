@@ -132,3 +132,52 @@ def angles_for(conn, opportunity_id: str) -> list[Angle]:
         (opportunity_id,),
     )
     return [_angle(r) for r in rows]
+
+
+# --- the brief ------------------------------------------------------------------
+EVIDENCE_PER_SOURCE = 25   # observation rows read per trend and source: the most engaging ones
+
+
+def trend_evidence(conn, trend_ids: list[str]) -> dict[str, list[dict]]:
+    """Per trend, its most engaging observations of each source (what its brief is built from)."""
+    rows = db.fetch_dicts(
+        conn,
+        "SELECT trend_id, source, region, title, url, category, metrics, observed_at, published_at, source_item_id"
+        " FROM (SELECT *, row_number() OVER (PARTITION BY trend_id, source ORDER BY engagement DESC,"
+        "  observed_at DESC) AS rank FROM acf.trend_observations WHERE trend_id = ANY(%s)) ranked"
+        " WHERE rank <= %s",
+        (list(trend_ids), EVIDENCE_PER_SOURCE),
+    )
+    evidence: dict[str, list[dict]] = {}
+    for row in rows:
+        evidence.setdefault(row["trend_id"], []).append(row)
+    return evidence
+
+
+def save_briefs(conn, briefs: dict[str, tuple[str, list]], run_id: str | None = None) -> int:
+    """Upsert ``{opportunity_id: (trend_id, [Fact, ...])}``."""
+    from acf.opportunities.brief import fact_data
+
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO acf.opportunity_briefs (opportunity_id, trend_id, facts, fact_count, run_id)"
+            " VALUES (%s, %s, %s, %s, %s)"
+            " ON CONFLICT (opportunity_id) DO UPDATE SET facts = EXCLUDED.facts, fact_count = EXCLUDED.fact_count,"
+            "  trend_id = EXCLUDED.trend_id, run_id = EXCLUDED.run_id, built_at = now()",
+            [(opp_id, trend_id, json.dumps([fact_data(f) for f in facts], ensure_ascii=False), len(facts), run_id)
+             for opp_id, (trend_id, facts) in briefs.items()],
+        )
+    return len(briefs)
+
+
+def load_brief(conn, opportunity_id: str) -> list:
+    """The opportunity's facts, best first; [] when it has no brief."""
+    from acf.opportunities.brief import fact_from_data
+
+    rows = db.fetch_dicts(conn, "SELECT facts FROM acf.opportunity_briefs WHERE opportunity_id = %s",
+                          (opportunity_id,))
+    if not rows:
+        return []
+    facts = rows[0]["facts"]
+    facts = json.loads(facts) if isinstance(facts, str) else facts
+    return [fact_from_data(f) for f in facts or []]

@@ -6,11 +6,17 @@ length and never carries a broken word, emoji or UTF-8 sequence.
 """
 from __future__ import annotations
 
+import dataclasses
+
 from acf import platform_rules
 from acf.publishing import disclosure
 from acf.publishing.errors import NotPublishableError
 from acf.publishing.models import ContentSource, PlatformPackage, RenditionRef
 from acf.publishing.text_fit import compose, fit, fit_list, hashtag, measure, unique
+from acf.text.evidence import honest_title
+
+MAX_SOURCES = 6          # links listed under "Sources:"
+SOURCES_SHARE = 0.5      # of a description's limit the sources may take, at most
 
 
 def timestamp(seconds: float) -> str:
@@ -35,6 +41,9 @@ class ContentOptimizer:
         if packager not in self.PACKAGERS:
             raise platform_rules.UnknownPlatformError(
                 f"{platform}: packager {packager!r} is not one of {', '.join(self.PACKAGERS)}")
+        if source.renditions:   # no title promises a length the video does not have
+            length = max(r.duration_seconds for r in source.renditions)
+            source = dataclasses.replace(source, title=honest_title(source.title, length))
         return getattr(self, f"_{packager}")(source, platform, rule)
 
     def packages(self, source: ContentSource) -> tuple[list[PlatformPackage], list[tuple[str, str]]]:
@@ -93,6 +102,32 @@ class ContentOptimizer:
         return "\n\n".join(p for p in (line, " ".join(hashtags)) if p)
 
     @staticmethod
+    def cited_sources(source: ContentSource) -> list[tuple[str, str]]:
+        """(publisher, link) of the facts the script's scenes cite, in the order first cited, no repeats."""
+        script = source.script or {}
+        facts = {f.get("fact_id"): f for f in script.get("facts") or [] if isinstance(f, dict)}
+        found: dict[str, tuple[str, str]] = {}
+        for scene in script.get("scenes") or []:
+            for fact_id in scene.get("fact_ids") or []:
+                fact = facts.get(fact_id) or {}
+                url, name = str(fact.get("url") or ""), " ".join(str(fact.get("source") or "").split())
+                if url.startswith(("https://", "http://")) and url not in found:
+                    found[url] = (name or url, url)
+        return list(found.values())
+
+    def _with_sources(self, tail: str, source: ContentSource, limit: int, unit: str, forbidden: str = "") -> str:
+        """``tail`` followed by "Sources:" and the cited links, as many as fit in a share of ``limit``."""
+        cited = [(self._clean(name, forbidden), self._clean(url, forbidden))
+                 for name, url in self.cited_sources(source)][:MAX_SOURCES]
+        while cited:
+            block = "Sources:\n" + "\n".join(f"{name}: {url}" for name, url in cited)
+            text = "\n\n".join(p for p in (tail, block) if p)
+            if measure(text, unit) <= SOURCES_SHARE * limit:
+                return text
+            cited.pop()
+        return tail
+
+    @staticmethod
     def _clean(text: str, forbidden: str = "") -> str:
         text = " ".join((text or "").split())
         return "".join(ch for ch in text if ch not in forbidden)
@@ -144,7 +179,9 @@ class ContentOptimizer:
             parts.append("\n".join(f"{timestamp(s)} {self._clean(label, forbidden)}" for s, label in chapters))
         parts.append(self._clean(self._cta(source), forbidden))
         body = "\n\n".join(p for p in parts if p)
-        description = compose(body, " ".join(hashtags), rule["description"]["max"], rule["description"]["unit"])
+        description = compose(body, self._with_sources(" ".join(hashtags), source, rule["description"]["max"],
+                                                       rule["description"]["unit"], forbidden),
+                              rule["description"]["max"], rule["description"]["unit"])
         candidates = unique([self._clean(t, forbidden + ",") for t in [source.term, *source.keywords, source.category]
                              if t and t.strip()])
 
@@ -166,7 +203,9 @@ class ContentOptimizer:
             raise NotPublishableError(f"{platform}: needs a 9:16 rendition of {spec['min_seconds']}-{spec['max_seconds']} s")
         hashtags = self._hashtags(source, rule["hashtags"]["max"])
         body = "\n".join(p for p in (self._clean(source.title), self._clean(self._hook(source))) if p)
-        caption = compose(body, " ".join(hashtags), rule["caption"]["max"], rule["caption"]["unit"])
+        caption = compose(body, self._with_sources(" ".join(hashtags), source, rule["caption"]["max"],
+                                                   rule["caption"]["unit"]),
+                          rule["caption"]["max"], rule["caption"]["unit"])
         return self._base(source, platform, fit(self._clean(source.title), rule["caption"]["max"], rule["caption"]["unit"]),
                           caption, hashtags, rendition,
                           privacy_level=rule["privacy"], trending_sound=source.trending_sound)
@@ -185,8 +224,9 @@ class ContentOptimizer:
         hashtags = self._hashtags(source, rule["hashtags"]["max"])
         body = "\n\n".join(p for p in (self._clean(source.title), self._clean(self._hook(source)),
                                        self._clean(self._cta(source))) if p)
-        caption = compose(body, self._disclosure_tail(source, rule, hashtags), rule["caption"]["max"],
-                          rule["caption"]["unit"])
+        caption = compose(body, self._with_sources(self._disclosure_tail(source, rule, hashtags), source,
+                                                   rule["caption"]["max"], rule["caption"]["unit"]),
+                          rule["caption"]["max"], rule["caption"]["unit"])
         return self._base(source, platform, fit(self._clean(source.title), 100), caption, hashtags, rendition,
                           media_type=post_type, share_to_feed=post_type == "REELS")
 
@@ -205,8 +245,9 @@ class ContentOptimizer:
             opener = f"What do you think about {term}? {opener}"
         body = "\n\n".join(p for p in (opener, self._clean(source.title), self._clean(self._hook(source))) if p)
         hashtags = self._hashtags(source, rule["hashtags"]["max"])
-        description = compose(body, self._disclosure_tail(source, rule, hashtags), rule["description"]["max"],
-                              rule["description"]["unit"])
+        description = compose(body, self._with_sources(self._disclosure_tail(source, rule, hashtags), source,
+                                                       rule["description"]["max"], rule["description"]["unit"]),
+                              rule["description"]["max"], rule["description"]["unit"])
         title = fit(self._clean(source.title), rule["title"]["max"], rule["title"]["unit"])
         return self._base(source, platform, title, description, hashtags, rendition, post_type=kind)
 
@@ -223,7 +264,9 @@ class ContentOptimizer:
         hashtags = self._hashtags(source, (rule.get("hashtags") or {}).get("max", 5))
         body = "\n\n".join(p for p in (self._clean(source.title), self._clean(self._hook(source)),
                                        self._clean(self._cta(source))) if p)
-        caption = compose(body, " ".join(hashtags), text_rule["max"], text_rule.get("unit", "chars"))
+        caption = compose(body, self._with_sources(" ".join(hashtags), source, text_rule["max"],
+                                                   text_rule.get("unit", "chars")),
+                          text_rule["max"], text_rule.get("unit", "chars"))
         title_rule = rule.get("title") or {"max": 100, "unit": "chars"}
         title = fit(self._clean(source.title), title_rule["max"], title_rule.get("unit", "chars"))
         return self._base(source, platform, title, caption, hashtags, rendition)

@@ -49,9 +49,21 @@ def build_targets(conn: psycopg.Connection, root: Any, content_ids: list[str] | 
                 "package_key": key, "title": package.title,
             })
             review.append(f"- **{package.platform}** `{package.content_id}`: {package.title}  \n"
-                          f"  video `{package.rendition_key}`, thumbnail `{package.thumbnail_key}`")
+                          f"  video `{package.rendition_key}`, thumbnail `{package.thumbnail_key}`"
+                          + _brief_lines(source))
     conn.commit()
     return {**targets, "review": "\n".join(review) or "nothing to publish"}
+
+
+def _brief_lines(source, limit: int = 4) -> str:
+    """The facts the script cites, for the person approving it: what it claims and where that is from."""
+    facts = [f for f in (source.script or {}).get("facts") or [] if isinstance(f, dict)]
+    if not facts:
+        return "  \n  brief: no facts cited"
+    lines = [f"  \n  {f.get('fact_id')} ({f.get('kind')}, {f.get('source')}): {str(f.get('text'))[:120]}"
+             for f in facts[:limit]]
+    more = f"  \n  ... and {len(facts) - limit} more" if len(facts) > limit else ""
+    return "".join(lines) + more
 
 
 def choose_uploader(platform: str, tier: str, root: Any,

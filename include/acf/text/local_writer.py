@@ -1,11 +1,16 @@
 """The offline writer: rule- and template-based, deterministic, no key, no network.
 
 Same input, same output (choices are seeded by a hash of the input), so it caches
-and tests like any model. It knows nothing about the topic beyond the trend's
-own fields, so it writes about the trend itself: where it is spreading, why
-people care, what to check, what comes next. Titles start with the key term and
-hooks fit in the first three seconds. English only: other languages get English
-text and say so (``language`` in the output).
+and tests like any model. With a research brief (``inputs["facts"]``) it composes the
+script from the facts: one sentence per fact by its kind ("Example News reports that ...",
+"On r/nfl, a post with 12,200 upvotes says: '...'", "The most-watched video, ..., has 6.3
+million views."), numbers rounded for speech, quotes verbatim with their source, in an order
+each angle kind plans (reaction leads with what people say, timeline goes by time, list
+numbers them); every scene but the outro cites its facts, and few facts make a short
+script, never a padded one. Without a brief it knows nothing about the topic beyond the
+trend's own fields and writes the older templates about the trend itself. Titles start with
+the key term and hooks fit in the first three seconds. English only: other languages get
+English text and say so (``language`` in the output).
 """
 from __future__ import annotations
 
@@ -48,7 +53,7 @@ HOOKS = {
                   "Everyone's searching {T}. Here's the short version."],
     "reaction": ["Wait, did {T} really just happen?", "Okay, we need to talk about {T}.",
                  "My honest take on {T}.", "I can't stop thinking about {T}."],
-    "list": ["Three things about {T} nobody mentions.", "{T}: five facts, sixty seconds.",
+    "list": ["The {T} facts, one by one.", "{T}: the facts, fast.",
              "The {T} details that actually matter."],
     "myth_vs_fact": ["Most of what you heard about {T} is wrong.", "{T}: myth or fact?",
                      "Let's fact-check {T}."],
@@ -60,17 +65,17 @@ HOOKS = {
     "comparison": ["{T} versus the hype: who wins?", "Is {T} really better?", "{T}, compared honestly."],
 }
 TITLES = {
-    "explainer": ["{T} Explained: Why Everyone Is Talking About It", "{T}, Explained in 60 Seconds",
+    "explainer": ["{T} Explained: Why Everyone Is Talking About It", "{T}, Explained",
                   "{T}: The Short Version"],
     "explainer_long": ["{T} Explained: The Full Story", "{T}: Everything You Need to Know"],
     "reaction": ["{T}: My Honest Reaction", "{T} — Reacting to the Moment Everyone's Talking About",
                  "{T}: Did That Really Just Happen?"],
-    "list": ["{T}: {N} Things You Need to Know", "{T}: {N} Facts Nobody Tells You",
+    "list": ["{T}: {N} Things You Need to Know", "{T}: {N} Facts Worth Knowing",
              "{T} in {N} Points"],
     "myth_vs_fact": ["{T}: Myths vs Facts", "{T} — What's True and What Isn't"],
     "timeline": ["{T}: How It Blew Up, Step by Step", "{T} Timeline: From First Post to Everywhere"],
     "how_to": ["{T}: How to Get Started Today", "{T} — A Beginner's Guide"],
-    "prediction": ["{T}: What Happens Next", "{T} — 3 Predictions for the Coming Weeks"],
+    "prediction": ["{T}: What Happens Next", "{T} — What to Watch in the Coming Weeks"],
     "comparison": ["{T} vs the Hype: An Honest Comparison", "{T} Compared: Is It Worth It?"],
 }
 # Where each kind of short plays best (the offline writer's preference; the platforms a piece is
@@ -269,7 +274,10 @@ def write_angles(inputs: dict[str, Any]) -> dict[str, Any]:
         if kind in ("timeline", "how_to") or (kind == "list" and score >= 0.5 and category in _LONG_FRIENDLY):
             fmt = "long"
         title_key = "explainer_long" if kind == "explainer" and fmt == "long" else kind
-        count = str(rng.choice([3, 5, 5, 7])) if fmt == "long" else str(rng.choice([3, 3, 5]))
+        count = rng.choice([3, 5, 5, 7]) if fmt == "long" else rng.choice([3, 3, 5])
+        if inputs.get("facts"):   # a list names no more things than the brief has facts
+            count = max(1, min(count, len(inputs["facts"])))
+        count = str(count)
         hook = _pick_hook(rng, kind, fields)
         title = _fill(rng.choice(TITLES[title_key]), fields, N=count)
         known = platform_rules.platforms()
@@ -303,7 +311,9 @@ def scene_plan(target_seconds: int) -> tuple[int, str]:
 
 
 def write_script(inputs: dict[str, Any]) -> dict[str, Any]:
-    """A ScriptDraft-shaped dict whose narration is close to ``words_budget`` words."""
+    """A ScriptDraft-shaped dict whose narration is close to ``words_budget`` words (at most, with facts)."""
+    if inputs.get("facts"):
+        return write_script_from_facts(inputs)
     fields = _fields(inputs)
     kind = str(inputs.get("kind") or "explainer")
     if kind not in STRUCTURE:
@@ -402,6 +412,209 @@ def _take(banks: dict[str, list[str]], section: str, room: float, state: dict) -
 def _visual(key: str, fields: dict[str, str], inputs: dict[str, Any]) -> str:
     style = _CATEGORY_STYLE.get(str(inputs.get("category") or "").lower(), "modern editorial illustration")
     return f"{_fill(VISUALS[key], fields)}, {style}, no text, no logos"
+
+
+# --- scripts from a brief -------------------------------------------------------
+# The order each angle kind says the facts in (the brief's rank decides within a kind).
+FACT_PLANS = {
+    "explainer": ["headline", "stat", "video", "quote", "series", "regions"],
+    "reaction": ["quote", "headline", "video", "stat", "series", "regions"],
+    "list": ["headline", "stat", "video", "quote", "series", "regions"],
+    "myth_vs_fact": ["headline", "stat", "quote", "video", "series", "regions"],
+    "timeline": ["headline", "quote", "video", "series", "stat", "regions"],
+    "how_to": ["headline", "video", "quote", "stat", "series", "regions"],
+    "prediction": ["series", "stat", "headline", "video", "quote", "regions"],
+    "comparison": ["stat", "series", "video", "quote", "headline", "regions"],
+}
+FACT_HOOKS = {
+    "explainer": ["{T}: here is what actually happened.", "What is going on with {T}?"],
+    "reaction": ["Okay, we need to talk about {T}.", "Wait, did {T} really just happen?"],
+    "list": ["{N} facts about {T}, with sources.", "{T}: {N} facts, with sources."],
+    "myth_vs_fact": ["{T}: what is actually true?", "Let's check the facts on {T}."],
+    "timeline": ["How {T} unfolded, in order.", "The {T} story, in order."],
+    "how_to": ["Want to follow {T}? Start here.", "{T}: where to get the real story."],
+    "prediction": ["Where is {T} heading next?", "What happens next with {T}?"],
+    "comparison": ["{T}, by the numbers.", "How big is {T}, really?"],
+}
+FACT_CLOSINGS = {
+    "explainer": "That is where {T} stands right now.",
+    "reaction": "That is the reaction to {T} so far.",
+    "list": "Those are the facts so far.",
+    "myth_vs_fact": "Those are the facts, each with its source.",
+    "timeline": "That is the story so far, in order.",
+    "how_to": "Start with those sources if you want the full story.",
+    "prediction": "What to watch next is whether that interest keeps climbing.",
+    "comparison": "Side by side, that is how big {T} is right now.",
+}
+# Kinds whose angle titles promise what a script of facts does not do (a how-to, myths, a take of its own)
+# get a title that says what the video is.
+FACT_TITLES = {
+    "reaction": "{T}: How People Are Reacting",
+    "how_to": "{T}: Where to Get the Real Story",
+    "myth_vs_fact": "{T}: What Is Actually True",
+    "prediction": "{T}: What to Watch Next",
+    "comparison": "{T}, by the Numbers",
+}
+FACT_CHAPTERS = {"headline": "What happened", "stat": "The numbers", "quote": "What people say",
+                 "video": "What people watch", "series": "This week", "regions": "Where it trends"}
+FACT_VISUALS = {
+    "headline": "newsroom desk with a glowing screen, a breaking story about {T}",
+    "stat": "bold abstract rising bars and light trails, the scale of interest in {T}",
+    "quote": "people reading posts on their phones, an online discussion about {T}",
+    "video": "a bright video screen in a dark room, a popular video about {T}",
+    "regions": "a world map with glowing hotspots, where {T} trends",
+    "series": "a glowing line climbing across a dark grid, a week of interest in {T}",
+}
+NUMBER_WORDS = ["Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Eleven",
+                "Twelve"]
+_LOWER_FIRST = {"The", "On", "Search", "Searches", "Posts", "It", "A", "An", "Another"}
+_CLAUSE_START = {"the", "a", "an"}
+
+
+def _count_words(value: Any) -> str:
+    from acf.text.evidence import speak_count
+
+    return speak_count(float(value))
+
+
+def _quoted(text: str) -> str:
+    text = text.strip()
+    return f"'{text}'" if '"' in text else f'"{text}"'
+
+
+def _reports(publisher: str, headline: str) -> str:
+    """"<Publisher> reports that <headline>." when the headline reads as a clause, else its words quoted."""
+    headline = headline.strip().rstrip(".")
+    first = headline.split(" ", 1)[0]
+    clause = (first.lower() in _CLAUSE_START and not re.search(r"[:?!|\"]", headline)
+              and not re.search(r"\b(my|i|we|our|you|your)\b", headline, re.IGNORECASE))
+    if clause:
+        return f"{publisher} reports that {first.lower()}{headline[len(first):]}."
+    return f"{publisher} ran the headline: {_quoted(headline)}."
+
+
+def say_fact(fact: dict[str, Any], term: str, nth_of_kind: int = 0) -> str:
+    """One spoken sentence for a fact, by its kind; its numbers rounded for speech, its quotes verbatim."""
+    kind, text, source = fact.get("kind"), str(fact.get("text") or ""), str(fact.get("source") or "")
+    numbers = fact.get("numbers") or {}
+    if kind == "headline":
+        return _reports(source or "One outlet", text)
+    if kind == "quote":
+        verb = "asks" if text.rstrip().endswith("?") else "says"
+        upvotes = numbers.get("upvotes")
+        who = f"a post with {_count_words(upvotes)} upvotes" if upvotes else "a post"
+        end = "" if text.rstrip().endswith((".", "!", "?")) else "."
+        return f"On {source}, {who} {verb}: {_quoted(text)}{end}"
+    if kind == "video":
+        views = numbers.get("views")
+        where = f"from {source}" if source and source != "YouTube" else "on YouTube"
+        lead = "The most-watched video" if nth_of_kind == 0 else "Another video"
+        if views:
+            return f"{lead}, {_quoted(text)} {where}, has {_count_words(views)} views."
+        return f"{lead} is {_quoted(text)} {where}."
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def _connect(sentence: str, lead: str) -> str:
+    if not lead:
+        return sentence
+    first = sentence.split(" ", 1)[0]
+    if first in _LOWER_FIRST:
+        sentence = sentence[:1].lower() + sentence[1:]
+    return f"{lead} {sentence}"
+
+
+def _plan(facts: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    """The facts in the order the kind says them: the first of each planned kind, then the rest by rank."""
+    spoken = [f for f in facts if f.get("kind") in FACT_CHAPTERS]
+    if kind == "timeline":
+        timed = sorted([f for f in spoken if f.get("at")], key=lambda f: f["at"])
+        return timed + [f for f in spoken if not f.get("at")]
+    order = FACT_PLANS.get(kind, FACT_PLANS["explainer"])
+    firsts = [next(f for f in spoken if f.get("kind") == k) for k in order if any(f.get("kind") == k for f in spoken)]
+    return firsts + [f for f in spoken if f not in firsts]
+
+
+def write_script_from_facts(inputs: dict[str, Any]) -> dict[str, Any]:
+    """A ScriptDraft-shaped dict composed from ``inputs["facts"]``: at most ``words_budget`` words and
+    ``scene_count`` scenes, each scene but the outro citing the facts it says."""
+    fields = _fields(inputs)
+    kind = str(inputs.get("kind") or "explainer")
+    kind = kind if kind in STRUCTURE else "explainer"
+    target = int(inputs.get("target_seconds") or 30)
+    budget = int(inputs.get("words_budget") or round(target * WORDS_PER_SECOND))
+    count = max(2, int(inputs.get("scene_count") or scene_plan(target)[0]))
+    fmt = str(inputs.get("format") or scene_plan(target)[1])
+    rng = _rng("script-facts", inputs.get("term"), kind, target)
+    term = fields["T"]
+    cta = _fill(rng.choice(CTAS), fields)
+    closing = _fill(FACT_CLOSINGS[kind], fields)
+    outro = f"{closing} {cta}"
+
+    planned = _plan(list(inputs["facts"]), kind)
+    sentences: list[tuple[dict, str]] = []
+    seen_kinds: dict[str, int] = {}
+    for fact in planned:
+        nth = seen_kinds.get(fact["kind"], 0)
+        seen_kinds[fact["kind"]] = nth + 1
+        sentences.append((fact, say_fact(fact, term, nth)))
+
+    # Choose what fits: the outro's words are kept back, scenes beyond the count are not made.
+    room = budget - words(outro)
+    chosen: list[tuple[dict, str]] = []
+    for fact, sentence in sentences:
+        if chosen and words(sentence) > room:
+            continue
+        chosen.append((fact, sentence))
+        room -= words(sentence)
+    items = len(chosen)
+    hook = _fill(rng.choice(FACT_HOOKS[kind]), fields, N=NUMBER_WORDS[min(items, 12)] if items else "The")
+    if words(hook) > 9:
+        hook = f"{term}: the facts."
+
+    # Spread the sentences evenly over the scenes before the outro.
+    slots = max(1, min(count - 1, len(chosen)))
+    groups: list[list[tuple[dict, str]]] = [[] for _ in range(slots)] if chosen else []
+    for position, (fact, sentence) in enumerate(chosen):
+        if kind == "list":
+            sentence = _connect(sentence, f"{ORDINALS[position % len(ORDINALS)]},")
+        elif kind == "timeline":
+            lead = "First," if position == 0 else ("Now," if position == len(chosen) - 1 else "Then,")
+            sentence = _connect(sentence, lead)
+        # the hook's scene gets the fewest (it also says the hook), later scenes the extra ones
+        groups[slots - 1 - (len(chosen) - 1 - position) * slots // len(chosen)].append((fact, sentence))
+
+    scenes = []
+    for index, group in enumerate(groups):
+        narration = " ".join(([hook] if index == 0 else []) + [s for _, s in group])
+        lead_kind = group[0][0]["kind"]
+        chapter = None
+        if fmt == "long":
+            chapter = "Intro" if index == 0 else FACT_CHAPTERS.get(lead_kind)
+            if index and scenes and scenes[-1].get("_kind") == lead_kind:
+                chapter = None
+        scenes.append({"narration": narration, "visual_prompt": _fact_visual(lead_kind, fields, inputs),
+                       "chapter": chapter, "fact_ids": [f["id"] for f, _ in group], "_kind": lead_kind})
+    if not scenes:
+        scenes.append({"narration": hook, "visual_prompt": _visual("hook", fields, inputs), "chapter": None,
+                       "fact_ids": [], "_kind": ""})
+    scenes.append({"narration": outro, "visual_prompt": _visual("outro", fields, inputs),
+                   "chapter": "Wrap-up" if fmt == "long" else None, "fact_ids": []})
+    for scene in scenes:
+        scene.pop("_kind", None)
+
+    from acf.text.evidence import honest_title
+
+    title = _fill(FACT_TITLES.get(kind, ""), fields) or str(inputs.get("title") or "") \
+        or _fill(rng.choice(TITLES[kind]), fields, N=str(items))
+    title = honest_title(title, words(" ".join(s["narration"] for s in scenes)) / WORDS_PER_SECOND,
+                         items if kind == "list" else None)
+    return {"title": _trim_title(title), "hook": hook, "scenes": scenes, "call_to_action": cta, "language": "en"}
+
+
+def _fact_visual(kind: str, fields: dict[str, str], inputs: dict[str, Any]) -> str:
+    style = _CATEGORY_STYLE.get(str(inputs.get("category") or "").lower(), "modern editorial illustration")
+    return f"{_fill(FACT_VISUALS.get(kind, VISUALS['points']), fields)}, {style}, no text, no logos"
 
 
 def write(task: str, inputs: dict[str, Any]) -> dict[str, Any]:

@@ -65,6 +65,28 @@ SCRIPT = PromptSpec(
     schema=ScriptDraft,
 )
 
+# A script for an opportunity with a research brief: written from its facts, each scene citing them.
+SCRIPT_FROM_BRIEF = PromptSpec(
+    task="script",
+    version="script-brief-v1",
+    instructions=(
+        "You write narration scripts for faceless videos. Write a script for the angle in the data, "
+        "saying only what the research brief (data.facts: each with an id, kind, text, source, time, numbers "
+        "and points) supports: a title starting with the key term, a hook of at most 9 words that opens the "
+        "first scene, scenes each with narration, a visual prompt describing one still image (no text in the "
+        "image) and 'fact_ids' listing the ids of the facts the scene states, and a call to action that the "
+        "last scene's narration ends with. Every scene but the last cites at least one fact. Say a number "
+        "only if a fact the scene cites holds it (rounded for speech is fine: 2.1 million for 2,134,000); "
+        "never invent one. Quote posts and headlines verbatim and say whose they are (the fact's source). "
+        "Follow the angle's kind (explainer, reaction, list, timeline, ...) in how you order the facts. "
+        "The narration of all scenes together must be at most data.words_budget words (2.6 words per second) "
+        "over at most data.scene_count scenes; with few facts write fewer, shorter scenes: never pad. The "
+        "title must not promise a length (no 'in 60 seconds'). For long form, set 'chapter' on the first "
+        "scene of each chapter. Write in the language given by data.language."
+    ),
+    schema=ScriptDraft,
+)
+
 PROMPTS = {spec.task: spec for spec in (ANGLES, SCRIPT)}
 
 

@@ -51,6 +51,8 @@ class SceneDraft(_Strict):
     narration: str = Field(min_length=3, max_length=1200, description="spoken text of the scene")
     visual_prompt: str = Field(min_length=3, max_length=400, description="what the scene's image shows")
     chapter: str | None = Field(default=None, max_length=60, description="long form: chapter starting here")
+    fact_ids: list[str] = Field(default_factory=list, max_length=8,
+                                description="ids of the brief's facts this scene states (data.facts[].id)")
 
 
 class ScriptDraft(_Strict):

@@ -76,8 +76,8 @@ class TextGenerator:
         opportunity_id: str | None = None,
         content_id: str | None = None,
     ) -> Generated:
-        for value in inputs.values():
-            if isinstance(value, str) and (reason := injection_reason(value)):
+        for value in _texts(inputs):
+            if reason := injection_reason(value):
                 raise PromptInjectionError(reason)
         digest = input_hash(spec, inputs)
         ids = {"opportunity_id": opportunity_id, "content_id": content_id}
@@ -132,6 +132,18 @@ class TextGenerator:
         if error:
             raise StructuredOutputError(f"local writer output rejected: {error}")
         return value
+
+
+def _texts(value: Any):
+    """Every string inside the inputs (a brief's facts are lists of dicts): all of it is checked as data."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _texts(item)
 
 
 def _record(provider, base: dict, completion: Completion | None, latency: int, error: str | None) -> CallRecord:

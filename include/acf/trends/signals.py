@@ -28,6 +28,10 @@ relative to the terms' peak) is asked for the five highest-traffic searches
 - ``metrics.interest_mean_7d``: the mean over the window;
 - ``momentum``: now against that mean (velocity of a trend not seen before).
 
+Both also keep a week's curve for the research brief (``metrics.series``: up to seven daily
+``[date, value]`` points, X's post counts per day or Google's mean interest per day), which
+scenes draw as a chart.
+
 A signals document that cannot be read is a reject with its reason; the trends
 keep their own figures. A source names its signal in its :class:`acf.trends.sources.TrendSource`.
 """
@@ -37,7 +41,7 @@ import json
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from acf.trends.models import TrendObservation
@@ -48,6 +52,27 @@ INTEREST_TERMS = 5      # terms per interest-over-time request (pytrends' and th
 INTEREST_TIMEFRAME = "now 7-d"
 # X's counts granularities, by length; a bucket shorter than its granularity is a partial edge.
 X_GRANULARITIES = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1)}
+SERIES_DAYS = 7
+
+
+class Reading(tuple):
+    """A signal's figures for one term (a plain tuple to unpack), with its daily curve as ``series``."""
+
+    series: list
+
+    def __new__(cls, values, series=None):
+        reading = super().__new__(cls, values)
+        reading.series = list(series or [])
+        return reading
+
+
+def _daily(points: list[tuple[datetime, float]], total: bool) -> list[list]:
+    """``[[YYYY-MM-DD, value], ...]``: the points summed (or averaged) per UTC day, the last ``SERIES_DAYS`` days."""
+    days: dict[str, list[float]] = {}
+    for moment, value in points:
+        days.setdefault(moment.strftime("%Y-%m-%d"), []).append(value)
+    series = [[day, int(sum(v)) if total else round(sum(v) / len(v))] for day, v in sorted(days.items())]
+    return series[-SERIES_DAYS:]
 
 
 def x_query(name: str) -> str | None:
@@ -108,19 +133,20 @@ def _x_totals(name: str, response: Any) -> tuple[int, int, int | None, float | N
     if isinstance(total, bool) or not isinstance(total, int) or total < 0:
         total = sum(count for _, _, count in spans)
     if not spans:
-        return total, 0, None, None
+        return Reading((total, 0, None, None))
     longest = max(end - start for start, end, _ in spans)
     period = next((length for length in X_GRANULARITIES.values() if longest <= length), None)
     if period is None:
         raise ValueError(f"counts for {name[:60]!r}: a bucket is longer than a day ({longest})")
     # A partial edge counts fewer posts because it covers less time, not because the trend slowed.
     full = [(end, count) for start, end, count in spans if end - start >= period]
+    series = _daily([(start, count) for start, end, count in spans if end - start >= period], total=True)
     if not full:
-        return total, sum(count for _, _, count in spans), None, None
+        return Reading((total, sum(count for _, _, count in spans), None, None), series)
     newest_end, newest = full[-1]
     day = sum(count for end, count in full if end > newest_end - timedelta(days=1))
     before = [count for _, count in full[:-1]]
-    return total, day, newest, (sum(before) / len(before) if before else None)
+    return Reading((total, day, newest, (sum(before) / len(before) if before else None)), series)
 
 
 def growth(now: float, baseline: float) -> float:
@@ -138,6 +164,8 @@ def apply_x_counts(observations: Sequence[TrendObservation],
         week, day, newest, before = counts[obs.title]
         obs.metrics["recent_count_7d"] = week
         obs.metrics["recent_count_24h"] = day
+        if len(getattr(counts[obs.title], "series", [])) >= 3:
+            obs.metrics["series"] = counts[obs.title].series
         if newest is not None and before is not None:  # one full period against the full ones before it
             obs.momentum = growth(newest, before)
         if not obs.metrics.get("tweet_volume"):
@@ -171,19 +199,24 @@ def read_gt_interest(payload: bytes | str) -> dict[str, tuple[int, float]]:
         raise ValueError("timelineData is not a list")
     terms = document["terms"]
     series: list[list[int]] = [[] for _ in terms]
+    moments: list[datetime | None] = []
     complete: list[list[int]] = [[] for _ in terms]
     for point in timeline:
         values = point.get("value") if isinstance(point, dict) else None
         if not isinstance(values, list) or len(values) != len(terms):
             raise ValueError(f"a timeline point has {len(values) if isinstance(values, list) else 'no'} values"
                              f" for {len(terms)} terms")
+        stamp = point.get("time")
+        moments.append(datetime.fromtimestamp(int(stamp), tz=timezone.utc)
+                       if isinstance(stamp, str) and stamp.isdigit() else None)
         for index, value in enumerate(values):
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
                 raise ValueError(f"interest is not 0-100: {str(value)[:40]!r}")
             series[index].append(value)
             if not point.get("isPartial"):
                 complete[index].append(value)
-    return {term: ((complete[i] or series[i] or [0])[-1], sum(series[i]) / len(series[i]) if series[i] else 0.0)
+    return {term: Reading(((complete[i] or series[i] or [0])[-1], sum(series[i]) / len(series[i]) if series[i] else 0.0),
+                          _daily([(m, v) for m, v in zip(moments, series[i]) if m is not None], total=False))
             for i, term in enumerate(terms) if isinstance(term, str)}
 
 
@@ -194,6 +227,8 @@ def apply_gt_interest(observations: Sequence[TrendObservation], interest: dict[s
             now, mean = interest[obs.title]
             obs.metrics["interest_now"] = now
             obs.metrics["interest_mean_7d"] = round(mean, 2)
+            if len(getattr(interest[obs.title], "series", [])) >= 3:
+                obs.metrics["series"] = interest[obs.title].series
             obs.momentum = growth(now, mean)
             enriched += 1
     return enriched

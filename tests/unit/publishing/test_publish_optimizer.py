@@ -106,3 +106,26 @@ def test_packages_reports_refusals_instead_of_raising(optimizer, make_source):
     made, refused = optimizer.packages(source)
     assert [p.platform for p in made] == ["youtube"]
     assert {p for p, _ in refused} == {"tiktok", "mastodon"}
+
+
+def test_descriptions_end_with_the_cited_sources_and_titles_keep_no_length_they_lack(optimizer, make_source):
+    facts = [{"fact_id": f"f{i}", "kind": "headline", "text": f"Headline {i}", "source": f"Paper {i}",
+              "url": f"https://paper{i}.example/story", "at": "", "numbers": {}, "points": []} for i in range(1, 9)]
+    facts.append({"fact_id": "f9", "kind": "stat", "text": "Trending on 4 platforms.", "source": "trend sources",
+                  "url": "", "at": "", "numbers": {"platforms": 4}, "points": []})
+    source = make_source(title="Home espresso, Explained in 60 Seconds",
+                         renditions=[RenditionRef("9:16", "renditions/cp_test1/9x16.mp4", 32.0, 1080, 1920)])
+    source.script = {**source.script, "facts": facts,
+                     "scenes": [{**scene, "fact_ids": ids} for scene, ids in
+                                zip(source.script["scenes"], [["f1", "f9"], ["f2", "f1"], ["f3", "f4", "f5"],
+                                                              ["f6", "f7", "f8"]])]}
+    for platform in ("youtube", "tiktok", "instagram", "facebook"):
+        pkg = optimizer.package(source, platform)
+        body = pkg.description
+        sources = body.rsplit("Sources:\n", 1)[1].splitlines()
+        assert sources[:2] == ["Paper 1: https://paper1.example/story", "Paper 2: https://paper2.example/story"]
+        assert len(sources) == 6 and "trend sources" not in body            # links only, at most six
+        assert "60 Seconds" not in pkg.title and "60 Seconds" not in body, platform
+        rule = rules.all_rules()[platform]
+        limit = (rule.get("description") or rule.get("caption"))
+        assert measure(body, limit["unit"]) <= limit["max"]

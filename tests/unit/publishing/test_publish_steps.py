@@ -27,3 +27,16 @@ def test_build_then_publish_targets_through_the_outbox(pg_conn, clean_quota, obj
     result = publish_target(pg_conn, object_root, built["youtube"][0])
     assert result["state"] == "published" and result["external_id"] == "outbox-youtube-cp_s1"
     assert build_targets(pg_conn, object_root)["youtube"] == []  # a rerun finds nothing left to do
+
+
+def test_the_approval_review_lists_the_facts_each_piece_cites(pg_conn, clean_quota, object_root, seed_content):
+    import json
+
+    seed_content(pg_conn, object_root, content_id="cp_f1", platforms=["youtube"], seconds=30)
+    fact = {"fact_id": "f1", "kind": "quote", "text": "Who else stayed up for the ceremony?", "source": "r/movies",
+            "url": "https://www.reddit.com/r/movies/1", "at": "", "numbers": {"upvotes": 12412}, "points": []}
+    pg_conn.execute("UPDATE acf.content_pieces SET script = script || %s WHERE content_id = 'cp_f1'",
+                    (json.dumps({"facts": [fact]}),))
+    pg_conn.commit()
+    review = build_targets(pg_conn, object_root)["review"]
+    assert "f1 (quote, r/movies): Who else stayed up for the ceremony?" in review

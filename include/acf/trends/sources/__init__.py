@@ -73,6 +73,11 @@ class TrendSource:
     # (feed, observed_at) -> the sample answer for a feed.
     feed_names: Callable[[Iterable[str]], list[str]] | None = None
     sample_feed: Callable[[str, datetime], bytes] | None = None
+    # What the research brief may say from this source: (the trend's stored observation rows, as dicts
+    # with title, url, region, metrics, observed_at, published_at; the Trend) -> acf.content_models.Fact
+    # list (fact_id left empty; the brief numbers, ranks and filters them). None: the brief's own rules
+    # for the built-in sources, and for any other each item's title as a quote from the source.
+    facts: Callable[[list[dict], Any], list] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME.match(self.name):

@@ -53,7 +53,11 @@ def parse(item: Any, region: str, observed_at: datetime) -> TrendObservation:
         source=NAME, region=region, term=terms.term_from_title(title, NAME), title=title,
         url=f"https://www.reddit.com{permalink}" if isinstance(permalink, str) and permalink.startswith("/") else None,
         category=f"r/{subreddit}" if isinstance(subreddit, str) else None,
-        metrics={"score": score, "comments": comments, "upvote_ratio": ratio},
+        # the brief quotes the post: its community, author and whether it is marked adult
+        metrics={"score": score, "comments": comments, "upvote_ratio": ratio,
+                 "subreddit": subreddit if isinstance(subreddit, str) else None,
+                 "author": post.get("author") if isinstance(post.get("author"), str) else None,
+                 "over_18": post.get("over_18") is True},
         observed_at=observed_at, language=None, source_item_id=post_id, published_at=published,
         engagement=float(score + comments),
     )

@@ -37,6 +37,9 @@ def parse(item: Any, region: str, observed_at: datetime) -> TrendObservation:
         "likes": read_count(stats.get("likeCount"), "statistics.likeCount"),
         "comments": read_count(stats.get("commentCount"), "statistics.commentCount"),
     }
+    channel = snippet.get("channelTitle")
+    if isinstance(channel, str) and channel.strip():
+        metrics["channel"] = channel.strip()[:100]  # the brief names who made the video
     category = snippet.get("categoryId")
     language = snippet.get("defaultAudioLanguage") or snippet.get("defaultLanguage")
     return TrendObservation(
