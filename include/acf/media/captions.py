@@ -56,23 +56,32 @@ def ass_escape(text: str) -> str:
     return cleaned.replace("{", "\\{").replace("}", "\\}")
 
 
+# A line does not end on these: the word belongs with what follows it ("from the | sun" reads badly).
+_LEADING_WORDS = frozenset("a an the of to in on at by for from with and or but as into than that our your their "
+                           "my his her its this these those".split())
+
+
 def chunk_words(text: str, max_words: int = 5, max_chars: int = 28) -> list[str]:
-    """Split narration into short caption lines, preferring breaks after punctuation."""
+    """Split narration into short caption lines, breaking after punctuation (a comma too: the voice
+    pauses there) and never after an article, preposition or conjunction when it can move on."""
     words = text.split()
-    chunks: list[str] = []
+    chunks: list[list[str]] = []
     current: list[str] = []
     for word in words:
         candidate = " ".join(current + [word])
         if current and (len(current) >= max_words or len(candidate) > max_chars):
-            chunks.append(" ".join(current))
-            current = []
+            carried = []
+            while len(current) > 1 and current[-1].lower() in _LEADING_WORDS:
+                carried.insert(0, current.pop())
+            chunks.append(current)
+            current = carried
         current.append(word)
-        if re.search(r"[.!?;:]$", word) and len(current) >= 2:
-            chunks.append(" ".join(current))
+        if re.search(r"[.!?;:,]$", word) and len(current) >= 2:
+            chunks.append(current)
             current = []
     if current:
-        chunks.append(" ".join(current))
-    return chunks
+        chunks.append(current)
+    return [" ".join(chunk) for chunk in chunks]
 
 
 def time_captions(text: str, start: float, seconds: float, words: tuple[Word, ...] | list[Word] = (),

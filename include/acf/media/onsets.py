@@ -1,10 +1,11 @@
-"""Where speech starts, found on the audio alone: the check on caption timing.
+"""Where sounds start, found on the audio alone: the check on caption timing.
 
-An energy detector independent of any engine's timing: the short-time level
-(25 ms windows every 5 ms) in dB, and an onset wherever it rises by ``rise_db``
-within 60 ms out of a dip at least ``rise_db`` below the loudest level around it
-(a pause, a stop's closure, the gap between words) and reaches speech level.
-:func:`caption_sync_ms` matches each caption's start to the nearest onset.
+An energy detector independent of any engine's timing. The track is cut into 25 ms
+windows every 5 ms; each window's energy is measured in six frequency bands (in dB,
+floored 50 dB under the band's loudest). A sound starts where the summed rise of the
+band levels over 20 ms (spectral flux of band energies) peaks above a threshold: a
+word after a pause, a stop's release, and the formant change of a vowel after a vowel
+alike. :func:`caption_sync_ms` matches each caption's start to the nearest onset.
 """
 from __future__ import annotations
 
@@ -28,34 +29,39 @@ def read_mono(path: Path) -> tuple[np.ndarray, int]:
     return samples, rate
 
 
-def level_db(samples: np.ndarray, rate: int) -> np.ndarray:
-    hop, window = max(1, int(rate * HOP_SECONDS)), max(1, int(rate * WINDOW_SECONDS))
+BANDS_HZ = ((80, 300), (300, 800), (800, 1500), (1500, 3000), (3000, 6000), (6000, 10000))
+FLOOR_DB = 50.0
+LAG_FRAMES = 4            # rise measured over 20 ms
+MIN_GAP_SECONDS = 0.05    # two onsets closer than this are one
+
+
+def band_levels_db(samples: np.ndarray, rate: int) -> np.ndarray:
+    """(frames, bands) energy in dB, each band floored ``FLOOR_DB`` under its loudest frame."""
+    hop, window = max(1, int(rate * HOP_SECONDS)), max(16, int(rate * WINDOW_SECONDS))
     if samples.size < window:
-        return np.full(1, -120.0)
-    power = np.convolve(samples.astype(np.float64) ** 2, np.ones(window) / window, mode="valid")[::hop]
-    return 10 * np.log10(power + 1e-12)
+        return np.zeros((1, len(BANDS_HZ)))
+    frames = np.lib.stride_tricks.sliding_window_view(samples.astype(np.float32), window)[::hop]
+    spectrum = np.abs(np.fft.rfft(frames * np.hanning(window).astype(np.float32), axis=1)) ** 2
+    freqs = np.fft.rfftfreq(window, 1.0 / rate)
+    levels = np.stack([10 * np.log10(spectrum[:, (freqs >= lo) & (freqs < hi)].sum(axis=1) + 1e-12)
+                       for lo, hi in BANDS_HZ], axis=1)
+    return np.maximum(levels, levels.max(axis=0) - FLOOR_DB)
 
 
-def onsets(samples: np.ndarray, rate: int, rise_db: float = 12.0, speech_below_peak_db: float = 30.0) -> list[float]:
-    """Seconds at which sound rises out of a dip into speech."""
-    level = level_db(samples, rate)
-    speech = level.max() - speech_below_peak_db
-    lookback = int(0.06 / HOP_SECONDS)
+def onsets(samples: np.ndarray, rate: int, threshold_db: float = 35.0) -> list[float]:
+    """Seconds at which a sound starts: peaks of the summed 20 ms rise of the band levels."""
+    levels = band_levels_db(samples, rate)
+    if len(levels) <= LAG_FRAMES:
+        return []
+    rise = np.maximum(levels[LAG_FRAMES:] - levels[:-LAG_FRAMES], 0).sum(axis=1)
+    gap = int(MIN_GAP_SECONDS / HOP_SECONDS)
     found: list[float] = []
-    dip = level[0]
-    armed = True
-    for i, value in enumerate(level):
-        dip = min(dip, value)
-        if armed and value >= speech and value - level[max(0, i - lookback):i + 1].min() >= rise_db \
-                and value - dip >= rise_db:
-            # the onset is where the rise started: the last frame within 6 dB of the dip
-            j = i
-            while j > 0 and level[j - 1] > dip + 6 and i - j < lookback:
-                j -= 1
-            found.append(j * HOP_SECONDS + WINDOW_SECONDS / 2)
-            armed, dip = False, value
-        elif not armed and value <= level[max(0, i - lookback):i + 1].max() - rise_db:
-            armed, dip = True, value
+    last = -gap
+    for i in range(1, len(rise) - 1):
+        if rise[i] >= threshold_db and rise[i] >= rise[max(0, i - gap):i + gap + 1].max() and i - last >= gap:
+            # the rise spans frames i .. i+LAG: the sound starts about where it began
+            found.append(i * HOP_SECONDS + WINDOW_SECONDS / 2)
+            last = i
     return found
 
 
