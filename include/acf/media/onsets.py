@@ -54,13 +54,17 @@ def onsets(samples: np.ndarray, rate: int, threshold_db: float = 35.0) -> list[f
     if len(levels) <= LAG_FRAMES:
         return []
     rise = np.maximum(levels[LAG_FRAMES:] - levels[:-LAG_FRAMES], 0).sum(axis=1)
+    # total power in dB: an onset gets louder overall (a hard stop's click rises in some bands only)
+    total = 10 * np.log10(np.sum(10 ** (levels / 10), axis=1))
+    louder = total[LAG_FRAMES:] - total[:-LAG_FRAMES] >= 3.0
     gap = int(MIN_GAP_SECONDS / HOP_SECONDS)
     found: list[float] = []
     last = -gap
     for i in range(1, len(rise) - 1):
-        if rise[i] >= threshold_db and rise[i] >= rise[max(0, i - gap):i + gap + 1].max() and i - last >= gap:
-            # the rise spans frames i .. i+LAG: the sound starts about where it began
-            found.append(i * HOP_SECONDS + WINDOW_SECONDS / 2)
+        if rise[i] >= threshold_db and louder[i] and rise[i] >= rise[max(0, i - gap):i + gap + 1].max() \
+                and i - last >= gap:
+            # frames i and i+LAG straddle the start: it lies about half a window and half the lag after i
+            found.append(i * HOP_SECONDS + (WINDOW_SECONDS + LAG_FRAMES * HOP_SECONDS) / 2)
             last = i
     return found
 

