@@ -122,3 +122,14 @@ def test_the_best_angle_feeds_the_script_writer(pg_conn, opportunity):
     angle = production.load_angle(pg_conn, plan)
     assert plan.opportunity_id == "opp_low" and plan.angle_id is None
     assert angle.term == "solar flares" and angle.format == "short"
+
+
+def test_each_rendition_gets_its_platforms_caption_style_unless_one_is_asked():
+    from acf.media.models import ContentPlan
+
+    plan = ContentPlan("c", None, None, "offline", ["youtube", "tiktok"], ["9:16", "16:9", "1:1"], 30)
+    assert production.caption_styles(plan) == {"9:16": "word", "16:9": "chunked", "1:1": "chunked"}
+    plan.caption_style = "word"
+    assert set(production.caption_styles(plan).values()) == {"word"}
+    with pytest.raises(ValueError, match="voice_speed"):
+        production.plan_content(None, voice_speed=500)
