@@ -132,8 +132,8 @@ class _Voice:
                         word_starts.append(len(sounds))
                     sounds.append((position / self.rate, (position + count) / self.rate))
                     boundary = False
-                elif symbol.strip() == "" or not symbol.isalpha() and symbol not in "ˈˌː":
-                    boundary = True   # a space, pause or punctuation ends the spoken word
+                elif not symbol.isalpha():
+                    boundary = True   # a space, pause, punctuation or ^/$ ends the spoken word (stress marks are letters)
                 position += count
             pieces.append(samples)
             offset += len(samples)
