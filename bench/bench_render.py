@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "include")]
 
-from acf.media import assets, audio, render, speech_local, visuals_local  # noqa: E402
+from acf.media import assets, audio, render, visuals_local, voice_local  # noqa: E402
 from acf.media.formats import FPS  # noqa: E402
 from acf.media.probe import ffmpeg_exe, probe  # noqa: E402
 from acf.media.timeline import Timeline, TimelineScene  # noqa: E402
@@ -49,12 +49,13 @@ def build_timeline(work: Path) -> Timeline:
     for i, text in enumerate(NARRATION[:SCENES]):
         image = visuals_local.render_scene_image(text, WIDTH, HEIGHT, work / f"scene{i}.png", index=i)
         voice = work / f"voice{i}.wav"
-        seconds = speech_local.synthesize(text, voice)
+        speech = voice_local.speak(text, voice)
+        seconds = speech.seconds
         if seconds > SCENE_SECONDS - 0.3:
             raise SystemExit(f"scene {i} narration is {seconds:.1f} s, longer than its {SCENE_SECONDS} s slot")
         start = i * SCENE_SECONDS * FPS
         scenes.append(TimelineScene(i, image, voice, text, start, SCENE_SECONDS * FPS,
-                                    start / FPS + (0 if i == 0 else 0.15), seconds))
+                                    start / FPS + (0 if i == 0 else 0.15), seconds, speech.words))
     return Timeline(scenes)
 
 
@@ -112,6 +113,21 @@ def moviepy_render(line: Timeline, work: Path) -> float:
     return time.perf_counter() - started
 
 
+def caption_sync_ms(line: Timeline, work: Path) -> tuple[float, float]:
+    """p95 over caption chunks of |caption start - onset of its first word| (ms), the onset found by an
+    energy detector on the voice track alone (no music), not from the timing the captions used; and the
+    same figure for the old captions spread evenly over each voice, for comparison."""
+    from acf.media import onsets
+    from acf.media.captions import time_captions
+
+    track = audio.mix([audio.VoicePlacement(s.voice, s.voice_start) for s in line.scenes], line.seconds,
+                      work / "voice_track.wav")
+    detected = onsets.onsets(*onsets.read_mono(track))
+    timed = [c.start for c in line.captions()]
+    even = [c.start for s in line.scenes for c in time_captions(s.narration, s.voice_start, s.voice_seconds)]
+    return onsets.p95(onsets.caption_sync_ms(timed, detected)), onsets.p95(onsets.caption_sync_ms(even, detected))
+
+
 def main() -> None:
     os.environ.setdefault("IMAGEIO_FFMPEG_EXE", ffmpeg_exe())
     work = Path(tempfile.mkdtemp(prefix="acf-bench-render-"))
@@ -135,9 +151,12 @@ def main() -> None:
     print(f"cpu_seconds: render={render_cpu:.1f} encode_floor={floor_cpu:.1f} moviepy={moviepy_cpu:.1f} "
           f"floor_ratio_cpu={render_cpu / floor_cpu:.2f} speedup_vs_moviepy_cpu={moviepy_cpu / render_cpu:.1f} "
           f"load_average={os.getloadavg()[0]:.1f}")
+    sync_p95, even_p95 = caption_sync_ms(line, work)
+    print(f"caption sync: p95 {sync_p95:.0f} ms on the words, {even_p95:.0f} ms spread evenly (the old timing)")
     print(f"render_seconds={render_seconds:.2f} encode_floor_seconds={floor:.2f} "
           f"floor_ratio={render_seconds / floor:.2f} moviepy_seconds={moviepy_seconds:.2f} "
-          f"speedup_vs_moviepy={moviepy_seconds / render_seconds:.1f} video_seconds={line.seconds:.0f}")
+          f"speedup_vs_moviepy={moviepy_seconds / render_seconds:.1f} caption_sync_p95_ms={sync_p95:.0f} "
+          f"video_seconds={line.seconds:.0f}")
 
 
 if __name__ == "__main__":

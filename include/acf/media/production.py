@@ -18,8 +18,9 @@ from pathlib import Path
 from acf import platform_rules, registry, storage
 from acf.content_models import Angle, Scene, Script
 from acf.ids import stable_id
-from acf.media import assets, audio, checks, formats, render, speech_local, store, thumbnails, visuals_local
+from acf.media import assets, audio, captions, checks, formats, render, store, thumbnails, visuals_local, voice_local
 from acf.media import timeline as timeline_mod
+from acf.media import words as words_mod
 from acf.media.models import ContentPlan, RenditionResult
 from acf.media.probe import probe
 from acf.media.providers import Resolver, no_remote_clients
@@ -47,10 +48,15 @@ def plan_content(
     target_seconds: int = 30,
     language: str = "en",
     run_id: str | None = None,
+    voice_speed: int = voice_local.DEFAULT_WPM,
+    caption_style: str = "platform",
 ) -> ContentPlan:
     """Choose the opportunity (the named one, else the best open one) and create its content piece."""
     if tier not in registry.tier_names():
         raise ValueError(f"unknown tier {tier!r}; known: {', '.join(registry.tier_names())}")
+    voice_speed = voice_local.check_speed(voice_speed)
+    if caption_style != "platform":
+        captions.check_style(caption_style)
     known_platforms = platform_rules.platforms()
     platforms = list(dict.fromkeys(platforms or known_platforms))
     aspects = list(dict.fromkeys(aspects or ["9:16"]))
@@ -73,11 +79,26 @@ def plan_content(
             raise NoOpportunityError("no open opportunity to produce")
     angle_id = store.best_angle_id(conn, opportunity_id)
     content_id = stable_id("cnt", opportunity_id, angle_id, tier, platforms, aspects, target_seconds, language,
-                           run_id)
-    plan = ContentPlan(content_id, opportunity_id, angle_id, tier, platforms, aspects, target_seconds, language)
+                           run_id, voice_speed, caption_style)
+    plan = ContentPlan(content_id, opportunity_id, angle_id, tier, platforms, aspects, target_seconds, language,
+                       voice_speed, caption_style)
     store.insert_plan(conn, plan, run_id)
     store.mark_in_production(conn, opportunity_id)
     return plan
+
+
+def caption_styles(plan: ContentPlan) -> dict[str, str]:
+    """Each rendition's caption style: the plan's, or (``platform``) the style of the platform the
+    aspect is made for (the first of the plan's platforms that prefers it, else that accepts it)."""
+    if plan.caption_style != "platform":
+        return {aspect: captions.check_style(plan.caption_style) for aspect in plan.aspects}
+    styles = {}
+    for aspect in plan.aspects:
+        chosen = [p for p in plan.platforms if checks.preferred_aspect(p) == aspect] or \
+                 [p for p in plan.platforms if checks.platforms_for_any(p, [aspect])]
+        rule = (platform_rules.for_platform(chosen[0]).get("captions") or {}) if chosen else {}
+        styles[aspect] = captions.check_style(rule.get("style", "chunked"))
+    return styles
 
 
 def load_plan(conn, content_id: str) -> ContentPlan:
@@ -182,27 +203,39 @@ def make_voice(conn, root, content_id: str, scene_index: int, *, resolver: Resol
     scene = _scene(load_script(conn, content_id), scene_index)
     scratch = storage.scratch_dir("acf-voice-")
     try:
-        def call(name: str) -> tuple[Path, float]:
+        def call(name: str) -> tuple[Path, words_mod.Speech]:
             dest = scratch / f"{name}.wav"
             if name == "local":
-                return dest, speech_local.synthesize(scene.narration, dest, plan.language)
-            data, fmt = resolver("voice", name).synthesize(scene.narration, plan.language)
-            return dest, audio.to_wav(data, fmt, dest)
+                return dest, voice_local.speak(scene.narration, dest, plan.language, plan.voice_speed)
+            return dest, _remote_voice(resolver("voice", name), name, scene.narration, plan.language, dest)
 
         started = time.monotonic()
         attempt = registry.run_with_fallback(
             registry.chain(plan.tier, "voice", tiers), call,
             available=lambda n: n == "local" or resolver("voice", n) is not None, modality="voice")
-        path, seconds = attempt.result
+        path, speech = attempt.result
         object_key = storage.key("content", content_id, "scenes", f"{scene_index:03d}", "voice.wav")
         stored = storage.put_file(root, object_key, path)
-        store.record_asset(conn, content_id, "voice", scene_index, attempt.provider, stored, seconds,
-                           {"characters": len(scene.narration), "skipped": attempt.skipped})
+        # The word timing rides in the asset's meta: render_content times the captions with it.
+        store.record_asset(conn, content_id, "voice", scene_index, attempt.provider, stored, speech.seconds,
+                           {"characters": len(scene.narration), "skipped": attempt.skipped,
+                            "engine": speech.engine, "words": words_mod.to_json(speech.words)})
         store.record_call(conn, run_id, "voice", attempt.provider, len(scene.narration), _latency_ms(started),
                           content_id, plan.opportunity_id)
         return object_key
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _remote_voice(client, name: str, text: str, language: str, dest: Path) -> words_mod.Speech:
+    """A provider's voice as a WAV, with word timing where the client reports it
+    (``synthesize_timed(text, language) -> (audio, format, words)``); otherwise untimed."""
+    if hasattr(client, "synthesize_timed"):
+        data, fmt, words = client.synthesize_timed(text, language)
+    else:
+        (data, fmt), words = client.synthesize(text, language), ()
+    seconds = audio.to_wav(data, fmt, dest)
+    return words_mod.Speech(seconds, tuple(words or ()), name)
 
 
 # ---------------------------------------------------------------- render
@@ -224,7 +257,9 @@ def render_content(conn, root, content_id: str, *, music: bool = True,
             found = parts_by_scene[scene.index]
             image = storage.fetch_to_local(root, found["image"]["object_key"], scratch)
             voice = storage.fetch_to_local(root, found["voice"]["object_key"], scratch)
-            parts.append((scene.index, image, voice, float(found["voice"]["duration_seconds"]), scene.narration))
+            timing = words_mod.from_json((found["voice"].get("meta") or {}).get("words"))
+            parts.append((scene.index, image, voice, float(found["voice"]["duration_seconds"]), scene.narration,
+                          timing))
         line = timeline_mod.build(parts)
         voices = [audio.VoicePlacement(s.voice, s.voice_start) for s in line.scenes]
         bed = assets.write_music_bed(scratch / "music.wav", line.seconds) if music else None
@@ -236,7 +271,8 @@ def render_content(conn, root, content_id: str, *, music: bool = True,
                            {"music": bool(bed), "measured_input_lufs": measured.get("input_i")})
         outputs = {aspect: scratch / f"video_{aspect.replace(':', 'x')}.mp4" for aspect in plan.aspects}
         try:
-            render.render(line, soundtrack, outputs, encoder=encoder, work_dir=scratch / "work")
+            render.render(line, soundtrack, outputs, encoder=encoder, work_dir=scratch / "work",
+                          caption_styles=caption_styles(plan))
         except render.RenderError as exc:
             store.set_status(conn, content_id, "failed", str(exc)[-2000:])
             conn.commit()   # the failure is recorded even though the task raises (a retry renders again)

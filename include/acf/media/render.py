@@ -109,8 +109,10 @@ def render(
     *,
     encoder: EncoderSettings = EncoderSettings(),
     work_dir: Path | None = None,
+    caption_styles: dict[str, str] | None = None,
 ) -> dict[str, Path]:
-    """Render ``timeline`` with ``soundtrack`` into one MP4 per aspect in ``outputs`` (aspect -> path)."""
+    """Render ``timeline`` with ``soundtrack`` into one MP4 per aspect in ``outputs`` (aspect -> path);
+    ``caption_styles``: aspect -> ``chunked`` | ``word`` (missing: chunked)."""
     if not outputs:
         raise RenderError("no rendition asked")
     scratch = Path(work_dir or tempfile.mkdtemp(prefix="acf-render-"))
@@ -132,7 +134,8 @@ def render(
     streams = []
     for aspect, dest in outputs.items():
         width, height = size_of(aspect)
-        ass = write_ass(captions, width, height, scratch / f"captions_{aspect.replace(':', 'x')}.ass")
+        ass = write_ass(captions, width, height, scratch / f"captions_{aspect.replace(':', 'x')}.ass",
+                        style=(caption_styles or {}).get(aspect, "chunked"))
         video = _video_for(stills_per_aspect[aspect], timeline, width, height, ass, fonts)
         Path(dest).parent.mkdir(parents=True, exist_ok=True)
         streams.append(ffmpeg.output(video, audio, str(dest), t=round(timeline.seconds, 4),

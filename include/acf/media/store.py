@@ -66,10 +66,11 @@ def insert_plan(conn, plan: ContentPlan, run_id: str | None) -> None:
     # The id is derived from the plan's inputs, so a retried plan task finds its own row.
     conn.execute(
         "INSERT INTO acf.content_pieces (content_id, opportunity_id, angle_id, tier, language, target_seconds,"
-        " platforms, aspects, status, run_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'planned', %s)"
+        " platforms, aspects, voice_speed, caption_style, status, run_id)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'planned', %s)"
         " ON CONFLICT (content_id) DO NOTHING",
         (plan.content_id, plan.opportunity_id, plan.angle_id, plan.tier, plan.language, plan.target_seconds,
-         plan.platforms, plan.aspects, run_id),
+         plan.platforms, plan.aspects, plan.voice_speed, plan.caption_style, run_id),
     )
 
 
@@ -79,7 +80,8 @@ def load_plan(conn, content_id: str) -> ContentPlan | None:
         return None
     row = rows[0]
     return ContentPlan(row["content_id"], row["opportunity_id"], row["angle_id"], row["tier"],
-                       list(row["platforms"]), list(row["aspects"]), row["target_seconds"], row["language"])
+                       list(row["platforms"]), list(row["aspects"]), row["target_seconds"], row["language"],
+                       row["voice_speed"], row["caption_style"])
 
 
 def set_status(conn, content_id: str, status: str, error: str | None = None) -> None:
