@@ -137,8 +137,10 @@ def compose(spec: CardSpec, background: Path | None, aspect: str, width: int, he
     final.save(still, format="PNG", compress_level=1)
     layers = SceneLayers(still)
     for n, element in enumerate(card.elements):
-        box = tuple(max(0, v) for v in element.box)
-        box = (box[0], box[1], min(width, box[2]), min(height, box[3]))
+        # Even edges, a pixel of margin: 4:2:0 chroma is laid on in pairs of pixels, so an odd edge leaves a seam.
+        x0, y0, x1, y1 = element.box
+        box = (max(0, (x0 - 2) // 2 * 2), max(0, (y0 - 2) // 2 * 2), min(width, (x1 + 3) // 2 * 2),
+               min(height, (y1 + 3) // 2 * 2))
         if element.motion == "progress":
             count = max(2, round(element.duration * SEQUENCE_FPS))
             for k in range(count):           # the last state is the still's: not repeated here
