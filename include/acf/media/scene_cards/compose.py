@@ -155,7 +155,7 @@ def compose(spec: CardSpec, background: Path | None, aspect: str, width: int, he
             layers.covers.append(Cover(path, box[0], box[1], delay + element.start))
     safe = design.safe_area(aspect, width, height)
     layers.report = {
-        "aspect": aspect, "kind": spec.kind, "origin": spec.origin, "fact_id": spec.fact.fact_id,
+        "aspect": aspect, "frame": [width, height], "kind": spec.kind, "origin": spec.origin, "fact_id": spec.fact.fact_id,
         "cited": list(spec.cited), "safe_area": list(safe), "panel": list(card.panel),
         "marks": [{"text": m.text, "box": list(m.box), "size": m.size,
                    "contrast": round(design.contrast(m.colour, _lightest(panel_only, m.box)), 2)}
