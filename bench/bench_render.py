@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,12 +82,14 @@ def build_timeline(work: Path) -> tuple[Timeline, dict[int, scene_cards.CardSpec
 
 def project_render(line: Timeline, cards: dict[int, scene_cards.CardSpec], work: Path) -> tuple[float, Path]:
     started = time.perf_counter()
-    bed = assets.write_music_bed(work / "music.wav", line.seconds)
-    mixed = audio.mix([audio.VoicePlacement(s.voice, s.voice_start) for s in line.scenes], line.seconds,
-                      work / "mix.wav", music=bed)
-    audio.normalise(mixed, work / "soundtrack.wav")
+    with ThreadPoolExecutor(max_workers=1) as drawer:     # as production does: cards drawn beside the mix
+        drawing = drawer.submit(render.prepare_cards, line, cards, ["9:16"], work / "cards")
+        bed = assets.write_music_bed(work / "music.wav", line.seconds)
+        mixed = audio.mix([audio.VoicePlacement(s.voice, s.voice_start) for s in line.scenes], line.seconds,
+                          work / "mix.wav", music=bed)
+        audio.normalise(mixed, work / "soundtrack.wav")
+        layers = drawing.result()
     out = work / "project.mp4"
-    layers = render.prepare_cards(line, cards, ["9:16"], work / "cards")
     render.render(line, work / "soundtrack.wav", {"9:16": out}, work_dir=work / "scratch", cards=layers)
     return time.perf_counter() - started, out
 

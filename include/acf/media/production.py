@@ -13,6 +13,7 @@ import json
 import logging
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from acf import platform_rules, registry, storage
@@ -227,18 +228,20 @@ def render_content(conn, root, content_id: str, *, music: bool = True,
             voice = storage.fetch_to_local(root, found["voice"]["object_key"], scratch)
             parts.append((scene.index, image, voice, float(found["voice"]["duration_seconds"]), scene.narration))
         line = timeline_mod.build(parts)
-        voices = [audio.VoicePlacement(s.voice, s.voice_start) for s in line.scenes]
-        bed = assets.write_music_bed(scratch / "music.wav", line.seconds) if music else None
-        mixed = audio.mix(voices, line.seconds, scratch / "mix.wav", music=bed)
-        soundtrack = scratch / "soundtrack.wav"
-        measured = audio.normalise(mixed, soundtrack)
+        category, trend_facts = store.trend_context(conn, plan.opportunity_id)
+        specs = scene_cards.choose_all(script, trend_facts=trend_facts, category=category)
+        # The cards are drawn on a second core while the soundtrack is mixed and measured (ffmpeg).
+        with ThreadPoolExecutor(max_workers=1) as drawer:
+            drawing = drawer.submit(render.prepare_cards, line, specs, plan.aspects, scratch / "cards")
+            voices = [audio.VoicePlacement(s.voice, s.voice_start) for s in line.scenes]
+            bed = assets.write_music_bed(scratch / "music.wav", line.seconds) if music else None
+            mixed = audio.mix(voices, line.seconds, scratch / "mix.wav", music=bed)
+            soundtrack = scratch / "soundtrack.wav"
+            measured = audio.normalise(mixed, soundtrack)
+            cards = drawing.result()
         stored_track = storage.put_file(root, storage.key("content", content_id, "soundtrack.wav"), soundtrack)
         store.record_asset(conn, content_id, "soundtrack", None, "mix", stored_track, line.seconds,
                            {"music": bool(bed), "measured_input_lufs": measured.get("input_i")})
-        category, trend_facts = store.trend_context(conn, plan.opportunity_id)
-        cards = render.prepare_cards(line, scene_cards.choose_all(script, trend_facts=trend_facts,
-                                                                  category=category),
-                                     plan.aspects, scratch / "cards")
         report = [{"scene": index, **layer.report} for (index, _aspect), layer in sorted(cards.items())]
         stored_cards = storage.put_bytes(root, storage.key("content", content_id, "scene_cards.json"),
                                          json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8"))
