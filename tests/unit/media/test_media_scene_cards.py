@@ -150,3 +150,26 @@ def test_a_carded_render_counts_up_then_holds_the_still_and_makes_a_storyboard(t
     assert np.abs(held - still).mean() < 6 < np.abs(counting - still).mean()
     board = thumbnails.make_storyboard(out, info.duration_seconds, tmp_path / "board.jpg")
     assert Image.open(board).size == (3 * 360, 2 * 640)
+
+
+def test_the_trends_own_numbers_become_facts(pg_conn, opportunity):
+    from datetime import datetime, timedelta, timezone
+
+    from acf.media import store
+
+    day = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
+    pg_conn.execute("UPDATE acf.trends SET category = 'science', observation_count = 7,"
+                    " sources = '{google_trends,reddit}' WHERE trend_id = 'trd_1'")
+    for n in range(7):
+        pg_conn.execute("INSERT INTO acf.trend_observations (observation_key, trend_id, source, region, term, title,"
+                        " observed_at) VALUES (%s, 'trd_1', 'reddit', 'US', 'solar flares', 'Solar flares', %s)",
+                        (f"k{n}", day + timedelta(days=n % 3)))
+    for region, engagement in (("US", 50.0), ("GB", 20.0), ("ZZ", 99.0)):
+        pg_conn.execute("INSERT INTO acf.trend_region_stats (trend_id, region, interval_start, observations,"
+                        " engagement) VALUES ('trd_1', %s, %s, 1, %s)", (region, day, engagement))
+    category, facts = store.trend_context(pg_conn, opportunity)
+    assert category == "science"
+    by_kind = {f.kind: f for f in facts}
+    assert by_kind["stat"].numbers == {"sightings across 2 sources": 7}
+    assert [p[1] for p in by_kind["series"].points] == [3, 2, 2]
+    assert by_kind["regions"].points == [["US", 50.0], ["GB", 20.0]]       # no unknown region
