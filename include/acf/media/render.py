@@ -6,7 +6,7 @@ per-frame ``crop`` (no per-frame scaling, no per-frame Python). Scenes are joine
 captions burned in with libass from an ASS file, the finished soundtrack WAV is
 encoded to AAC. A scene with a card (:mod:`acf.media.scene_cards`) does not pan: its still
 is drawn per aspect, and what moves on it (a count-up, a curve drawing on, revealed lines)
-is a short image sequence or a cover of that element's box laid on with ``overlay``. Where several aspects are asked, the stills are decoded once
+is one list of patches of the moving elements' box (ffconcat), laid on with one ``overlay``. Where several aspects are asked, the stills are decoded once
 and split, the soundtrack is made once, and all outputs share one process.
 Progress (percent, speed) goes to the log; memory stays bounded (frames stream).
 """
@@ -84,16 +84,15 @@ def _scene_branch(still, scene, width: int, height: int, frames: int, pan):
 
 
 def _card_branch(layers: scene_cards.SceneLayers, frames: int):
-    """The card's still repeated, its moving elements laid over it while they move (then the still shows)."""
+    """The card's still repeated, its moving elements' patches laid over it until they rest (then the still)."""
     video = (ffmpeg.input(str(layers.still), framerate=FPS).filter("format", "yuv420p")
              .filter("loop", loop=frames - 1, size=1, start=0).filter("setpts", "N/(%d*TB)" % FPS))
-    for seq in layers.sequences:
-        moving = ffmpeg.input(seq.pattern, framerate=seq.fps, start_number=0).filter(
-            "setpts", f"PTS-STARTPTS+{seq.start:.3f}/TB")
-        video = ffmpeg.filter([video, moving], "overlay", x=seq.x, y=seq.y, eof_action="pass")
-    for cover in layers.covers:
-        video = ffmpeg.filter([video, ffmpeg.input(str(cover.image))], "overlay", x=cover.x, y=cover.y,
-                              enable=f"lt(t,{cover.until:.3f})")
+    if layers.motion is not None:
+        # From the branch's first frame (its state before anything moves) to the final state; then the still.
+        moving = ffmpeg.input(str(layers.motion.playlist), format="concat", safe=0).video.filter(
+            "setpts", "PTS-STARTPTS")
+        video = ffmpeg.filter([video, moving], "overlay", x=layers.motion.x, y=layers.motion.y,
+                              eof_action="pass")
     return video
 
 

@@ -57,24 +57,28 @@ def test_each_kind_lays_out_inside_the_safe_area_with_its_motion(tmp_path, kind,
         assert safe[0] <= box[0] and safe[1] <= box[1] and box[2] <= safe[2] and box[3] <= safe[3], mark
         assert mark["contrast"] >= 4.5
     assert Image.open(layers.still).size == (width, height)
-    if kind in ("stat", "series", "regions", "video"):
-        assert layers.sequences and not layers.covers
-        first = Image.open(layers.sequences[0].pattern % 0)
-        assert first.mode == "RGB" and layers.sequences[0].start == pytest.approx(0.2)
-    else:
-        assert layers.covers and all(c.until >= 0.2 for c in layers.covers)
-    if kind == "list":    # items come in turn over the narration
-        assert [round(c.until, 2) for c in layers.covers][-3:] == [0.2, 1.0, 1.8]
+    motion = layers.motion
+    playlist = motion.playlist.read_text().splitlines()
+    files = [line.split("'")[1] for line in playlist if line.startswith("file")]
+    durations = [float(line.split()[1]) for line in playlist if line.startswith("duration")]
+    assert len(files) == motion.patches + 1 and Image.open(files[0]).mode == "RGB"
+    assert sum(durations[:-1]) == pytest.approx(motion.seconds, abs=0.02)
+    assert durations[0] == pytest.approx(0.2, abs=0.02)     # the first state holds until the delay
+    if kind in ("stat", "series", "regions", "video"):   # sampled while moving
+        assert motion.patches >= 15
+    if kind == "list":    # items come in turn over the narration: at 0.2, 1.0 and 1.8 s
+        assert motion.patches == 4 and motion.seconds == pytest.approx(1.8, abs=0.02)
 
 
 def test_a_count_up_starts_at_zero_and_ends_on_the_still(tmp_path):
     layers = compose(CardSpec("stat", FACTS["stat"]), None, "9:16", 270, 480, tmp_path)
-    seq = layers.sequences[0]
-    start = np.asarray(Image.open(seq.pattern % 0), np.int16)
-    still = np.asarray(Image.open(layers.still).crop((seq.x, seq.y, seq.x + start.shape[1], seq.y + start.shape[0])),
+    files = [line.split("'")[1] for line in layers.motion.playlist.read_text().splitlines() if line.startswith("file")]
+    first, last = (np.asarray(Image.open(f), np.int16) for f in (files[0], files[-1]))
+    m = layers.motion
+    still = np.asarray(Image.open(layers.still).crop((m.x, m.y, m.x + first.shape[1], m.y + first.shape[0])),
                        np.int16)
-    assert np.abs(start - still).mean() > 2          # "0" is not "2.5M"
-    assert any(m["text"] == "2.5M" for m in layers.report["marks"])
+    assert np.abs(first - still).mean() > 2 and np.abs(last - still).max() == 0    # "0", then "2.5M"
+    assert any(mark["text"] == "2.5M" for mark in layers.report["marks"])
 
 
 def _script() -> Script:
@@ -143,7 +147,7 @@ def test_a_carded_render_counts_up_then_holds_the_still_and_makes_a_storyboard(t
                   cards=layers)
     info = probe(out)
     assert (info.width, info.height) == (1080, 1920) and abs(info.duration_seconds - 3.0) < 0.1
-    seq = layers[(0, "9:16")].sequences[0]
+    seq = layers[(0, "9:16")].motion
     patch = np.s_[seq.y:seq.y + 150, seq.x:seq.x + 600]
     counting, held = _gray_frame(out, 0.4)[patch], _gray_frame(out, 1.6)[patch]
     still = np.asarray(Image.open(layers[(0, "9:16")].still).convert("L"), np.int16)[patch]

@@ -7,9 +7,9 @@ the trend's own facts (its numbers and signals, in turn); else the narration as 
 from __future__ import annotations
 
 from acf.content_models import Fact, Scene, Script
-from acf.media.scene_cards.compose import CardSpec, Cover, SceneLayers, Sequence, compose, layout
+from acf.media.scene_cards.compose import CardSpec, Motion, SceneLayers, compose, layout
 
-__all__ = ["CardSpec", "Cover", "SceneLayers", "Sequence", "choose", "choose_all", "compose", "layout"]
+__all__ = ["CardSpec", "Motion", "SceneLayers", "choose", "choose_all", "compose", "layout"]
 
 
 def choose(script: Script, scene: Scene, *, trend_facts: list[Fact] = (), category: str = "general",

@@ -1,10 +1,11 @@
 """A card drawn for one aspect: the scene's still, its animated patches, and what the checks need.
 
 The still is the final state (the scene image covered to the frame, the panel, every element
-done). Motion is only where something moves: a counting number or a curve drawing on is a
-short image sequence of its own box (``SEQUENCE_FPS``), a revealed line is a cover (the panel
-without it) shown until its moment. The renderer lays these over the still with ffmpeg
-``overlay``; no Python runs per frame of the video.
+done). Motion is only where something moves, and only in the box that holds the moving elements:
+one short list of patches of that box (an ffconcat file: each patch with how long it shows),
+sampled at ``SEQUENCE_FPS`` while a number counts or a curve draws on, and once at each moment a
+line or item is revealed. Its last patch is the still's. The renderer lays it over the still with
+one ffmpeg ``overlay``, so a card costs two inputs however much moves; no Python runs per frame.
 """
 from __future__ import annotations
 
@@ -33,28 +34,18 @@ class CardSpec:
 
 
 @dataclass(frozen=True)
-class Sequence:
-    pattern: str          # printf-style path of the frames
-    frames: int
+class Motion:
+    playlist: Path        # ffconcat file of the patches, times from the scene branch's start
     x: int
     y: int
-    start: float          # seconds after the card appears
-    fps: int = SEQUENCE_FPS
-
-
-@dataclass(frozen=True)
-class Cover:
-    image: Path
-    x: int
-    y: int
-    until: float          # seconds after the card appears
+    patches: int
+    seconds: float        # when the last patch (the final state) is reached
 
 
 @dataclass
 class SceneLayers:
     still: Path
-    sequences: list[Sequence] = field(default_factory=list)
-    covers: list[Cover] = field(default_factory=list)
+    motion: Motion | None = None
     report: dict = field(default_factory=dict)
 
 
@@ -135,24 +126,7 @@ def compose(spec: CardSpec, background: Path | None, aspect: str, width: int, he
     tag = aspect.replace(":", "x")
     still = dest / f"card_{tag}.png"
     final.save(still, format="PNG", compress_level=1)
-    layers = SceneLayers(still)
-    for n, element in enumerate(card.elements):
-        # Even edges, a pixel of margin: 4:2:0 chroma is laid on in pairs of pixels, so an odd edge leaves a seam.
-        x0, y0, x1, y1 = element.box
-        box = (max(0, (x0 - 2) // 2 * 2), max(0, (y0 - 2) // 2 * 2), min(width, (x1 + 3) // 2 * 2),
-               min(height, (y1 + 3) // 2 * 2))
-        if element.motion == "progress":
-            count = max(2, round(element.duration * SEQUENCE_FPS))
-            for k in range(count):           # the last state is the still's: not repeated here
-                patch = base.crop(box)
-                element.paint(Pen(ImageDraw.Draw(patch), box[0], box[1]), k / count)
-                patch.save(dest / f"seq_{tag}_{n:02d}_{k:03d}.png", format="PNG", compress_level=1)
-            layers.sequences.append(Sequence(str(dest / f"seq_{tag}_{n:02d}_%03d.png"), count, box[0], box[1],
-                                             delay + element.start))
-        elif element.motion == "reveal":
-            path = dest / f"cover_{tag}_{n:02d}.png"
-            base.crop(box).save(path, format="PNG", compress_level=1)
-            layers.covers.append(Cover(path, box[0], box[1], delay + element.start))
+    layers = SceneLayers(still, _motion(card, base, dest / f"motion_{tag}", delay, width, height))
     safe = design.safe_area(aspect, width, height)
     layers.report = {
         "aspect": aspect, "frame": [width, height], "kind": spec.kind, "origin": spec.origin, "fact_id": spec.fact.fact_id,
@@ -162,3 +136,51 @@ def compose(spec: CardSpec, background: Path | None, aspect: str, width: int, he
                   for m in card.marks],
     }
     return layers
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "'\\''")      # ffconcat's quoting of a quote
+
+
+def _frame_time(seconds: float) -> float:
+    return round(seconds * 30) / 30      # the renderer's frame grid (formats.FPS)
+
+
+def _motion(card: CardLayout, base: Image.Image, dest: Path, delay: float, width: int,
+            height: int) -> Motion | None:
+    moving = [e for e in card.elements if e.motion != "static"]
+    if not moving:
+        return None
+    # The box holding every moving element, on even edges (4:2:0 chroma is laid on in pixel pairs).
+    x0 = max(0, (min(e.box[0] for e in moving) - 2) // 2 * 2)
+    y0 = max(0, (min(e.box[1] for e in moving) - 2) // 2 * 2)
+    x1 = min(width, (max(e.box[2] for e in moving) + 3) // 2 * 2)
+    y1 = min(height, (max(e.box[3] for e in moving) + 3) // 2 * 2)
+    moments = {0.0}
+    for e in moving:
+        begin = delay + e.start
+        if e.motion == "progress":
+            count = max(2, round(e.duration * SEQUENCE_FPS))
+            moments.update(begin + k * e.duration / count for k in range(count + 1))
+        else:
+            moments.add(begin)
+    times = sorted({_frame_time(t) for t in moments})
+    dest.mkdir(parents=True, exist_ok=True)
+    lines = ["ffconcat version 1.0"]
+    for n, t in enumerate(times):
+        patch = base.crop((x0, y0, x1, y1))
+        pen = Pen(ImageDraw.Draw(patch), x0, y0)
+        for e in moving:
+            if e.motion == "progress":
+                e.paint(pen, min(1.0, max(0.0, (t - delay - e.start) / e.duration)))
+            elif t + 1e-6 >= _frame_time(delay + e.start):
+                e.paint(pen, 1.0)
+        path = dest / f"p{n:03d}.png"
+        patch.save(path, format="PNG", compress_level=1)
+        lines.append(f"file '{_quoted(path)}'")
+        if n + 1 < len(times):
+            lines.append(f"duration {times[n + 1] - t:.4f}")
+    lines += ["duration 0.0334", f"file '{_quoted(dest / f'p{len(times) - 1:03d}.png')}'"]   # so the last shows
+    playlist = dest / "motion.ffconcat"
+    playlist.write_text("\n".join(lines) + "\n")
+    return Motion(playlist, x0, y0, len(times), times[-1])

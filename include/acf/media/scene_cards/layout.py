@@ -1,8 +1,8 @@
 """What a card is made of: elements placed in a box, each drawn once or animated by progress.
 
 A template (``templates.py``) returns :class:`Element` s; the composer (``compose.py``) draws
-the static ones once into the scene's still and turns the animated ones into short image
-sequences of their own box, or covers that hide an element until it is revealed. Elements
+the static ones once into the scene's still and samples the animated ones (a number counting,
+a curve drawing on, a line revealed) into patches of the box that holds them. Elements
 draw through a :class:`Pen`, which shifts coordinates, so the same drawing serves the full
 frame and a patch of it.
 """
