@@ -119,7 +119,10 @@ def _counter(col: Column, value: float, role: str, suffix: str = "", centre: boo
     box = (col.x, y, col.x + col.w, y + step)
 
     def paint(pen: Pen, p: float) -> None:
-        shown = final if p >= 1 else format_number(value * ease_out(p), like=value) + suffix
+        if p >= 1:
+            shown = final
+        else:   # from a plain 0, then in the final's unit (0.4M, 1.2M ... 2.5M)
+            shown = (format_number(value * ease_out(p), like=value) if p > 0 else "0") + suffix
         x = left + ((width - round(face.getlength(shown))) // 2 if centre else 0)
         pen.text((x, y), shown, font=face, fill=accent)
     mark = TextMark(final, text_box(left, y, final, "bold", size), size, accent)
