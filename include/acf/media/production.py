@@ -296,8 +296,11 @@ def make_thumbnails(conn, root, content_id: str) -> list[str]:
             preferred = load_plan(conn, content_id).aspects[0]
             first = next((r for r in renditions if r["aspect"] == preferred), renditions[0])
             video = storage.fetch_to_local(root, first["object_key"], scratch)
-            made.append(("storyboard", thumbnails.make_storyboard(video, float(first["duration_seconds"]),
-                                                                  scratch / "storyboard.jpg")))
+            line = timeline_mod.build([(index, path, path, seconds, "") for index, path, seconds in images])
+            seconds = float(first["duration_seconds"])
+            moments = thumbnails.storyboard_moments([s.start + s.seconds for s in line.scenes], seconds)
+            made.append(("storyboard", thumbnails.make_storyboard(video, seconds, scratch / "storyboard.jpg",
+                                                                  moments=moments)))
         keys = []
         for kind, path in made:
             stored = storage.put_file(root, storage.key("content", content_id, path.name), path)

@@ -120,13 +120,26 @@ def make_contact_sheet(scenes: list[tuple[int, Path, float]], dest: Path, tile_w
 STORYBOARD_FRAMES = 6
 
 
-def make_storyboard(video: Path, seconds: float, dest: Path, tile_width: int = 360) -> Path:
-    """Six frames of the rendered video (3 x 2), evenly spread, each labelled with its time."""
+def storyboard_moments(scene_ends: list[float], seconds: float) -> list[float]:
+    """Six moments: just before the ends of six scenes spread over the piece (each scene settled, before its
+    cross-fade), or evenly spread when there are fewer scenes than frames."""
+    if len(scene_ends) >= STORYBOARD_FRAMES:
+        picks = [scene_ends[round(n * (len(scene_ends) - 1) / (STORYBOARD_FRAMES - 1))]
+                 for n in range(STORYBOARD_FRAMES)]
+        return [max(0.0, min(seconds - 0.05, end - 0.6)) for end in picks]
+    return [seconds * (n + 0.5) / STORYBOARD_FRAMES for n in range(STORYBOARD_FRAMES)]
+
+
+def make_storyboard(video: Path, seconds: float, dest: Path, tile_width: int = 360,
+                    moments: list[float] | None = None) -> Path:
+    """Six frames of the rendered video (3 x 2), at ``moments`` (else evenly spread), each labelled with its time."""
     from acf.media.probe import ffmpeg_exe
 
     if seconds <= 0:
         raise ThumbnailError("no video length for a storyboard")
-    moments = [seconds * (n + 0.5) / STORYBOARD_FRAMES for n in range(STORYBOARD_FRAMES)]
+    moments = list(moments or storyboard_moments([], seconds))[:STORYBOARD_FRAMES]
+    if len(moments) != STORYBOARD_FRAMES:
+        raise ThumbnailError(f"a storyboard takes {STORYBOARD_FRAMES} moments, got {len(moments)}")
     with tempfile.TemporaryDirectory(prefix="acf-storyboard-") as work:
         args = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
         for moment in moments:

@@ -177,3 +177,10 @@ def test_the_trends_own_numbers_become_facts(pg_conn, opportunity):
     assert by_kind["stat"].numbers == {"sightings across 2 sources": 7}
     assert [p[1] for p in by_kind["series"].points] == [3, 2, 2]
     assert by_kind["regions"].points == [["US", 50.0], ["GB", 20.0]]       # no unknown region
+
+
+def test_storyboard_moments_catch_six_scenes_settled():
+    ends = [8.0, 16.0, 24.0, 32.0, 40.0, 48.0, 56.0, 60.0]
+    moments = thumbnails.storyboard_moments(ends, 60.0)
+    assert len(moments) == 6 and moments[0] == pytest.approx(7.4) and moments[-1] == pytest.approx(59.4)
+    assert thumbnails.storyboard_moments([3.0, 6.0], 6.0) == pytest.approx([0.5, 1.5, 2.5, 3.5, 4.5, 5.5])
