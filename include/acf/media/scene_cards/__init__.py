@@ -22,8 +22,8 @@ def choose(script: Script, scene: Scene, *, trend_facts: list[Fact] = (), catego
     if position < len(trend_facts):
         fact = list(trend_facts)[position]
         return CardSpec(fact.kind, fact, category, (), "trend")
-    return CardSpec("title", Fact("", "title", scene.narration, category.capitalize() if category else ""),
-                    category, (), "narration")
+    kicker = category.capitalize() if category and category != "general" else ""
+    return CardSpec("title", Fact("", "title", scene.narration, kicker), category, (), "narration")
 
 
 def choose_all(script: Script, *, trend_facts: list[Fact] = (), category: str = "general") -> dict[int, CardSpec]:
