@@ -95,8 +95,11 @@ def trend_context(conn, opportunity_id: str | None) -> tuple[str, list[Fact]]:
                                    " WHERE trend_id = %s AND region <> 'ZZ' GROUP BY region"
                                    " ORDER BY 2 DESC, 1 LIMIT 5", (trend["trend_id"],))
     if len(regions) >= 2:
+        from babel import Locale   # CLDR's region names (a pinned dependency)
+
+        names = Locale("en").territories
         facts.append(Fact("trend-regions", "regions", "Where it is trending", "Trend signals",
-                          points=[[r["region"], float(r["engagement"])] for r in regions]))
+                          points=[[names.get(r["region"], r["region"]), float(r["engagement"])] for r in regions]))
     return trend["category"] or "general", facts
 
 

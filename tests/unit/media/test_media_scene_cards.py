@@ -176,7 +176,7 @@ def test_the_trends_own_numbers_become_facts(pg_conn, opportunity):
     by_kind = {f.kind: f for f in facts}
     assert by_kind["stat"].numbers == {"sightings across 2 sources": 7}
     assert [p[1] for p in by_kind["series"].points] == [3, 2, 2]
-    assert by_kind["regions"].points == [["US", 50.0], ["GB", 20.0]]       # no unknown region
+    assert by_kind["regions"].points == [["United States", 50.0], ["United Kingdom", 20.0]]   # no unknown one
 
 
 def test_storyboard_moments_catch_six_scenes_settled():
