@@ -266,7 +266,7 @@ def _bars(fact: Fact, col: Column, room: int, kicker: str) -> None:
 
 def headline(fact: Fact, col: Column, room: int) -> None:
     _kicker(col, fact.source or "In the news")
-    col.text(fact.text, "title", max_lines=5, stagger=LINE_STAGGER)
+    col.text(fact.text, "title", max_lines=6, stagger=LINE_STAGGER)
     date = format_date(fact.at)
     col.gap()
     col.text(" · ".join(p for p in (date, "Headline") if p), "meta", weight="regular",
@@ -284,7 +284,7 @@ def quote(fact: Fact, col: Column, room: int) -> None:
                  fill=pal.accent)
     col.elements.append(Element((col.x, top, col.x + mark_size, top + mark_size // 2), paint_mark))
     col.y += round(mark_size * 0.5)
-    col.text(fact.text, "title", weight="regular", max_lines=6, stagger=LINE_STAGGER)
+    col.text(fact.text, "title", weight="regular", max_lines=8, stagger=LINE_STAGGER)
     col.gap()
     score = next((float(v) for k, v in fact.numbers.items()
                   if isinstance(v, (int, float)) and not isinstance(v, bool)), None)
@@ -356,7 +356,7 @@ def video(fact: Fact, col: Column, room: int) -> None:
 def title(fact: Fact, col: Column, room: int) -> None:
     """No fact to show: the narration itself, set as a clean title."""
     _kicker(col, fact.source)
-    col.text(fact.text, "title", max_lines=6, stagger=LINE_STAGGER)
+    col.text(fact.text, "title", max_lines=8, stagger=LINE_STAGGER)
 
 
 TEMPLATES = {"stat": stat, "series": series, "regions": regions, "headline": headline, "quote": quote,
