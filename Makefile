@@ -73,7 +73,6 @@ bench-opportunities: install
 	$(PY) bench/bench_opportunities.py
 
 bench-render: install-dev
-	$(PIP) install --no-deps -r requirements-bench.txt
 	$(PY) bench/bench_render.py
 
 bench-publish: install-dev

@@ -10,11 +10,13 @@ from the Params form; every Param has a default, so a bare trigger makes the bes
 3. **make_visual** / **make_voice**: one mapped task per scene each, in parallel, down the tier's image and
    voice chains (a provider without a Connection is skipped; `local` ends every chain: Piper, or eSpeak NG
    for languages Piper has no voice for, at `voice_speed` words per minute). Each voice keeps its word timing.
-4. **render**: one ffmpeg filter graph for every asked aspect: slow pans, cross-fades, burned captions timed
-   on the spoken words (`caption_style`: chunked lines or the spoken word highlighted),
-   voice over a ducked music bed at -14 LUFS, H.264 + AAC, 30 fps (`rendering`).
-5. **make_thumbnails**: a 1280x720 title thumbnail and a contact sheet of the scenes.
-6. **check_outputs**: every rendition measured against its platforms' limits; only then `ready`, and the
+4. **render**: one ffmpeg filter graph for every asked aspect: each scene's fact card (count-ups, curves
+   drawing on, reveals) over its picture, cross-fades, burned captions timed on the spoken words
+   (`caption_style`: chunked lines or the spoken word highlighted), voice over a ducked music bed at
+   -14 LUFS, H.264 + AAC, 30 fps (`rendering`).
+5. **make_thumbnails**: a 1280x720 title thumbnail, a contact sheet of the scenes and a six-frame storyboard.
+6. **check_outputs**: every rendition measured against its platforms' limits, every scene's card checked
+   (its fact, the safe area, contrast); only then `ready`, and the
    content Asset is updated. Everything lands under `content/<content_id>/` in the object store.
 """
 from __future__ import annotations

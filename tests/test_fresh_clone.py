@@ -11,10 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OWN = {"acf", "hooks", "operators", "stand_ins", "conftest", "tests", "acf_dashboard"}
 
 
-BENCH_ONLY = "requirements-bench.txt"  # installed by `make bench-render`, not by `make test`
-
-
-def _pinned(files=("requirements.txt", "requirements-dev.txt", BENCH_ONLY)) -> dict[str, str]:
+def _pinned(files=("requirements.txt", "requirements-dev.txt")) -> dict[str, str]:
     pins = {}
     for name in files:
         for line in (ROOT / name).read_text().splitlines():
@@ -46,11 +43,8 @@ def test_every_imported_module_comes_from_a_pinned_requirement():
     stdlib = set(sys.stdlib_module_names)
     local = OWN | {p.stem for p in (ROOT / "tests").rglob("*.py")} | {p.name for p in (ROOT / "tests").rglob("*") if p.is_dir()}
     local |= {p.stem for p in (ROOT / "bench").glob("*.py")} | {p.stem for p in (ROOT / "dags").glob("*.py")}
-    bench_only = _pinned((BENCH_ONLY,))
     missing = []
     for module in sorted(_imported_top_level_modules() - stdlib - local):
-        if re.sub(r"[-_.]+", "-", module).lower() in bench_only:
-            continue
         dists = owners.get(module, [])
         if not any(re.sub(r"[-_.]+", "-", d).lower() in pins for d in dists):
             missing.append(f"{module} (installed from {dists or 'nowhere'})")

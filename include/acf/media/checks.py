@@ -87,3 +87,40 @@ def check_rendition(path: Path, aspect: str, platforms: list[str], expected_seco
 
 def platforms_for_any(platform: str, aspects: list[str]) -> bool:
     return any(a in output_limits(platform)["aspects"] for a in aspects)
+
+
+def check_scene_cards(report: list[dict], script, aspects: list[str]) -> dict:
+    """What the scenes show, from the cards' own measurements (``scene_cards.json``, written at render):
+    every scene has a card in every aspect; a scene that cites facts shows one of them; every text on a
+    card lies inside its aspect's platform safe area, is set at least the minimum size and reaches the
+    minimum contrast over the pixels under it. Returns a summary; raises listing every failure."""
+    from acf.media.scene_cards import design
+
+    minimum, min_text = float(design.tokens()["min_contrast"]), int(design.tokens()["min_text_px"])
+    by_key = {(entry["scene"], entry["aspect"]): entry for entry in report}
+    failures: list[tuple[str, object, object]] = []
+    lowest = None
+    for scene in script.scenes:
+        for aspect in aspects:
+            entry = by_key.get((scene.index, aspect))
+            if entry is None:
+                failures.append((f"scene {scene.index} {aspect}.card", None, "a scene card"))
+                continue
+            if scene.fact_ids and entry.get("fact_id") not in scene.fact_ids:
+                failures.append((f"scene {scene.index} {aspect}.fact_visual", entry.get("fact_id") or entry["kind"],
+                                 f"one of {scene.fact_ids}"))
+            safe = entry["safe_area"]
+            for mark in entry["marks"]:
+                box = mark["box"]
+                if not (box[0] >= safe[0] and box[1] >= safe[1] and box[2] <= safe[2] and box[3] <= safe[3]):
+                    failures.append((f"scene {scene.index} {aspect}.safe_area", {"text": mark["text"], "box": box},
+                                     safe))
+                if mark["contrast"] < minimum:
+                    failures.append((f"scene {scene.index} {aspect}.contrast", mark["contrast"], minimum))
+                if mark["size"] < round(min_text * min(entry.get("frame") or size_of(aspect)) / 1080):
+                    failures.append((f"scene {scene.index} {aspect}.text_size", mark["size"], min_text))
+                lowest = mark["contrast"] if lowest is None else min(lowest, mark["contrast"])
+    if failures:
+        raise OutputCheckError("scene_cards.json", failures)
+    return {"scenes": len(script.scenes), "facts_shown": sum(1 for e in report if e.get("origin") == "script"),
+            "lowest_contrast": lowest}

@@ -13,12 +13,14 @@ import json
 import logging
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from acf import platform_rules, registry, storage
 from acf.content_models import Angle, Scene, Script
 from acf.ids import stable_id
-from acf.media import assets, audio, captions, checks, formats, render, store, thumbnails, visuals_local, voice_local
+from acf.media import (assets, audio, captions, checks, formats, render, scene_cards, store, thumbnails,
+                       visuals_local, voice_local)
 from acf.media import timeline as timeline_mod
 from acf.media import words as words_mod
 from acf.media.models import ContentPlan, RenditionResult
@@ -156,15 +158,15 @@ def make_visual(conn, root, content_id: str, scene_index: int, *, resolver: Reso
     plan = load_plan(conn, content_id)
     scene = _scene(load_script(conn, content_id), scene_index)
     width, height = formats.working_size(plan.aspects)
-    safe = formats.safe_size(plan.aspects)
+    category = store.trend_category(conn, plan.opportunity_id)
     scratch = storage.scratch_dir("acf-visual-")
     try:
         def call(name: str) -> Path:
             dest = scratch / f"{name}.png"
             if name == "local":
-                # The words on screen come from what is said; the style prompt is for image models.
-                return visuals_local.render_scene_image(scene.narration, width, height, dest, safe=safe,
-                                                        index=scene.index)
+                # A backdrop in the trend's palette; the scene's card (drawn at render) carries the words.
+                return visuals_local.render_scene_image(scene.narration, width, height, dest, index=scene.index,
+                                                        category=category)
             data = resolver("image", name).generate_image(scene.visual_prompt, width, height)
             return _normalise_image(data, dest)
 
@@ -261,18 +263,29 @@ def render_content(conn, root, content_id: str, *, music: bool = True,
             parts.append((scene.index, image, voice, float(found["voice"]["duration_seconds"]), scene.narration,
                           timing))
         line = timeline_mod.build(parts)
-        voices = [audio.VoicePlacement(s.voice, s.voice_start) for s in line.scenes]
-        bed = assets.write_music_bed(scratch / "music.wav", line.seconds) if music else None
-        mixed = audio.mix(voices, line.seconds, scratch / "mix.wav", music=bed)
-        soundtrack = scratch / "soundtrack.wav"
-        measured = audio.normalise(mixed, soundtrack)
+        category, trend_facts = store.trend_context(conn, plan.opportunity_id)
+        specs = scene_cards.choose_all(script, trend_facts=trend_facts, category=category)
+        # The cards are drawn on a second core while the soundtrack is mixed and measured (ffmpeg).
+        with ThreadPoolExecutor(max_workers=1) as drawer:
+            drawing = drawer.submit(render.prepare_cards, line, specs, plan.aspects, scratch / "cards")
+            voices = [audio.VoicePlacement(s.voice, s.voice_start) for s in line.scenes]
+            bed = assets.write_music_bed(scratch / "music.wav", line.seconds) if music else None
+            mixed = audio.mix(voices, line.seconds, scratch / "mix.wav", music=bed)
+            soundtrack = scratch / "soundtrack.wav"
+            measured = audio.normalise(mixed, soundtrack)
+            cards = drawing.result()
         stored_track = storage.put_file(root, storage.key("content", content_id, "soundtrack.wav"), soundtrack)
         store.record_asset(conn, content_id, "soundtrack", None, "mix", stored_track, line.seconds,
                            {"music": bool(bed), "measured_input_lufs": measured.get("input_i")})
+        report = [{"scene": index, **layer.report} for (index, _aspect), layer in sorted(cards.items())]
+        stored_cards = storage.put_bytes(root, storage.key("content", content_id, "scene_cards.json"),
+                                         json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8"))
+        store.record_asset(conn, content_id, "scene_cards", None, "local", stored_cards, None,
+                           {"scenes": len(script.scenes), "kinds": sorted({r["kind"] for r in report})})
         outputs = {aspect: scratch / f"video_{aspect.replace(':', 'x')}.mp4" for aspect in plan.aspects}
         try:
             render.render(line, soundtrack, outputs, encoder=encoder, work_dir=scratch / "work",
-                          caption_styles=caption_styles(plan))
+                          caption_styles=caption_styles(plan), cards=cards)
         except render.RenderError as exc:
             store.set_status(conn, content_id, "failed", str(exc)[-2000:])
             conn.commit()   # the failure is recorded even though the task raises (a retry renders again)
@@ -313,8 +326,19 @@ def make_thumbnails(conn, root, content_id: str) -> list[str]:
                            float(found.get("voice", {}).get("duration_seconds") or scene.seconds)))
         thumb = thumbnails.make_thumbnail(script.title, images[0][1], scratch / "thumbnail.jpg")
         sheet = thumbnails.make_contact_sheet(images, scratch / "contact_sheet.jpg")
+        made = [("thumbnail", thumb), ("contact_sheet", sheet)]
+        renditions = store.renditions(conn, content_id)
+        if renditions:   # the storyboard is cut from the finished video: what a reviewer will see
+            preferred = load_plan(conn, content_id).aspects[0]
+            first = next((r for r in renditions if r["aspect"] == preferred), renditions[0])
+            video = storage.fetch_to_local(root, first["object_key"], scratch)
+            line = timeline_mod.build([(index, path, path, seconds, "") for index, path, seconds in images])
+            seconds = float(first["duration_seconds"])
+            moments = thumbnails.storyboard_moments([s.start + s.seconds for s in line.scenes], seconds)
+            made.append(("storyboard", thumbnails.make_storyboard(video, seconds, scratch / "storyboard.jpg",
+                                                                  moments=moments)))
         keys = []
-        for kind, path in (("thumbnail", thumb), ("contact_sheet", sheet)):
+        for kind, path in made:
             stored = storage.put_file(root, storage.key("content", content_id, path.name), path)
             store.record_asset(conn, content_id, kind, None, "local", stored, None)
             keys.append(stored.key)
@@ -331,7 +355,7 @@ def check_outputs(conn, root, content_id: str) -> list[RenditionResult]:
     renditions = store.renditions(conn, content_id)
     kinds = store.asset_kinds(conn, content_id)
     missing = sorted(set(plan.aspects) - {r["aspect"] for r in renditions})
-    missing += sorted({"thumbnail", "contact_sheet"} - kinds)
+    missing += sorted({"thumbnail", "contact_sheet", "storyboard", "scene_cards"} - kinds)
     if missing:
         raise ProductionError(f"content {content_id} is missing outputs: {missing}")
     scratch = storage.scratch_dir("acf-check-")
@@ -357,6 +381,15 @@ def check_outputs(conn, root, content_id: str) -> list[RenditionResult]:
                                            float(row["duration_seconds"]), row["object_key"], row["bytes"],
                                            row["checksum"], measured))
         thumb = thumbnails_ok(root, content_id, scratch)
+        cards_key = storage.key("content", content_id, "scene_cards.json")
+        card_report = json.loads(storage.fetch_to_local(root, cards_key, scratch).read_text(encoding="utf-8"))
+        try:
+            shown = checks.check_scene_cards(card_report, load_script(conn, content_id), plan.aspects)
+        except checks.OutputCheckError as exc:
+            store.set_status(conn, content_id, "failed", str(exc))
+            conn.commit()
+            raise
+        log.info("content %s scene cards: %s", content_id, shown)
         store.set_status(conn, content_id, "ready")
         store.mark_produced(conn, plan.opportunity_id)
         log.info("content %s ready: %d renditions, thumbnail %s", content_id, len(results), thumb)

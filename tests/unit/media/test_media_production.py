@@ -44,8 +44,8 @@ def test_offline_production_from_plan_to_ready(pg_conn, object_root, opportunity
     assets = db.fetch_dicts(pg_conn, "SELECT kind, provider, bytes, checksum, duration_seconds FROM acf.assets"
                                      " WHERE content_id = %s", (plan.content_id,))
     kinds = sorted(a["kind"] for a in assets)
-    assert kinds == sorted(["script", "image", "image", "voice", "voice", "soundtrack", "thumbnail",
-                            "contact_sheet"])
+    assert kinds == sorted(["script", "image", "image", "voice", "voice", "soundtrack", "scene_cards",
+                            "thumbnail", "contact_sheet", "storyboard"])
     assert all(a["bytes"] > 0 and len(a["checksum"]) == 64 for a in assets)
     assert all(a["duration_seconds"] > 0.3 for a in assets if a["kind"] == "voice")
     voice_meta = [r["meta"] for r in db.fetch_dicts(pg_conn, "SELECT meta FROM acf.assets WHERE content_id = %s"
