@@ -11,12 +11,15 @@ ROOT = Path(__file__).resolve().parents[1]
 OWN = {"acf", "hooks", "operators", "stand_ins", "conftest", "tests", "acf_dashboard"}
 
 
-def _pinned(files=("requirements.txt", "requirements-dev.txt")) -> dict[str, str]:
+REQUIREMENTS = ("requirements.txt", "requirements-voice.txt", "requirements-dev.txt")
+
+
+def _pinned(files=REQUIREMENTS) -> dict[str, str]:
     pins = {}
     for name in files:
         for line in (ROOT / name).read_text().splitlines():
-            line = line.strip()
-            if not line or line.startswith(("#", "-r")):
+            line = line.strip().removesuffix("\\").strip()   # requirements-voice.txt: "pkg==v \" + hash lines
+            if not line or line.startswith(("#", "-r", "--hash")):
                 continue
             assert "==" in line, f"{name}: unpinned line {line!r}"
             dist, version = line.split("==")
@@ -53,7 +56,7 @@ def test_every_imported_module_comes_from_a_pinned_requirement():
 
 def test_installed_versions_match_the_pins():
     mismatched = []
-    for dist, version in _pinned(("requirements.txt", "requirements-dev.txt")).items():
+    for dist, version in _pinned().items():
         try:
             installed = md.version(dist)
         except md.PackageNotFoundError:
