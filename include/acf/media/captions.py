@@ -153,15 +153,24 @@ def _events(cap: Caption, style: str) -> list[tuple[float, float, str]]:
     return events
 
 
+def layout(width: int, height: int) -> tuple[int, int, int, int]:
+    """(font size, outline, bottom margin, side margin) of the captions on a ``width`` x ``height`` frame."""
+    font_size = max(16, int(min(width, height) * 0.075))
+    return font_size, max(2, font_size // 12), int(height * (0.22 if height > width else 0.10)), int(width * 0.08)
+
+
+def band(width: int, height: int) -> tuple[int, int]:
+    """The rows (top, bottom) two caption lines can cover: where the checks look for them on screen."""
+    font_size, _, margin_v, _ = layout(width, height)
+    bottom = height - margin_v
+    return max(0, int(bottom - 2.8 * font_size)), min(height, int(bottom + 0.4 * font_size))
+
+
 def write_ass(captions: list[Caption], width: int, height: int, dest: Path, style: str = "chunked") -> Path:
     """An ASS file styled for ``width`` x ``height``: bold white type, black outline, lower third;
     ``style`` ``word`` highlights the word being spoken."""
     check_style(style)
-    short_side = min(width, height)
-    font_size = max(16, int(short_side * 0.075))
-    outline = max(2, font_size // 12)
-    margin_v = int(height * (0.22 if height > width else 0.10))
-    margin_h = int(width * 0.08)
+    font_size, outline, margin_v, margin_h = layout(width, height)
     lines = [
         "[Script Info]",
         "ScriptType: v4.00+",

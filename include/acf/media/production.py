@@ -276,7 +276,9 @@ def render_content(conn, root, content_id: str, *, music: bool = True,
             cards = drawing.result()
         stored_track = storage.put_file(root, storage.key("content", content_id, "soundtrack.wav"), soundtrack)
         store.record_asset(conn, content_id, "soundtrack", None, "mix", stored_track, line.seconds,
-                           {"music": bool(bed), "measured_input_lufs": measured.get("input_i")})
+                           {"music": bool(bed), "measured_input_lufs": measured.get("input_i"),
+                            # when a caption shows: the checks look for it on screen in the encoded video
+                            "captions": [[round(c.start, 3), round(c.end, 3)] for c in line.captions()]})
         report = [{"scene": index, **layer.report} for (index, _aspect), layer in sorted(cards.items())]
         stored_cards = storage.put_bytes(root, storage.key("content", content_id, "scene_cards.json"),
                                          json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8"))
@@ -364,12 +366,14 @@ def check_outputs(conn, root, content_id: str) -> list[RenditionResult]:
         timeline_seconds = store.soundtrack_seconds(conn, content_id)
         if timeline_seconds is None:
             raise ProductionError(f"content {content_id} has no soundtrack: render first")
+        caption_windows = store.caption_windows(conn, content_id)
         for row in renditions:
             if not storage.exists(root, row["object_key"]):
                 raise ProductionError(f"rendition {row['object_key']} is not in the object store")
             path = storage.fetch_to_local(root, row["object_key"], scratch)
             try:
                 measured = checks.check_rendition(path, row["aspect"], plan.platforms, timeline_seconds)
+                measured.update(checks.check_captions_on_screen(path, row["aspect"], caption_windows))
             except checks.OutputCheckError as exc:
                 store.set_rendition_checks(conn, row["rendition_id"], "failed",
                                            {"failures": [list(map(str, f)) for f in exc.failures]})

@@ -208,6 +208,13 @@ def soundtrack_seconds(conn, content_id: str) -> float | None:
     return float(rows[0]["duration_seconds"]) if rows else None
 
 
+def caption_windows(conn, content_id: str) -> list[list[float]]:
+    """(start, end) of every caption, as the render timed them (kept on the soundtrack asset)."""
+    rows = db.fetch_dicts(conn, "SELECT meta -> 'captions' AS captions FROM acf.assets WHERE content_id = %s"
+                                " AND kind = 'soundtrack'", (content_id,))
+    return list(rows[0]["captions"] or []) if rows else []
+
+
 def record_call(conn, run_id: str | None, modality: str, provider: str, units: float, latency_ms: int,
                 content_id: str, opportunity_id: str | None) -> None:
     # A media resolver names no model, so the provider stands in for it; units are images or characters.

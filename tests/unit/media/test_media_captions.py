@@ -106,3 +106,43 @@ def test_the_highlighted_word_is_drawn_in_gold(tmp_path):
     gold_x, white_x = np.nonzero(gold)[1], np.nonzero(white)[1]
     assert gold_x.size > 50 and white_x.size > 50
     assert gold_x.mean() < white_x.mean()          # "gold" (first word) is the highlighted one at 0.4 s
+
+
+def _frame_with_caption(text: str | None, width: int = 1080, height: int = 1920, colour=(255, 255, 255)):
+    """A backdrop-blue frame with ``text`` drawn as libass draws a caption: light type, black outline."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    from acf.media import assets, captions
+
+    image = Image.new("RGB", (width, height), (10, 40, 90))
+    if text:
+        font_size, outline, _, _ = captions.layout(width, height)
+        top, bottom = captions.band(width, height)
+        ImageDraw.Draw(image).text((width // 5, top + (bottom - top) // 3), text, fill=colour,
+                                   font=ImageFont.truetype(str(assets.font_path()), font_size),
+                                   stroke_width=outline, stroke_fill=(0, 0, 0))
+    return np.array(image)[..., ::-1].copy()   # BGR, as cv2 reads a frame
+
+
+def test_caption_ink_sees_outlined_type_in_the_band_and_nothing_without_it():
+    from acf.media.checks import MIN_CAPTION_INK, caption_ink
+
+    assert caption_ink(_frame_with_caption("launch today"), 1080, 1920) > MIN_CAPTION_INK
+    assert caption_ink(_frame_with_caption("launch", colour=(255, 215, 0)), 1080, 1920) > MIN_CAPTION_INK  # gold word
+    assert caption_ink(_frame_with_caption(None), 1080, 1920) == 0
+
+
+def test_a_video_without_burned_captions_fails_the_on_screen_check(tmp_path):
+    import subprocess
+
+    from acf.media.checks import OutputCheckError, check_captions_on_screen
+    from acf.media.probe import ffmpeg_exe
+
+    video = tmp_path / "plain.mp4"
+    subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-y", "-f", "lavfi", "-i", "color=c=0x0a285a:s=1080x1920:d=2",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(video)], check=True)
+    with pytest.raises(OutputCheckError, match="captions.on_screen"):
+        check_captions_on_screen(video, "9:16", [[0.2, 0.8], [1.0, 1.6]])
+    with pytest.raises(OutputCheckError, match="captions.count"):
+        check_captions_on_screen(video, "9:16", [])
