@@ -536,14 +536,13 @@ def _plan(facts: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
 
 
 def write_script_from_facts(inputs: dict[str, Any]) -> dict[str, Any]:
-    """A ScriptDraft-shaped dict composed from ``inputs["facts"]``: at most ``words_budget`` words and
-    ``scene_count`` scenes, each scene but the outro citing the facts it says."""
+    """A ScriptDraft-shaped dict composed from ``inputs["facts"]``: at most ``words_budget`` words, one
+    scene per fact said (each citing it) and the outro."""
     fields = _fields(inputs)
     kind = str(inputs.get("kind") or "explainer")
     kind = kind if kind in STRUCTURE else "explainer"
     target = int(inputs.get("target_seconds") or 30)
     budget = int(inputs.get("words_budget") or round(target * WORDS_PER_SECOND))
-    count = max(2, int(inputs.get("scene_count") or scene_plan(target)[0]))
     fmt = str(inputs.get("format") or scene_plan(target)[1])
     rng = _rng("script-facts", inputs.get("term"), kind, target)
     term = fields["T"]
@@ -559,7 +558,7 @@ def write_script_from_facts(inputs: dict[str, Any]) -> dict[str, Any]:
         seen_kinds[fact["kind"]] = nth + 1
         sentences.append((fact, say_fact(fact, term, nth)))
 
-    # Choose what fits: the outro's words are kept back, scenes beyond the count are not made.
+    # Choose what fits: the outro's words are kept back.
     room = budget - words(outro)
     chosen: list[tuple[dict, str]] = []
     for fact, sentence in sentences:
@@ -572,8 +571,9 @@ def write_script_from_facts(inputs: dict[str, Any]) -> dict[str, Any]:
     if words(hook) > 9:
         hook = f"{term}: the facts."
 
-    # Spread the sentences evenly over the scenes before the outro.
-    slots = max(1, min(count - 1, len(chosen)))
+    # One fact per scene before the outro: a scene shows one fact's card, so two facts under one would
+    # leave the second unseen.
+    slots = max(1, len(chosen))
     groups: list[list[tuple[dict, str]]] = [[] for _ in range(slots)] if chosen else []
     for position, (fact, sentence) in enumerate(chosen):
         if kind == "list":
