@@ -1,0 +1,55 @@
+"""A content piece and its script: for an opportunity, or for a topic the user gives with its sources."""
+from __future__ import annotations
+
+from typing import Any
+
+from operators.base import FactoryOperator
+
+
+class WriteScriptOperator(FactoryOperator):
+    """Plan a content piece and write its script from a brief of facts.
+
+    With ``topic``, the piece is about that topic and ``sources`` (URLs, notes, or
+    ``{"url", "text", "source"}`` mappings) become its facts; else it is made for ``opportunity_id``
+    (empty: the best open one) from the opportunity's brief, as ``acf_production`` does.
+
+    :param opportunity_id: an ``acf.opportunities`` id; empty for the best open one.
+    :param topic: the user's own topic (takes precedence over ``opportunity_id``).
+    :param sources: the topic's sources; each becomes a fact the script may cite.
+    :param tier: service tier for the text (and later images and voice) of this piece.
+    :param platforms: platforms it is made for (default every platform).
+    :param aspect_ratios: renditions (``9:16``, ``16:9``, ``1:1``).
+    :param target_seconds: target length (15..600).
+    :param language: ISO 639-1 language.
+    :return: the content id; the scene indices are the XCom ``scene_indices`` (map media over them).
+    """
+
+    template_fields = ("opportunity_id", "topic", "sources", "tier", "platforms", "aspect_ratios",
+                       "target_seconds", "language")
+
+    def __init__(self, *, opportunity_id: str | None = None, topic: str | None = None, sources: Any = None,
+                 tier: str = "offline", platforms: Any = None, aspect_ratios: Any = ("9:16",),
+                 target_seconds: int | str = 30, language: str = "en", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.opportunity_id = opportunity_id
+        self.topic = topic
+        self.sources = sources
+        self.tier = tier
+        self.platforms = platforms
+        self.aspect_ratios = aspect_ratios
+        self.target_seconds = target_seconds
+        self.language = language
+
+    def execute(self, context) -> str:
+        from acf.scripting import script_content
+        from hooks.configured import text_provider
+
+        with self.connection() as conn:
+            content_id, scenes = script_content(
+                conn, self.object_root, opportunity_id=self.opportunity_id or None, topic=self.topic or None,
+                sources=list(self.sources or []), tier=self.tier, platforms=list(self.platforms or []) or None,
+                aspects=list(self.aspect_ratios or []) or None, target_seconds=int(self.target_seconds),
+                language=self.language, resolver=text_provider, run_id=context["run_id"])
+        self.log.info("content %s: script of %d scenes", content_id, len(scenes))
+        context["ti"].xcom_push(key="scene_indices", value=scenes)
+        return content_id
