@@ -1,8 +1,6 @@
 """Score every current trend as an opportunity (unsafe ones are stored as skipped with the reason)."""
 from __future__ import annotations
 
-from typing import Any
-
 from operators.base import FactoryOperator
 
 
@@ -12,9 +10,6 @@ class ScoreOpportunitiesOperator(FactoryOperator):
 
     :return: counts (scored, skipped...).
     """
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
 
     def execute(self, context) -> dict:
         from acf.opportunities import pipeline

@@ -21,7 +21,8 @@ class WriteScriptOperator(FactoryOperator):
     :param aspect_ratios: renditions (``9:16``, ``16:9``, ``1:1``).
     :param target_seconds: target length (15..600).
     :param language: ISO 639-1 language.
-    :return: the content id; the scene indices are the XCom ``scene_indices`` (map media over them).
+    :return: the scene indices (map MakeMediaOperator over them, as acf_production's ``write_script``);
+        the content id is the XCom ``content_id`` (``XComArg(task, key="content_id")``).
     """
 
     template_fields = ("opportunity_id", "topic", "sources", "tier", "platforms", "aspect_ratios",
@@ -40,7 +41,7 @@ class WriteScriptOperator(FactoryOperator):
         self.target_seconds = target_seconds
         self.language = language
 
-    def execute(self, context) -> str:
+    def execute(self, context) -> list[int]:
         from acf.scripting import script_content
         from hooks.configured import text_provider
 
@@ -51,5 +52,5 @@ class WriteScriptOperator(FactoryOperator):
                 aspects=list(self.aspect_ratios or []) or None, target_seconds=int(self.target_seconds),
                 language=self.language, resolver=text_provider, run_id=context["run_id"])
         self.log.info("content %s: script of %d scenes", content_id, len(scenes))
-        context["ti"].xcom_push(key="scene_indices", value=scenes)
-        return content_id
+        context["ti"].xcom_push(key="content_id", value=content_id)
+        return scenes
