@@ -34,8 +34,9 @@ def test_fetch_load_score_and_angle_one_source_and_region(factory, context):
     assert "opportunity_ids" not in scored
     opened = factory.conn.execute("SELECT count(*) FROM acf.opportunities WHERE status = 'open'").fetchone()[0]
     assert opened > 0
-    angles = WriteAnglesOperator(task_id="angles", tier="offline", top_n="1").execute(context())
-    assert angles["opportunities"] == 1 and angles["angles"] >= 3
+    # top_n templated as a string; the local writer may refuse one opportunity's angles (then it is skipped)
+    angles = WriteAnglesOperator(task_id="angles", tier="offline", top_n="3").execute(context())
+    assert angles["tier"] == "offline" and angles["opportunities"] >= 1 and angles["angles"] >= 3
 
 
 def test_fetch_uses_the_live_hook_when_its_connection_exists(factory, context, monkeypatch):
