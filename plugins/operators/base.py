@@ -38,3 +38,19 @@ class FactoryOperator(BaseOperator):
         from hooks.factory_db import factory_connection
 
         return factory_connection(self.db_hook)
+
+
+def as_list(value: Any) -> list:
+    """A list parameter as given, or as rendered by a DAG without ``render_template_as_native_obj``
+    (``"['youtube', 'tiktok']"``, ``'["a"]'`` or ``"youtube,tiktok"``)."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        import ast
+
+        try:
+            parsed = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            parsed = [part.strip() for part in value.split(",") if part.strip()]
+        return list(parsed) if isinstance(parsed, (list, tuple)) else [parsed]
+    return list(value)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from operators.base import FactoryOperator
+from operators.base import FactoryOperator, as_list
 
 
 class MakeMediaOperator(FactoryOperator):
@@ -31,7 +31,7 @@ class MakeMediaOperator(FactoryOperator):
         scenes = None if self.scene_index in (None, "") else [int(self.scene_index)]
         with self.connection() as conn:
             made = production.make_scene_media(conn, self.object_root, self.content_id, scenes,
-                                               modalities=tuple(self.modalities), resolver=media_client,
+                                               modalities=tuple(as_list(self.modalities)), resolver=media_client,
                                                run_id=context["run_id"])
         self.log.info("content %s: %s", self.content_id, {k: len(v) for k, v in made.items()})
         return made

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from operators.base import FactoryOperator
+from operators.base import FactoryOperator, as_list
 
 
 class WriteScriptOperator(FactoryOperator):
@@ -48,8 +48,8 @@ class WriteScriptOperator(FactoryOperator):
         with self.connection() as conn:
             content_id, scenes = script_content(
                 conn, self.object_root, opportunity_id=self.opportunity_id or None, topic=self.topic or None,
-                sources=list(self.sources or []), tier=self.tier, platforms=list(self.platforms or []) or None,
-                aspects=list(self.aspect_ratios or []) or None, target_seconds=int(self.target_seconds),
+                sources=as_list(self.sources), tier=self.tier, platforms=as_list(self.platforms) or None,
+                aspects=as_list(self.aspect_ratios) or None, target_seconds=int(self.target_seconds),
                 language=self.language, resolver=text_provider, run_id=context["run_id"])
         self.log.info("content %s: script of %d scenes", content_id, len(scenes))
         context["ti"].xcom_push(key="content_id", value=content_id)

@@ -106,3 +106,17 @@ def test_the_examples_are_paused_unscheduled_examples_that_make_run_leaves_pause
     publish = bag.dags["example_publish_at"]
     assert type(publish.task_dict["wait_until"]).__name__ == "DateTimeSensorAsync"   # waits in the triggerer
     assert {"content_id", "publish_at"} <= set(publish.params)
+
+
+def test_publish_at_is_the_next_such_time_or_the_given_moment():
+    import importlib.util
+    from datetime import datetime, timezone
+
+    path = ROOT / "dags" / "examples" / "example_publish_at.py"
+    spec = importlib.util.spec_from_file_location("example_publish_at", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    morning = datetime(2026, 12, 2, 9, 15, tzinfo=timezone.utc)
+    assert module.publish_moment(morning, "18:00") == "2026-12-02T18:00:00+00:00"
+    assert module.publish_moment(morning.replace(hour=19), "18:00") == "2026-12-03T18:00:00+00:00"
+    assert module.publish_moment(morning, "2026-12-05T18:00:00+01:00") == "2026-12-05T18:00:00+01:00"

@@ -24,7 +24,8 @@ def factory(pg_dsn, pg_conn, object_root, monkeypatch):
     """The operators' Connection and object store point at the test database and root."""
     params = conninfo_to_dict(pg_dsn)
     monkeypatch.setenv("AIRFLOW_CONN_ACF_POSTGRES", json.dumps({
-        "conn_type": "postgres", "host": params.get("host"), "port": int(params["port"]) if params.get("port") else None,
+        "conn_type": "postgres", "host": params.get("host"),
+        "port": int(params["port"]) if params.get("port") else None,
         "login": params.get("user"), "password": params.get("password") or None, "schema": params["dbname"]}))
     monkeypatch.setenv("ACF_OBJECT_STORE", object_root.as_uri())
     monkeypatch.setenv("ACF_TRENDS_MODE", "offline")

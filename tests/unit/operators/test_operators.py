@@ -113,3 +113,11 @@ def test_template_fields_and_mapped_use():
             platform=["youtube", "tiktok"])
     assert mapped.partial_kwargs["content_id"] == "{{ params.c }}"
     assert mapped.expand_input.value == {"platform": ["youtube", "tiktok"]}
+
+
+def test_list_parameters_rendered_as_text_are_read_back():
+    from operators.base import as_list
+
+    assert as_list("['youtube', 'tiktok']") == ["youtube", "tiktok"]
+    assert as_list("youtube, tiktok") == ["youtube", "tiktok"]
+    assert as_list(("9:16",)) == ["9:16"] and as_list(None) == []
