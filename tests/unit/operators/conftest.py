@@ -41,14 +41,15 @@ def context():
     return make
 
 
-def seed_ready_piece(conn, root, content_id: str = "cnt_ready1", platforms=("youtube", "tiktok")) -> str:
+def seed_ready_piece(conn, root, content_id: str = "cnt_ready1", platforms=("youtube", "tiktok"),
+                     tier: str = "offline") -> str:
     """A ready 30 s vertical piece with its rendition and thumbnail (no trend behind it)."""
     script = {"title": "Community solar gardens", "hook": "Your roof is optional.", "language": "en", "chapters": [],
               "call_to_action": "Follow for more.",
               "scenes": [{"index": 0, "narration": "Your roof is optional.", "visual_prompt": "sun", "seconds": 30}]}
     conn.execute("INSERT INTO acf.content_pieces (content_id, tier, target_seconds, title, script, status, platforms)"
-                 " VALUES (%s, 'offline', 30, %s, %s, 'ready', %s)",
-                 (content_id, script["title"], json.dumps(script), list(platforms)))
+                 " VALUES (%s, %s, 30, %s, %s, 'ready', %s)",
+                 (content_id, tier, script["title"], json.dumps(script), list(platforms)))
     video = storage.put_bytes(root, storage.key("content", content_id, "video_9x16.mp4"), b"\0\0\0\x18ftypmp42" * 50)
     conn.execute("INSERT INTO acf.renditions (rendition_id, content_id, aspect, width, height, duration_seconds,"
                  " object_key, bytes, checksum) VALUES (%s, %s, '9:16', 1080, 1920, 30, %s, %s, %s)",

@@ -121,3 +121,24 @@ def test_list_parameters_rendered_as_text_are_read_back():
     assert as_list("['youtube', 'tiktok']") == ["youtube", "tiktok"]
     assert as_list("youtube, tiktok") == ["youtube", "tiktok"]
     assert as_list(("9:16",)) == ["9:16"] and as_list(None) == []
+
+
+def test_publish_through_the_platforms_connection_on_a_paid_tier(factory, context, monkeypatch):
+    from datetime import datetime, timedelta, timezone
+
+    from airflow.sdk import Connection
+
+    from stand_ins.tiktok import TikTokStandIn
+
+    content_id = seed_ready_piece(factory.conn, factory.root, content_id="cnt_tt1", platforms=("tiktok",),
+                                  tier="budget")
+    with TikTokStandIn(processing_polls=0) as server:
+        extras = {"access_token": "tt-access-1", "refresh_token": "tt-refresh-1", "account": "creator-1",
+                  "token_expires_at": (datetime.now(timezone.utc) + timedelta(hours=2)).isoformat()}
+        monkeypatch.setenv("AIRFLOW_CONN_ACF_TIKTOK", Connection(
+            conn_id="acf_tiktok", conn_type="acf_tiktok", host=server.url, login="ck", password="cs",
+            extra=json.dumps(extras)).get_uri())
+        first = PublishContentOperator(task_id="publish", content_id=content_id, platform="tiktok").execute(context())
+        again = PublishContentOperator(task_id="publish", content_id=content_id, platform="tiktok").execute(context())
+    assert first["state"] == "published" and not first["external_id"].startswith("outbox-")
+    assert again["publication_id"] == first["publication_id"] and again["external_id"] == first["external_id"]
