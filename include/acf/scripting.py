@@ -82,12 +82,15 @@ def write_content_script(conn, root, content_id: str, *, resolver=None, run_id: 
 def script_content(conn, root, *, opportunity_id: str | None = None, topic: str | None = None,
                    sources: list[Any] | None = None, tier: str = "offline", platforms: list[str] | None = None,
                    aspects: list[str] | None = None, target_seconds: int = 30, language: str = "en",
+                   voice_speed: int | None = None, caption_style: str = "platform",
                    resolver=None, run_id: str | None = None) -> tuple[str, list[int]]:
     """Plan a piece (for ``topic`` with its ``sources``, else the named or best open opportunity) and write
     its script; return ``(content_id, scene_indices)``. Raises production.NoOpportunityError when there is
     nothing to produce."""
     plan_args = dict(tier=tier, platforms=platforms, aspects=aspects, target_seconds=int(target_seconds),
-                     language=language, run_id=run_id)
+                     language=language, run_id=run_id, caption_style=caption_style)
+    if voice_speed:
+        plan_args["voice_speed"] = int(voice_speed)
     if topic:
         content_id = plan_topic(conn, root, topic, list(sources or []), **plan_args)
     else:

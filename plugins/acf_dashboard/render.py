@@ -184,6 +184,9 @@ def content_page(prefix: str, data: dict) -> str:
             r = renditions[0]
             play = (f'<button class="play" data-src="{prefix}/media/rendition/{esc(r["rendition_id"])}" '
                     f'data-title="{esc(c["title"])}">&#9654; play {esc(r["aspect"])}</button>')
+        if c.get("storyboard_asset_id"):   # six frames of the finished video, opened full size
+            play += (f' <a class="storyboard" href="{prefix}/media/asset/{esc(c["storyboard_asset_id"])}" '
+                     f'target="_blank" rel="noopener">storyboard</a>')
         platforms = "".join(
             f'<span class="status {esc(p["state"])}" title="{esc(p.get("error") or "")}">{esc(p["platform"])}: '
             f'{esc(p["state"])}</span>' for p in c["publications"])

@@ -1,5 +1,8 @@
 """ElevenLabs hook (voice): text-to-speech over REST, MP3 answers.
 
+``synthesize_timed`` asks the with-timestamps endpoint instead: the same audio (base64 in JSON)
+with each character's start and end, which become the narration's word timing for captions.
+
 Connection: password = API key, host = base URL (empty = https://api.elevenlabs.io),
 extras: voice_id (default Rachel, 21m00Tcm4TlvDq8ikWAM), model_id (default eleven_multilingual_v2),
 output_format (default mp3_44100_128), max_retries (default 3), timeout (s).
@@ -10,6 +13,8 @@ from functools import cached_property
 from typing import Any
 
 from airflow.sdk import BaseHook
+
+from acf.media.words import Word, from_character_times
 
 from acf.media.http import ProviderError, base_url, call, session
 from acf.redaction import redact, register_connection
@@ -60,6 +65,33 @@ class ElevenLabsHook(BaseHook):
         if not response.content:
             raise ProviderError("elevenlabs: empty audio")
         return response.content, fmt.split("_")[0]
+
+    def synthesize_timed(self, text: str, language: str = "en") -> tuple[bytes, str, list[Word]]:
+        """Audio and word timing: POST /v1/text-to-speech/{voice_id}/with-timestamps answers
+        ``{"audio_base64", "alignment": {"characters", "character_start_times_seconds",
+        "character_end_times_seconds"}}`` (``normalized_alignment`` when the text was normalised)."""
+        import base64
+
+        voice = self.extras.get("voice_id", DEFAULT_VOICE)
+        fmt = self.extras.get("output_format", "mp3_44100_128")
+        body = call(self.client, "POST", f"{self.url}/v1/text-to-speech/{voice}/with-timestamps",
+                    "elevenlabs", params={"output_format": fmt},
+                    json={"text": text, "model_id": self.extras.get("model_id", DEFAULT_MODEL),
+                          "language_code": language},
+                    timeout=float(self.extras.get("timeout", 60))).json()
+        try:
+            audio = base64.b64decode(body["audio_base64"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ProviderError(f"elevenlabs: no audio in the with-timestamps answer ({type(exc).__name__})") from None
+        if not audio:
+            raise ProviderError("elevenlabs: empty audio")
+        alignment = body.get("alignment") or body.get("normalized_alignment") or {}
+        try:
+            words = from_character_times(text, alignment["characters"], alignment["character_start_times_seconds"],
+                                         alignment["character_end_times_seconds"])
+        except (KeyError, IndexError, TypeError, ValueError):
+            words = []   # audio without usable timing: the captions are spread instead
+        return audio, fmt.split("_")[0], words
 
     def test_connection(self) -> tuple[bool, str]:
         try:

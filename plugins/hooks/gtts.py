@@ -3,6 +3,9 @@
 gTTS needs no key; the Connection turns it on for a tier chain and carries options.
 Connection: host = base URL of the translate endpoint (empty = https://translate.google.<tld>),
 extras: tld (default com), slow (default false), lang overrides ({"pt": "pt-BR"}).
+
+gTTS reports no timing; ``synthesize_timed`` asks once per sentence instead, so each sentence
+starts where its audio does and only the words within it are spread by length.
 """
 from __future__ import annotations
 
@@ -75,6 +78,33 @@ class GTTSHook(BaseHook):
         if not buffer.getvalue():
             raise ProviderError("gtts: empty audio")
         return buffer.getvalue(), "mp3"
+
+    def synthesize_timed(self, text: str, language: str = "en") -> tuple[bytes, str, list]:
+        """One request per sentence, joined into one WAV; words timed within their sentence."""
+        import tempfile
+        import wave
+        from pathlib import Path
+
+        from acf.media.audio import to_wav
+        from acf.media.words import sentences, spread
+
+        words, frames, offset, rate = [], [], 0.0, 24000
+        with tempfile.TemporaryDirectory(prefix="acf-gtts-") as scratch:
+            for n, sentence in enumerate(sentences(text) or [text]):
+                data, fmt = self.synthesize(sentence, language)
+                seconds = to_wav(data, fmt, Path(scratch) / f"{n}.wav")
+                with wave.open(str(Path(scratch) / f"{n}.wav")) as part:
+                    rate = part.getframerate()
+                    frames.append(part.readframes(part.getnframes()))
+                words.extend(spread(sentence, offset, seconds))
+                offset += seconds
+        buffer = io.BytesIO()
+        with wave.open(buffer, "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(rate)
+            out.writeframes(b"".join(frames))
+        return buffer.getvalue(), "wav", words
 
     def test_connection(self) -> tuple[bool, str]:
         try:

@@ -21,16 +21,19 @@ class WriteScriptOperator(FactoryOperator):
     :param aspect_ratios: renditions (``9:16``, ``16:9``, ``1:1``).
     :param target_seconds: target length (15..600).
     :param language: ISO 639-1 language.
+    :param voice_speed: words per minute of the local voices (default the factory's).
+    :param caption_style: ``platform`` (each platform's own), ``chunked`` or ``word``.
     :return: the scene indices (map MakeMediaOperator over them, as acf_production's ``write_script``);
         the content id is the XCom ``content_id`` (``XComArg(task, key="content_id")``).
     """
 
     template_fields = ("opportunity_id", "topic", "sources", "tier", "platforms", "aspect_ratios",
-                       "target_seconds", "language")
+                       "target_seconds", "language", "voice_speed", "caption_style")
 
     def __init__(self, *, opportunity_id: str | None = None, topic: str | None = None, sources: Any = None,
                  tier: str = "offline", platforms: Any = None, aspect_ratios: Any = ("9:16",),
-                 target_seconds: int | str = 30, language: str = "en", **kwargs: Any) -> None:
+                 target_seconds: int | str = 30, language: str = "en", voice_speed: int | str | None = None,
+                 caption_style: str = "platform", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.opportunity_id = opportunity_id
         self.topic = topic
@@ -40,6 +43,8 @@ class WriteScriptOperator(FactoryOperator):
         self.aspect_ratios = aspect_ratios
         self.target_seconds = target_seconds
         self.language = language
+        self.voice_speed = voice_speed
+        self.caption_style = caption_style
 
     def execute(self, context) -> list[int]:
         from acf.scripting import script_content
@@ -50,7 +55,8 @@ class WriteScriptOperator(FactoryOperator):
                 conn, self.object_root, opportunity_id=self.opportunity_id or None, topic=self.topic or None,
                 sources=as_list(self.sources), tier=self.tier, platforms=as_list(self.platforms) or None,
                 aspects=as_list(self.aspect_ratios) or None, target_seconds=int(self.target_seconds),
-                language=self.language, resolver=text_provider, run_id=context["run_id"])
+                language=self.language, voice_speed=self.voice_speed or None, caption_style=self.caption_style,
+                resolver=text_provider, run_id=context["run_id"])
         self.log.info("content %s: script of %d scenes", content_id, len(scenes))
         context["ti"].xcom_push(key="content_id", value=content_id)
         return scenes

@@ -168,3 +168,28 @@ def test_compose_stays_within_the_limit(body, tail, limit, unit):
     out.encode("utf-8")
     hashtag = text_fit.hashtag(body)
     assert hashtag == "" or (hashtag.startswith("#") and " " not in hashtag)
+
+
+def test_hostile_word_highlight_captions_stay_text_and_burn(tmp_path):
+    """The word-highlight style over the hostile samples: our one colour tag per event, nothing the
+    narration opens, and libass draws it."""
+    from acf.media.probe import ffmpeg_exe
+    from acf.media.words import spread
+
+    nasty = [c for c in hostile.HOSTILE_SAMPLES if len(c) < 80 and c.split()]
+    timed = []
+    for i, text in enumerate(nasty):
+        timed += captions.time_captions(text, i * 0.05, 0.05, spread(text, 0.0, 0.05))
+    ass = captions.write_ass(timed, 320, 240, tmp_path / "w.ass", style="word")
+    registry.record("bad_inputs", len(nasty))
+    for line in ass.read_text(encoding="utf-8").split("\n"):
+        if line.startswith("Dialogue:"):
+            text = line.split(",,", 2)[-1]
+            assert text.count("{\\c&H0000D7FF&}") == 1
+            plain = text.replace("{\\c&H0000D7FF&}", "").replace("{\\r}", "")
+            assert not re.search(r"(?<!\\)[{}]", plain), f"live override in {text!r}"
+    result = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "color=c=black:s=320x240:d=1",
+         "-vf", f"subtitles={ass.name}", "-frames:v", "20", "-f", "null", "-"],
+        cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-500:]

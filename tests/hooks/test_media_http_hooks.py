@@ -102,6 +102,14 @@ def test_elevenlabs_mp3_becomes_a_wav_with_its_duration(monkeypatch, tmp_path):
         assert "bad-key" not in str(err.value)
 
 
+def test_elevenlabs_with_timestamps_gives_each_word_its_start(monkeypatch, tmp_path):
+    with ElevenLabsStandIn() as server:
+        monkeypatch.setenv(*connection_env("acf_elevenlabs", "acf_elevenlabs", server.url, server.api_key))
+        data, fmt, words = media_client("voice", "elevenlabs").synthesize_timed("Hello there", "en")
+        assert fmt == "mp3" and audio.to_wav(data, fmt, tmp_path / "t.wav") == pytest.approx(1.0, abs=0.1)
+        assert [(w.text, w.start) for w in words] == [("Hello", 0.0), ("there", round(6 / 11, 3))]
+
+
 def test_gtts_library_against_the_batchexecute_stand_in(monkeypatch, tmp_path):
     with GTTSStandIn() as server:
         monkeypatch.setenv(*connection_env("acf_gtts", "acf_gtts", server.url, ""))
@@ -111,6 +119,17 @@ def test_gtts_library_against_the_batchexecute_stand_in(monkeypatch, tmp_path):
         server.faults.add(Fault.server_error(500))
         with pytest.raises(ProviderError, match="gtts"):
             media_client("voice", "gtts").synthesize("again", "en")
+
+
+def test_gtts_is_timed_per_sentence(monkeypatch, tmp_path):
+    with GTTSStandIn() as server:
+        monkeypatch.setenv(*connection_env("acf_gtts", "acf_gtts", server.url, ""))
+        data, fmt, words = media_client("voice", "gtts").synthesize_timed("Solar flares. They matter a lot.", "en")
+        assert [t for t, _ in server.texts] == ["Solar flares.", "They matter a lot."]
+        seconds = audio.to_wav(data, fmt, tmp_path / "s.wav")
+        first_of_second = words[2]
+        assert [w.text for w in words] == "Solar flares. They matter a lot.".split()
+        assert first_of_second.start == pytest.approx(seconds / 2, abs=0.1)   # two equal samples joined
 
 
 def test_voice_chain_falls_back_to_local_when_remote_fails(monkeypatch, pg_conn, object_root):

@@ -153,3 +153,15 @@ def test_scrape_token_comes_from_an_airflow_connection(monkeypatch):
     assert token() == "s3cr3t-scrape"
     monkeypatch.setenv("AIRFLOW_CONN_ACF_METRICS_SCRAPE", '{"conn_type": "generic", "password": "rotated"}')
     assert token() == "rotated"  # re-read after the ttl (0 here), so rotation needs no restart
+
+
+def test_a_content_card_links_its_storyboard_when_one_was_made():
+    from acf_dashboard.render import content_page
+
+    piece = {"content_id": "c1", "title": "T", "tier": "offline", "status": "ready", "cost_usd": 0,
+             "thumbnail_asset_id": "as_thumb", "renditions": [], "publications": []}
+    data = {"items": [piece, {**piece, "content_id": "c2", "storyboard_asset_id": "as_<sb>"}],
+            "page": 1, "pages": 1, "per_page": 20, "total": 2}
+    page = content_page("/acf", data)
+    assert page.count('class="storyboard"') == 1
+    assert 'href="/acf/media/asset/as_&lt;sb&gt;"' in page

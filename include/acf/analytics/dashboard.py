@@ -122,6 +122,8 @@ def content(conn: psycopg.Connection, page: int = 1, per_page: int = DEFAULT_PER
         """SELECT c.content_id, c.title, c.tier, c.status, c.created_at, c.error,
                   (SELECT a.asset_id FROM acf.assets a WHERE a.content_id = c.content_id AND a.kind = 'thumbnail'
                    ORDER BY a.created_at DESC LIMIT 1) AS thumbnail_asset_id,
+                  (SELECT a.asset_id FROM acf.assets a WHERE a.content_id = c.content_id AND a.kind = 'storyboard'
+                   ORDER BY a.created_at DESC LIMIT 1) AS storyboard_asset_id,
                   (SELECT json_agg(json_build_object('rendition_id', r.rendition_id, 'aspect', r.aspect,
                                'width', r.width, 'height', r.height, 'duration_seconds', r.duration_seconds)
                                ORDER BY (r.aspect = '9:16') DESC, r.aspect)

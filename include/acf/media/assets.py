@@ -1,7 +1,8 @@
 """Bundled media assets: the caption/title font and a synthesised music bed.
 
-No system font is assumed: DejaVu Sans Bold (Bitstream Vera licence, see
-assets/fonts/DejaVu-LICENSE.txt) ships with the package. The music bed is
+No system font is assumed: DejaVu Sans Bold, with DejaVu Sans and DejaVu Sans Condensed Bold
+for the scene cards (Bitstream Vera licence, see assets/fonts/DejaVu-LICENSE.txt), ships with
+the package. The music bed is
 synthesised here (soft pad chords), so it is royalty-free by construction.
 """
 from __future__ import annotations

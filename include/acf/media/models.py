@@ -16,6 +16,8 @@ class ContentPlan:
     aspects: list[str]       # 9:16 | 16:9 | 1:1
     target_seconds: int
     language: str = "en"
+    voice_speed: int = 165          # words per minute of the local voices (Piper, eSpeak NG)
+    caption_style: str = "platform"  # platform (each platform's default, platform_rules.yaml) | chunked | word
 
 
 @dataclass

@@ -13,13 +13,16 @@ import json
 import logging
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from acf import platform_rules, registry, storage
 from acf.content_models import Angle, Scene, Script
 from acf.ids import stable_id
-from acf.media import assets, audio, checks, formats, render, speech_local, store, thumbnails, visuals_local
+from acf.media import (assets, audio, captions, checks, formats, render, scene_cards, store, thumbnails,
+                       visuals_local, voice_local)
 from acf.media import timeline as timeline_mod
+from acf.media import words as words_mod
 from acf.media.models import ContentPlan, RenditionResult
 from acf.media.probe import probe
 from acf.media.providers import Resolver, no_remote_clients
@@ -47,9 +50,11 @@ def plan_content(
     target_seconds: int = 30,
     language: str = "en",
     run_id: str | None = None,
+    voice_speed: int = voice_local.DEFAULT_WPM,
+    caption_style: str = "platform",
 ) -> ContentPlan:
     """Choose the opportunity (the named one, else the best open one) and create its content piece."""
-    platforms, aspects = _checked_outputs(tier, platforms, aspects)
+    platforms, aspects, voice_speed = _checked_outputs(tier, platforms, aspects, voice_speed, caption_style)
     if opportunity_id:
         if not store.opportunity_exists(conn, opportunity_id):
             raise NoOpportunityError(f"no opportunity {opportunity_id!r}")
@@ -59,18 +64,23 @@ def plan_content(
             raise NoOpportunityError("no open opportunity to produce")
     angle_id = store.best_angle_id(conn, opportunity_id)
     content_id = stable_id("cnt", opportunity_id, angle_id, tier, platforms, aspects, target_seconds, language,
-                           run_id)
-    plan = ContentPlan(content_id, opportunity_id, angle_id, tier, platforms, aspects, target_seconds, language)
+                           run_id, voice_speed, caption_style)
+    plan = ContentPlan(content_id, opportunity_id, angle_id, tier, platforms, aspects, target_seconds, language,
+                       voice_speed, caption_style)
     store.insert_plan(conn, plan, run_id)
     store.mark_in_production(conn, opportunity_id)
     return plan
 
 
-def _checked_outputs(tier: str, platforms: list[str] | None,
-                     aspects: list[str] | None) -> tuple[list[str], list[str]]:
-    """Known tier, platforms and aspects; a platform that takes none of the aspects adds its own."""
+def _checked_outputs(tier: str, platforms: list[str] | None, aspects: list[str] | None, voice_speed: int,
+                     caption_style: str) -> tuple[list[str], list[str], int]:
+    """Known tier, platforms, aspects, voice speed and caption style; a platform that takes none of the
+    aspects adds its own."""
     if tier not in registry.tier_names():
         raise ValueError(f"unknown tier {tier!r}; known: {', '.join(registry.tier_names())}")
+    voice_speed = voice_local.check_speed(voice_speed)
+    if caption_style != "platform":
+        captions.check_style(caption_style)
     known_platforms = platform_rules.platforms()
     platforms = list(dict.fromkeys(platforms or known_platforms))
     aspects = list(dict.fromkeys(aspects or ["9:16"]))
@@ -84,7 +94,7 @@ def _checked_outputs(tier: str, platforms: list[str] | None,
             extra = checks.preferred_aspect(platform)
             log.info("platform %s takes none of %s: adding %s", platform, aspects, extra)
             aspects.append(extra)
-    return platforms, aspects
+    return platforms, aspects, voice_speed
 
 
 def plan_topic(
@@ -97,14 +107,18 @@ def plan_topic(
     target_seconds: int = 30,
     language: str = "en",
     run_id: str | None = None,
+    voice_speed: int = voice_local.DEFAULT_WPM,
+    caption_style: str = "platform",
 ) -> ContentPlan:
     """A content piece about a topic the user gives (no trend, no opportunity behind it)."""
     topic = " ".join(str(topic or "").split())
     if not topic:
         raise ValueError("a topic is required")
-    platforms, aspects = _checked_outputs(tier, platforms, aspects)
-    content_id = stable_id("cnt", "topic", topic, tier, platforms, aspects, target_seconds, language, run_id)
-    plan = ContentPlan(content_id, None, None, tier, platforms, aspects, target_seconds, language)
+    platforms, aspects, voice_speed = _checked_outputs(tier, platforms, aspects, voice_speed, caption_style)
+    content_id = stable_id("cnt", "topic", topic, tier, platforms, aspects, target_seconds, language, run_id,
+                           voice_speed, caption_style)
+    plan = ContentPlan(content_id, None, None, tier, platforms, aspects, target_seconds, language, voice_speed,
+                       caption_style)
     store.insert_plan(conn, plan, run_id)
     return plan
 
@@ -114,6 +128,20 @@ def topic_angle(plan: ContentPlan, topic: str) -> Angle:
     return Angle(stable_id("ang", plan.content_id, "explainer"), "", "explainer",
                  f"Here is what you need to know about {topic}.", topic, plan.platforms,
                  "short" if plan.target_seconds <= 90 else "long", 0.0, "local", "rules", "v1", term=topic)
+
+
+def caption_styles(plan: ContentPlan) -> dict[str, str]:
+    """Each rendition's caption style: the plan's, or (``platform``) the style of the platform the
+    aspect is made for (the first of the plan's platforms that prefers it, else that accepts it)."""
+    if plan.caption_style != "platform":
+        return {aspect: captions.check_style(plan.caption_style) for aspect in plan.aspects}
+    styles = {}
+    for aspect in plan.aspects:
+        chosen = [p for p in plan.platforms if checks.preferred_aspect(p) == aspect] or \
+                 [p for p in plan.platforms if checks.platforms_for_any(p, [aspect])]
+        rule = (platform_rules.for_platform(chosen[0]).get("captions") or {}) if chosen else {}
+        styles[aspect] = captions.check_style(rule.get("style", "chunked"))
+    return styles
 
 
 def load_plan(conn, content_id: str) -> ContentPlan:
@@ -171,15 +199,15 @@ def make_visual(conn, root, content_id: str, scene_index: int, *, resolver: Reso
     plan = load_plan(conn, content_id)
     scene = _scene(load_script(conn, content_id), scene_index)
     width, height = formats.working_size(plan.aspects)
-    safe = formats.safe_size(plan.aspects)
+    category = store.trend_category(conn, plan.opportunity_id)
     scratch = storage.scratch_dir("acf-visual-")
     try:
         def call(name: str) -> Path:
             dest = scratch / f"{name}.png"
             if name == "local":
-                # The words on screen come from what is said; the style prompt is for image models.
-                return visuals_local.render_scene_image(scene.narration, width, height, dest, safe=safe,
-                                                        index=scene.index)
+                # A backdrop in the trend's palette; the scene's card (drawn at render) carries the words.
+                return visuals_local.render_scene_image(scene.narration, width, height, dest, index=scene.index,
+                                                        category=category)
             data = resolver("image", name).generate_image(scene.visual_prompt, width, height)
             return _normalise_image(data, dest)
 
@@ -218,27 +246,39 @@ def make_voice(conn, root, content_id: str, scene_index: int, *, resolver: Resol
     scene = _scene(load_script(conn, content_id), scene_index)
     scratch = storage.scratch_dir("acf-voice-")
     try:
-        def call(name: str) -> tuple[Path, float]:
+        def call(name: str) -> tuple[Path, words_mod.Speech]:
             dest = scratch / f"{name}.wav"
             if name == "local":
-                return dest, speech_local.synthesize(scene.narration, dest, plan.language)
-            data, fmt = resolver("voice", name).synthesize(scene.narration, plan.language)
-            return dest, audio.to_wav(data, fmt, dest)
+                return dest, voice_local.speak(scene.narration, dest, plan.language, plan.voice_speed)
+            return dest, _remote_voice(resolver("voice", name), name, scene.narration, plan.language, dest)
 
         started = time.monotonic()
         attempt = registry.run_with_fallback(
             registry.chain(plan.tier, "voice", tiers), call,
             available=lambda n: n == "local" or resolver("voice", n) is not None, modality="voice")
-        path, seconds = attempt.result
+        path, speech = attempt.result
         object_key = storage.key("content", content_id, "scenes", f"{scene_index:03d}", "voice.wav")
         stored = storage.put_file(root, object_key, path)
-        store.record_asset(conn, content_id, "voice", scene_index, attempt.provider, stored, seconds,
-                           {"characters": len(scene.narration), "skipped": attempt.skipped})
+        # The word timing rides in the asset's meta: render_content times the captions with it.
+        store.record_asset(conn, content_id, "voice", scene_index, attempt.provider, stored, speech.seconds,
+                           {"characters": len(scene.narration), "skipped": attempt.skipped,
+                            "engine": speech.engine, "words": words_mod.to_json(speech.words)})
         store.record_call(conn, run_id, "voice", attempt.provider, len(scene.narration), _latency_ms(started),
                           content_id, plan.opportunity_id)
         return object_key
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _remote_voice(client, name: str, text: str, language: str, dest: Path) -> words_mod.Speech:
+    """A provider's voice as a WAV, with word timing where the client reports it
+    (``synthesize_timed(text, language) -> (audio, format, words)``); otherwise untimed."""
+    if hasattr(client, "synthesize_timed"):
+        data, fmt, words = client.synthesize_timed(text, language)
+    else:
+        (data, fmt), words = client.synthesize(text, language), ()
+    seconds = audio.to_wav(data, fmt, dest)
+    return words_mod.Speech(seconds, tuple(words or ()), name)
 
 
 def make_scene_media(conn, root, content_id: str, scene_indices: list[int] | None = None, *,
@@ -274,19 +314,35 @@ def render_content(conn, root, content_id: str, *, music: bool = True,
             found = parts_by_scene[scene.index]
             image = storage.fetch_to_local(root, found["image"]["object_key"], scratch)
             voice = storage.fetch_to_local(root, found["voice"]["object_key"], scratch)
-            parts.append((scene.index, image, voice, float(found["voice"]["duration_seconds"]), scene.narration))
+            timing = words_mod.from_json((found["voice"].get("meta") or {}).get("words"))
+            parts.append((scene.index, image, voice, float(found["voice"]["duration_seconds"]), scene.narration,
+                          timing))
         line = timeline_mod.build(parts)
-        voices = [audio.VoicePlacement(s.voice, s.voice_start) for s in line.scenes]
-        bed = assets.write_music_bed(scratch / "music.wav", line.seconds) if music else None
-        mixed = audio.mix(voices, line.seconds, scratch / "mix.wav", music=bed)
-        soundtrack = scratch / "soundtrack.wav"
-        measured = audio.normalise(mixed, soundtrack)
+        category, trend_facts = store.trend_context(conn, plan.opportunity_id)
+        specs = scene_cards.choose_all(script, trend_facts=trend_facts, category=category)
+        # The cards are drawn on a second core while the soundtrack is mixed and measured (ffmpeg).
+        with ThreadPoolExecutor(max_workers=1) as drawer:
+            drawing = drawer.submit(render.prepare_cards, line, specs, plan.aspects, scratch / "cards")
+            voices = [audio.VoicePlacement(s.voice, s.voice_start) for s in line.scenes]
+            bed = assets.write_music_bed(scratch / "music.wav", line.seconds) if music else None
+            mixed = audio.mix(voices, line.seconds, scratch / "mix.wav", music=bed)
+            soundtrack = scratch / "soundtrack.wav"
+            measured = audio.normalise(mixed, soundtrack)
+            cards = drawing.result()
         stored_track = storage.put_file(root, storage.key("content", content_id, "soundtrack.wav"), soundtrack)
         store.record_asset(conn, content_id, "soundtrack", None, "mix", stored_track, line.seconds,
-                           {"music": bool(bed), "measured_input_lufs": measured.get("input_i")})
+                           {"music": bool(bed), "measured_input_lufs": measured.get("input_i"),
+                            # when a caption shows: the checks look for it on screen in the encoded video
+                            "captions": [[round(c.start, 3), round(c.end, 3)] for c in line.captions()]})
+        report = [{"scene": index, **layer.report} for (index, _aspect), layer in sorted(cards.items())]
+        stored_cards = storage.put_bytes(root, storage.key("content", content_id, "scene_cards.json"),
+                                         json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8"))
+        store.record_asset(conn, content_id, "scene_cards", None, "local", stored_cards, None,
+                           {"scenes": len(script.scenes), "kinds": sorted({r["kind"] for r in report})})
         outputs = {aspect: scratch / f"video_{aspect.replace(':', 'x')}.mp4" for aspect in plan.aspects}
         try:
-            render.render(line, soundtrack, outputs, encoder=encoder, work_dir=scratch / "work")
+            render.render(line, soundtrack, outputs, encoder=encoder, work_dir=scratch / "work",
+                          caption_styles=caption_styles(plan), cards=cards)
         except render.RenderError as exc:
             store.set_status(conn, content_id, "failed", str(exc)[-2000:])
             conn.commit()   # the failure is recorded even though the task raises (a retry renders again)
@@ -327,8 +383,19 @@ def make_thumbnails(conn, root, content_id: str) -> list[str]:
                            float(found.get("voice", {}).get("duration_seconds") or scene.seconds)))
         thumb = thumbnails.make_thumbnail(script.title, images[0][1], scratch / "thumbnail.jpg")
         sheet = thumbnails.make_contact_sheet(images, scratch / "contact_sheet.jpg")
+        made = [("thumbnail", thumb), ("contact_sheet", sheet)]
+        renditions = store.renditions(conn, content_id)
+        if renditions:   # the storyboard is cut from the finished video: what a reviewer will see
+            preferred = load_plan(conn, content_id).aspects[0]
+            first = next((r for r in renditions if r["aspect"] == preferred), renditions[0])
+            video = storage.fetch_to_local(root, first["object_key"], scratch)
+            line = timeline_mod.build([(index, path, path, seconds, "") for index, path, seconds in images])
+            seconds = float(first["duration_seconds"])
+            moments = thumbnails.storyboard_moments([s.start + s.seconds for s in line.scenes], seconds)
+            made.append(("storyboard", thumbnails.make_storyboard(video, seconds, scratch / "storyboard.jpg",
+                                                                  moments=moments)))
         keys = []
-        for kind, path in (("thumbnail", thumb), ("contact_sheet", sheet)):
+        for kind, path in made:
             stored = storage.put_file(root, storage.key("content", content_id, path.name), path)
             store.record_asset(conn, content_id, kind, None, "local", stored, None)
             keys.append(stored.key)
@@ -345,7 +412,7 @@ def check_outputs(conn, root, content_id: str) -> list[RenditionResult]:
     renditions = store.renditions(conn, content_id)
     kinds = store.asset_kinds(conn, content_id)
     missing = sorted(set(plan.aspects) - {r["aspect"] for r in renditions})
-    missing += sorted({"thumbnail", "contact_sheet"} - kinds)
+    missing += sorted({"thumbnail", "contact_sheet", "storyboard", "scene_cards"} - kinds)
     if missing:
         raise ProductionError(f"content {content_id} is missing outputs: {missing}")
     scratch = storage.scratch_dir("acf-check-")
@@ -354,12 +421,14 @@ def check_outputs(conn, root, content_id: str) -> list[RenditionResult]:
         timeline_seconds = store.soundtrack_seconds(conn, content_id)
         if timeline_seconds is None:
             raise ProductionError(f"content {content_id} has no soundtrack: render first")
+        caption_windows = store.caption_windows(conn, content_id)
         for row in renditions:
             if not storage.exists(root, row["object_key"]):
                 raise ProductionError(f"rendition {row['object_key']} is not in the object store")
             path = storage.fetch_to_local(root, row["object_key"], scratch)
             try:
                 measured = checks.check_rendition(path, row["aspect"], plan.platforms, timeline_seconds)
+                measured.update(checks.check_captions_on_screen(path, row["aspect"], caption_windows))
             except checks.OutputCheckError as exc:
                 store.set_rendition_checks(conn, row["rendition_id"], "failed",
                                            {"failures": [list(map(str, f)) for f in exc.failures]})
@@ -371,6 +440,15 @@ def check_outputs(conn, root, content_id: str) -> list[RenditionResult]:
                                            float(row["duration_seconds"]), row["object_key"], row["bytes"],
                                            row["checksum"], measured))
         thumb = thumbnails_ok(root, content_id, scratch)
+        cards_key = storage.key("content", content_id, "scene_cards.json")
+        card_report = json.loads(storage.fetch_to_local(root, cards_key, scratch).read_text(encoding="utf-8"))
+        try:
+            shown = checks.check_scene_cards(card_report, load_script(conn, content_id), plan.aspects)
+        except checks.OutputCheckError as exc:
+            store.set_status(conn, content_id, "failed", str(exc))
+            conn.commit()
+            raise
+        log.info("content %s scene cards: %s", content_id, shown)
         store.set_status(conn, content_id, "ready")
         store.mark_produced(conn, plan.opportunity_id)
         log.info("content %s ready: %d renditions, thumbnail %s", content_id, len(results), thumb)

@@ -6,7 +6,9 @@ skips it); ``local`` ends every chain and is made here, in plain Python.
 
 Client protocols:
 - image: ``generate_image(prompt, width, height) -> bytes`` (PNG or JPEG)
-- voice: ``synthesize(text, language) -> tuple[bytes, str]`` (audio, format such as "mp3" or "wav")
+- voice: ``synthesize(text, language) -> tuple[bytes, str]`` (audio, format such as "mp3" or "wav");
+  a client that knows when each word is spoken also offers ``synthesize_timed(text, language) ->
+  tuple[bytes, str, list[acf.media.words.Word]]`` (ElevenLabs, gTTS), which production prefers.
 """
 from __future__ import annotations
 

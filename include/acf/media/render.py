@@ -4,7 +4,9 @@ To stay cheap on two cores, each still is decoded once and scaled once (a
 single frame), then repeated with the ``loop`` filter and panned with a
 per-frame ``crop`` (no per-frame scaling, no per-frame Python). Scenes are joined with ``xfade``,
 captions burned in with libass from an ASS file, the finished soundtrack WAV is
-encoded to AAC. Where several aspects are asked, the stills are decoded once
+encoded to AAC. A scene with a card (:mod:`acf.media.scene_cards`) does not pan: its still
+is drawn per aspect, and what moves on it (a count-up, a curve drawing on, revealed lines)
+is one list of patches of the moving elements' box (ffconcat), laid on with one ``overlay``. Where several aspects are asked, the stills are decoded once
 and split, the soundtrack is made once, and all outputs share one process.
 Progress (percent, speed) goes to the log; memory stays bounded (frames stream).
 """
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import ffmpeg
 
-from acf.media import assets
+from acf.media import assets, scene_cards
 from acf.media.captions import write_ass
 from acf.media.formats import FPS, size_of
 from acf.media.probe import ffmpeg_exe
@@ -81,24 +83,85 @@ def _scene_branch(still, scene, width: int, height: int, frames: int, pan):
     )
 
 
-def _video_for(stills, timeline: Timeline, width: int, height: int, ass: Path, fonts: Path):
+def _card_branch(layers: scene_cards.SceneLayers, frames: int):
+    """The card's still repeated, its moving elements' patches laid over it until they rest (then the still)."""
+    video = (ffmpeg.input(str(layers.still), framerate=FPS).filter("format", "yuv420p")
+             .filter("loop", loop=frames - 1, size=1, start=0).filter("setpts", "N/(%d*TB)" % FPS))
+    if layers.motion is not None:
+        # From the branch's first frame (its state before anything moves) to the final state; then the still.
+        moving = ffmpeg.input(str(layers.motion.playlist), format="concat", safe=0).video.filter(
+            "setpts", "PTS-STARTPTS")
+        video = ffmpeg.filter([video, moving], "overlay", x=layers.motion.x, y=layers.motion.y,
+                              eof_action="pass")
+    return video
+
+
+def _uses_fades(timeline: Timeline) -> bool:
+    return len(timeline.scenes) > 1 and all(s.frames > 2 * TRANSITION_FRAMES for s in timeline.scenes)
+
+
+def prepare_cards(timeline: Timeline, cards: dict[int, scene_cards.CardSpec], aspects: list[str],
+                  work_dir: Path) -> dict[tuple[int, str], scene_cards.SceneLayers]:
+    """Draw each carded scene's card per aspect, its moments timed to the scene (after its fade-in)."""
+    half = TRANSITION_FRAMES // 2 if _uses_fades(timeline) else 0
+    layers = {}
+    for position, scene in enumerate(timeline.scenes):
+        spec = cards.get(scene.index)
+        if spec is None:
+            continue
+        lead_in = (half if position > 0 else 0) / FPS      # branch time at which the scene itself starts
+        for aspect in aspects:
+            width, height = size_of(aspect)
+            layers[(scene.index, aspect)] = scene_cards.compose(
+                spec, scene.image, aspect, width, height, work_dir / f"card_{scene.index:03d}",
+                reveal_span=scene.voice_seconds, delay=lead_in + 0.1)
+    return layers
+
+
+def _video_for(stills, timeline: Timeline, width: int, height: int, ass: Path, fonts: Path,
+               cards: dict[int, scene_cards.SceneLayers] | None = None):
     half = TRANSITION_FRAMES // 2
-    use_fades = len(timeline.scenes) > 1 and all(s.frames > 2 * TRANSITION_FRAMES for s in timeline.scenes)
+    use_fades = _uses_fades(timeline)
     last = len(timeline.scenes) - 1
-    branches = []
+    branches, lengths = [], []
+    cards = cards or {}
     for position, (scene, still) in enumerate(zip(timeline.scenes, stills)):
         frames = scene.frames
         if use_fades:
             frames += (half if position > 0 else 0) + (half if position < last else 0)
-        branches.append(_scene_branch(still, scene, width, height, frames, _PANS[position % len(_PANS)]))
-    video = branches[0]
-    for position, branch in enumerate(branches[1:], start=1):
-        if use_fades:
-            offset = (timeline.scenes[position].start_frame - half) / FPS
-            video = ffmpeg.filter([video, branch], "xfade", transition="fade",
-                                  duration=TRANSITION_FRAMES / FPS, offset=round(offset, 4))
+        lengths.append(frames)
+        if scene.index in cards:
+            branches.append(_card_branch(cards[scene.index], frames))
         else:
-            video = ffmpeg.concat(video, branch, v=1, a=0)
+            branches.append(_scene_branch(still, scene, width, height, frames, _PANS[position % len(_PANS)]))
+    if not use_fades:
+        video = branches[0] if len(branches) == 1 else ffmpeg.concat(*branches, v=1, a=0)
+        return video.filter("subtitles", filename=_checked(ass), fontsdir=_checked(fonts))
+    # Cross-fades only where scenes overlap: xfade takes no 4:2:0 input, so over whole scenes it would
+    # convert every frame to 4:4:4 and back; cut each scene's head and tail off (trim is free), fade
+    # those TRANSITION_FRAMES pairs, and join the pieces with concat.
+    pieces = []
+    tail = None
+    for position, (branch, frames) in enumerate(zip(branches, lengths)):
+        parts = (1 if position > 0 else 0) + 1 + (1 if position < last else 0)
+        copies = branch.filter_multi_output("split", parts) if parts > 1 else None
+        take = (lambda n: copies[n]) if copies is not None else (lambda n: branch)
+        n = 0
+        body_from, body_to = 0, frames
+        if position > 0:
+            head = take(n).filter("trim", start_frame=0, end_frame=TRANSITION_FRAMES).filter("setpts", "PTS-STARTPTS")
+            n += 1
+            body_from = TRANSITION_FRAMES
+            pieces.append(ffmpeg.filter([tail, head], "xfade", transition="fade", duration=TRANSITION_FRAMES / FPS,
+                                        offset=0).filter("format", "yuv420p"))
+        if position < last:
+            body_to = frames - TRANSITION_FRAMES
+        pieces.append(take(n).filter("trim", start_frame=body_from, end_frame=body_to).filter("setpts",
+                                                                                          "PTS-STARTPTS"))
+        n += 1
+        if position < last:
+            tail = take(n).filter("trim", start_frame=body_to, end_frame=frames).filter("setpts", "PTS-STARTPTS")
+    video = ffmpeg.concat(*pieces, v=1, a=0)
     return video.filter("subtitles", filename=_checked(ass), fontsdir=_checked(fonts))
 
 
@@ -109,8 +172,13 @@ def render(
     *,
     encoder: EncoderSettings = EncoderSettings(),
     work_dir: Path | None = None,
+    caption_styles: dict[str, str] | None = None,
+    cards: dict[tuple[int, str], scene_cards.SceneLayers] | None = None,
 ) -> dict[str, Path]:
-    """Render ``timeline`` with ``soundtrack`` into one MP4 per aspect in ``outputs`` (aspect -> path)."""
+    """Render ``timeline`` with ``soundtrack`` into one MP4 per aspect in ``outputs`` (aspect -> path).
+
+    ``caption_styles``: aspect -> ``chunked`` | ``word`` (missing: chunked). ``cards``: from
+    :func:`prepare_cards`, (scene index, aspect) -> the card drawn for it."""
     if not outputs:
         raise RenderError("no rendition asked")
     scratch = Path(work_dir or tempfile.mkdtemp(prefix="acf-render-"))
@@ -120,20 +188,29 @@ def render(
     captions = timeline.captions()
     audio = ffmpeg.input(str(soundtrack)).audio
     # Decode every still once; split the single frame when several renditions need it.
+    cards = cards or {}
     stills_per_aspect: dict[str, list] = {aspect: [] for aspect in outputs}
     for scene in timeline.scenes:
+        plain = [aspect for aspect in outputs if (scene.index, aspect) not in cards]
+        for aspect in outputs:
+            if aspect not in plain:
+                stills_per_aspect[aspect].append(None)
+        if not plain:
+            continue
         still = ffmpeg.input(str(scene.image), framerate=FPS)
-        if len(outputs) == 1:
-            stills_per_aspect[next(iter(outputs))].append(still)
+        if len(plain) == 1:
+            stills_per_aspect[plain[0]].append(still)
         else:
-            copies = still.filter_multi_output("split", len(outputs))
-            for n, aspect in enumerate(outputs):
+            copies = still.filter_multi_output("split", len(plain))
+            for n, aspect in enumerate(plain):
                 stills_per_aspect[aspect].append(copies[n])
     streams = []
     for aspect, dest in outputs.items():
         width, height = size_of(aspect)
-        ass = write_ass(captions, width, height, scratch / f"captions_{aspect.replace(':', 'x')}.ass")
-        video = _video_for(stills_per_aspect[aspect], timeline, width, height, ass, fonts)
+        ass = write_ass(captions, width, height, scratch / f"captions_{aspect.replace(':', 'x')}.ass",
+                        style=(caption_styles or {}).get(aspect, "chunked"))
+        video = _video_for(stills_per_aspect[aspect], timeline, width, height, ass, fonts,
+                           {index: layer for (index, a), layer in cards.items() if a == aspect})
         Path(dest).parent.mkdir(parents=True, exist_ok=True)
         streams.append(ffmpeg.output(video, audio, str(dest), t=round(timeline.seconds, 4),
                                      **encoder.output_kwargs()))

@@ -61,15 +61,58 @@ def opportunity_trend(conn, opportunity_id: str | None) -> tuple[str, str]:
     return row["term"], row["title"]
 
 
+def trend_category(conn, opportunity_id: str | None) -> str:
+    rows = db.fetch_dicts(conn, "SELECT t.category FROM acf.opportunities o JOIN acf.trends t USING (trend_id)"
+                                " WHERE o.opportunity_id = %s", (opportunity_id,))
+    return (rows[0]["category"] if rows else None) or "general"
+
+
+def trend_context(conn, opportunity_id: str | None) -> tuple[str, list[Fact]]:
+    """The trend's category and its own numbers as facts, for scenes that cite none.
+
+    What the trend stage measured: how often and where it was seen (mentions, sources), its
+    regions ranked by engagement, its sightings per day. Facts with too little to show are left out.
+    """
+    rows = db.fetch_dicts(conn, "SELECT t.trend_id, t.title, t.category, t.observation_count, t.sources"
+                                " FROM acf.opportunities o JOIN acf.trends t USING (trend_id)"
+                                " WHERE o.opportunity_id = %s", (opportunity_id,))
+    if not rows:
+        return "general", []
+    trend = rows[0]
+    facts: list[Fact] = []
+    sources = list(trend["sources"] or [])
+    if trend["observation_count"]:
+        facts.append(Fact("trend-mentions", "stat", trend["title"], "Trend signals",
+                          numbers={f"sightings across {len(sources)} source{'s' if len(sources) != 1 else ''}":
+                                   int(trend["observation_count"])}))
+    by_day = db.fetch_dicts(conn, "SELECT date_trunc('day', observed_at) AS day, count(*) AS n"
+                                  " FROM acf.trend_observations WHERE trend_id = %s GROUP BY 1 ORDER BY 1",
+                            (trend["trend_id"],))
+    if len(by_day) >= 3:
+        facts.append(Fact("trend-series", "series", f"Sightings of {trend['title']} per day", "Trend signals",
+                          points=[[f"{r['day']:%d %b}", int(r["n"])] for r in by_day[-14:]]))
+    regions = db.fetch_dicts(conn, "SELECT region, sum(engagement) AS engagement FROM acf.trend_region_stats"
+                                   " WHERE trend_id = %s AND region <> 'ZZ' GROUP BY region"
+                                   " ORDER BY 2 DESC, 1 LIMIT 5", (trend["trend_id"],))
+    if len(regions) >= 2:
+        from babel import Locale   # CLDR's region names (a pinned dependency)
+
+        names = Locale("en").territories
+        facts.append(Fact("trend-regions", "regions", "Where it is trending", "Trend signals",
+                          points=[[names.get(r["region"], r["region"]), float(r["engagement"])] for r in regions]))
+    return trend["category"] or "general", facts
+
+
 # ---------------------------------------------------------------- content pieces
 def insert_plan(conn, plan: ContentPlan, run_id: str | None) -> None:
     # The id is derived from the plan's inputs, so a retried plan task finds its own row.
     conn.execute(
         "INSERT INTO acf.content_pieces (content_id, opportunity_id, angle_id, tier, language, target_seconds,"
-        " platforms, aspects, status, run_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'planned', %s)"
+        " platforms, aspects, voice_speed, caption_style, status, run_id)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'planned', %s)"
         " ON CONFLICT (content_id) DO NOTHING",
         (plan.content_id, plan.opportunity_id, plan.angle_id, plan.tier, plan.language, plan.target_seconds,
-         plan.platforms, plan.aspects, run_id),
+         plan.platforms, plan.aspects, plan.voice_speed, plan.caption_style, run_id),
     )
 
 
@@ -79,7 +122,8 @@ def load_plan(conn, content_id: str) -> ContentPlan | None:
         return None
     row = rows[0]
     return ContentPlan(row["content_id"], row["opportunity_id"], row["angle_id"], row["tier"],
-                       list(row["platforms"]), list(row["aspects"]), row["target_seconds"], row["language"])
+                       list(row["platforms"]), list(row["aspects"]), row["target_seconds"], row["language"],
+                       row["voice_speed"], row["caption_style"])
 
 
 def set_status(conn, content_id: str, status: str, error: str | None = None) -> None:
@@ -162,6 +206,13 @@ def soundtrack_seconds(conn, content_id: str) -> float | None:
     rows = db.fetch_dicts(conn, "SELECT duration_seconds FROM acf.assets WHERE content_id = %s"
                                 " AND kind = 'soundtrack'", (content_id,))
     return float(rows[0]["duration_seconds"]) if rows else None
+
+
+def caption_windows(conn, content_id: str) -> list[list[float]]:
+    """(start, end) of every caption, as the render timed them (kept on the soundtrack asset)."""
+    rows = db.fetch_dicts(conn, "SELECT meta -> 'captions' AS captions FROM acf.assets WHERE content_id = %s"
+                                " AND kind = 'soundtrack'", (content_id,))
+    return list(rows[0]["captions"] or []) if rows else []
 
 
 def record_call(conn, run_id: str | None, modality: str, provider: str, units: float, latency_ms: int,

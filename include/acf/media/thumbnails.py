@@ -1,6 +1,9 @@
-"""Thumbnails (1280x720 JPEG under 2 MB, the title large and legible) and a contact sheet."""
+"""Thumbnails (1280x720 JPEG under 2 MB, the title large and legible), a contact sheet of the scene
+images, and a storyboard: six frames of the finished video, for review."""
 from __future__ import annotations
 
+import subprocess
+import tempfile
 from pathlib import Path
 
 import cv2
@@ -109,6 +112,52 @@ def make_contact_sheet(scenes: list[tuple[int, Path, float]], dest: Path, tile_w
     ok, encoded = cv2.imencode(".jpg", sheet, [cv2.IMWRITE_JPEG_QUALITY, 85])
     if not ok:
         raise ThumbnailError("contact sheet encoding failed")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_bytes(encoded.tobytes())
+    return dest
+
+
+STORYBOARD_FRAMES = 6
+
+
+def storyboard_moments(scene_ends: list[float], seconds: float) -> list[float]:
+    """Six moments: just before the ends of six scenes spread over the piece (each scene settled, before its
+    cross-fade), or evenly spread when there are fewer scenes than frames."""
+    if len(scene_ends) >= STORYBOARD_FRAMES:
+        picks = [scene_ends[round(n * (len(scene_ends) - 1) / (STORYBOARD_FRAMES - 1))]
+                 for n in range(STORYBOARD_FRAMES)]
+        return [max(0.0, min(seconds - 0.05, end - 0.6)) for end in picks]
+    return [seconds * (n + 0.5) / STORYBOARD_FRAMES for n in range(STORYBOARD_FRAMES)]
+
+
+def make_storyboard(video: Path, seconds: float, dest: Path, tile_width: int = 360,
+                    moments: list[float] | None = None) -> Path:
+    """Six frames of the rendered video (3 x 2), at ``moments`` (else evenly spread), each labelled with its time."""
+    from acf.media.probe import ffmpeg_exe
+
+    if seconds <= 0:
+        raise ThumbnailError("no video length for a storyboard")
+    moments = list(moments or storyboard_moments([], seconds))[:STORYBOARD_FRAMES]
+    if len(moments) != STORYBOARD_FRAMES:
+        raise ThumbnailError(f"a storyboard takes {STORYBOARD_FRAMES} moments, got {len(moments)}")
+    with tempfile.TemporaryDirectory(prefix="acf-storyboard-") as work:
+        args = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y"]
+        for moment in moments:
+            args += ["-ss", f"{moment:.3f}", "-i", str(video)]
+        for n in range(STORYBOARD_FRAMES):
+            args += ["-map", f"{n}:v:0", "-frames:v", "1", "-vf", f"scale={tile_width}:-2", f"{work}/f{n}.png"]
+        done = subprocess.run(args, capture_output=True, text=True)
+        tiles = [cv2.imread(f"{work}/f{n}.png", cv2.IMREAD_COLOR) for n in range(STORYBOARD_FRAMES)]
+    if done.returncode != 0 or any(t is None for t in tiles):
+        raise ThumbnailError(f"cannot cut a storyboard from {Path(video).name}: {done.stderr.strip()[-300:]}")
+    for tile, moment in zip(tiles, moments):
+        cv2.rectangle(tile, (0, 0), (tile.shape[1], 40), (0, 0, 0), -1)
+        cv2.putText(tile, f"{int(moment // 60)}:{moment % 60:04.1f}", (10, 29), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
+                    (255, 255, 255), 2, cv2.LINE_AA)
+    sheet = np.vstack([np.hstack(tiles[:3]), np.hstack(tiles[3:])])
+    ok, encoded = cv2.imencode(".jpg", sheet, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    if not ok:
+        raise ThumbnailError("storyboard encoding failed")
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_bytes(encoded.tobytes())
     return dest

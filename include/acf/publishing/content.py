@@ -19,6 +19,8 @@ SELECT c.content_id, c.title, c.script, c.language, c.tier, c.platforms AS piece
        t.term, t.category, t.category_id, t.title AS trend_title,
        (SELECT s.object_key FROM acf.assets s WHERE s.content_id = c.content_id AND s.kind = 'thumbnail'
          ORDER BY s.created_at DESC LIMIT 1) AS thumbnail_key,
+       (SELECT s.object_key FROM acf.assets s WHERE s.content_id = c.content_id AND s.kind = 'storyboard'
+         ORDER BY s.created_at DESC LIMIT 1) AS storyboard_key,
        (SELECT coalesce(array_agg(DISTINCT o.term), '{}') FROM acf.trend_observations o WHERE o.trend_id = t.trend_id) AS observed_terms,
        (SELECT o.metrics ->> 'sound' FROM acf.trend_observations o WHERE o.trend_id = t.trend_id
          AND o.metrics ? 'sound' LIMIT 1) AS trending_sound
@@ -68,7 +70,7 @@ def ready_sources(conn: psycopg.Connection, content_ids: list[str] | None = None
             content_id=r["content_id"], title=r["title"] or script.get("title") or r["angle_title"] or term,
             script=script, renditions=renditions.get(r["content_id"], []), platforms=todo, term=term,
             category=r["category"] or "general", category_id=r["category_id"], keywords=keywords[:20],
-            thumbnail_key=r["thumbnail_key"], trending_sound=r["trending_sound"], language=r["language"],
+            thumbnail_key=r["thumbnail_key"], storyboard_key=r["storyboard_key"], trending_sound=r["trending_sound"], language=r["language"],
             tier=r["tier"], media_providers=media_providers.get(r["content_id"], {}),
         ))
     return sources

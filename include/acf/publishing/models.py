@@ -54,6 +54,7 @@ class ContentSource:
     category_id: int | None = None
     keywords: list[str] = field(default_factory=list)   # more trend terms / angle words, best first
     thumbnail_key: str | None = None
+    storyboard_key: str | None = None      # six frames of the finished video, for the reviewer
     trending_sound: str | None = None
     language: str = "en"
     tier: str = "offline"

@@ -50,6 +50,7 @@ def build_targets(conn: psycopg.Connection, root: Any, content_ids: list[str] | 
             })
             review.append(f"- **{package.platform}** `{package.content_id}`: {package.title}  \n"
                           f"  video `{package.rendition_key}`, thumbnail `{package.thumbnail_key}`"
+                          + (f", storyboard `{source.storyboard_key}`" if source.storyboard_key else "")
                           + _brief_lines(source))
     conn.commit()
     return {**targets, "review": "\n".join(review) or "nothing to publish"}

@@ -44,10 +44,14 @@ def test_offline_production_from_plan_to_ready(pg_conn, object_root, opportunity
     assets = db.fetch_dicts(pg_conn, "SELECT kind, provider, bytes, checksum, duration_seconds FROM acf.assets"
                                      " WHERE content_id = %s", (plan.content_id,))
     kinds = sorted(a["kind"] for a in assets)
-    assert kinds == sorted(["script", "image", "image", "voice", "voice", "soundtrack", "thumbnail",
-                            "contact_sheet"])
+    assert kinds == sorted(["script", "image", "image", "voice", "voice", "soundtrack", "scene_cards",
+                            "thumbnail", "contact_sheet", "storyboard"])
     assert all(a["bytes"] > 0 and len(a["checksum"]) == 64 for a in assets)
     assert all(a["duration_seconds"] > 0.3 for a in assets if a["kind"] == "voice")
+    voice_meta = [r["meta"] for r in db.fetch_dicts(pg_conn, "SELECT meta FROM acf.assets WHERE content_id = %s"
+                                                    " AND kind = 'voice'", (plan.content_id,))]
+    # each voice keeps its word timing for the captions: one entry per written word, in order
+    assert all(len(m["words"]) > 3 and m["words"] == sorted(m["words"]) and m["engine"] for m in voice_meta)
     rows = db.fetch_dicts(pg_conn, "SELECT aspect, width, height, status, checks FROM acf.renditions"
                                    " WHERE content_id = %s ORDER BY aspect", (plan.content_id,))
     assert [(r["aspect"], r["width"], r["height"], r["status"]) for r in rows] == [
@@ -122,3 +126,14 @@ def test_the_best_angle_feeds_the_script_writer(pg_conn, opportunity):
     angle = production.load_angle(pg_conn, plan)
     assert plan.opportunity_id == "opp_low" and plan.angle_id is None
     assert angle.term == "solar flares" and angle.format == "short"
+
+
+def test_each_rendition_gets_its_platforms_caption_style_unless_one_is_asked():
+    from acf.media.models import ContentPlan
+
+    plan = ContentPlan("c", None, None, "offline", ["youtube", "tiktok"], ["9:16", "16:9", "1:1"], 30)
+    assert production.caption_styles(plan) == {"9:16": "word", "16:9": "chunked", "1:1": "chunked"}
+    plan.caption_style = "word"
+    assert set(production.caption_styles(plan).values()) == {"word"}
+    with pytest.raises(ValueError, match="voice_speed"):
+        production.plan_content(None, voice_speed=500)

@@ -27,13 +27,15 @@ def test_the_pipeline_reads_as_documented(dag):
 def test_a_bare_trigger_validates_with_the_defaults(dag):
     values = dag.params.validate()
     assert values == {"opportunity": "", "tier": "offline", "platforms": ["youtube", "tiktok", "instagram",
-                      "facebook"], "aspect_ratios": ["9:16"], "target_seconds": 30, "language": "en"}
+                      "facebook"], "aspect_ratios": ["9:16"], "target_seconds": 30, "language": "en",
+                      "voice_speed": 165, "caption_style": "platform"}
 
 
 @pytest.mark.parametrize("name, bad", [
     ("tier", "gold"), ("platforms", ["myspace"]), ("platforms", []), ("aspect_ratios", ["4:3"]),
     ("target_seconds", 5), ("target_seconds", 601), ("target_seconds", "30"), ("language", "eng"),
-    ("opportunity", "x; DROP TABLE"),
+    ("opportunity", "x; DROP TABLE"), ("voice_speed", 60), ("voice_speed", 400), ("voice_speed", "fast"),
+    ("caption_style", "karaoke"),
 ])
 def test_invalid_values_are_refused(dag, name, bad):
     from airflow.sdk.definitions.param import ParamsDict

@@ -40,3 +40,12 @@ def test_the_approval_review_lists_the_facts_each_piece_cites(pg_conn, clean_quo
     pg_conn.commit()
     review = build_targets(pg_conn, object_root)["review"]
     assert "f1 (quote, r/movies): Who else stayed up for the ceremony?" in review
+
+
+def test_the_approval_review_points_at_the_storyboard(pg_conn, clean_quota, object_root, seed_content):
+    seed_content(pg_conn, object_root, content_id="cp_sb", platforms=["youtube"], seconds=30)
+    assert "storyboard" not in build_targets(pg_conn, object_root)["review"]  # none made: nothing claimed
+    pg_conn.execute("INSERT INTO acf.assets (asset_id, content_id, kind, provider, object_key, bytes, checksum)"
+                    " VALUES ('as_sb', 'cp_sb', 'storyboard', 'local', 'content/cp_sb/storyboard.jpg', 3, 'x')")
+    pg_conn.commit()
+    assert "storyboard `content/cp_sb/storyboard.jpg`" in build_targets(pg_conn, object_root)["review"]
