@@ -96,6 +96,8 @@ def test_the_examples_are_paused_unscheduled_examples_that_make_run_leaves_pause
 
     from acf.local_stack import FACTORY_DAGS
 
+    from airflow.serialization.serialized_objects import DagSerialization
+
     bag = DagBag(dag_folder=str(ROOT / "dags" / "examples"))
     assert bag.import_errors == {}
     assert set(bag.dag_ids) == {"example_topic_video", "example_publish_at"}
@@ -103,6 +105,8 @@ def test_the_examples_are_paused_unscheduled_examples_that_make_run_leaves_pause
         assert dag.is_paused_upon_creation is True and "example" in dag.tags, dag_id
         assert type(dag.timetable).__name__ == "NullTimetable", dag_id      # schedule=None
         assert dag_id not in FACTORY_DAGS
+        back = DagSerialization.from_dict(DagSerialization.to_dict(dag))   # what the DAG processor stores
+        assert {t.task_id for t in back.tasks} == {t.task_id for t in dag.tasks}
     publish = bag.dags["example_publish_at"]
     assert type(publish.task_dict["wait_until"]).__name__ == "DateTimeSensorAsync"   # waits in the triggerer
     assert {"content_id", "publish_at"} <= set(publish.params)
