@@ -37,10 +37,9 @@ def _observed_at():
 
 def _platform_fetchers() -> dict:
     """A real metrics fetcher per platform whose publishing Connection exists; others are skipped with a reason."""
-    from acf.analytics.platform_metrics import fetcher_from_hook
-    from hooks.configured import platform_hooks
+    from hooks.configured import metric_fetchers
 
-    return {platform: fetcher_from_hook(platform, hook) for platform, hook in platform_hooks().items()}
+    return metric_fetchers()
 
 
 @dag(

@@ -80,20 +80,13 @@ def acf_production():
     @task
     def write_script(content_id: str, run_id=None) -> list[int]:
         """The script from the tier's text chain, written from the opportunity's brief; returns the scene indices."""
-        from acf.media import production
-        from acf.opportunities.store import load_brief
-        from acf.text.scripts import draft_script
+        from acf.scripting import write_content_script
         from hooks.configured import text_provider
         from hooks.factory_db import factory_connection
         from hooks.object_store import object_root
 
         with factory_connection() as conn:
-            plan = production.load_plan(conn, content_id)
-            angle = production.load_angle(conn, plan)
-            result = draft_script(angle, plan.target_seconds, plan.language, plan.tier, conn=conn,
-                                  run_id=run_id, content_id=content_id, resolver=text_provider,
-                                  facts=load_brief(conn, plan.opportunity_id))
-            return production.store_script(conn, object_root(), plan, result.script, result.provider)
+            return write_content_script(conn, object_root(), content_id, resolver=text_provider, run_id=run_id)
 
     @task(map_index_template="{{ scene_label }}")
     def make_visual(content_id: str, scene_index: int, run_id=None) -> str:

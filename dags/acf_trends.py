@@ -42,48 +42,27 @@ def _interval(context) -> tuple[datetime, datetime]:
     return slot, slot + timedelta(hours=6)
 
 
-_LIVE_MISSING = object()
-
-
 def _live_hook(source: str):
-    """The live hook for ``source``; None to replay the bundled sample; _LIVE_MISSING when live is
-    demanded (``ACF_TRENDS_MODE=live``) but its Connection does not exist."""
-    if _settings.trends_mode == "offline":
-        return None
-    from hooks.configured import hook
+    """The live hook for ``source`` (None: replay the bundled sample); see hooks.configured.trend_hook."""
+    from hooks.configured import trend_hook
 
-    found = hook("trend_source", source)
-    if found is None and _settings.trends_mode == "live":
-        return _LIVE_MISSING
-    return found
+    return trend_hook(source, _settings.trends_mode)
 
 
 def _live_calls(source: str, feed: str | None = None):
     """(fetcher, signals) of the live hook for ``source``: each None to replay the bundled sample."""
-    hook = _live_hook(source)
-    if hook is None:
-        return None, None
-    if hook is _LIVE_MISSING:
-        from acf import services
-        from acf.trends.pipeline import SourceUnavailable
+    from hooks.configured import trend_calls
 
-        declared = services.find("trend_source", source)
-        wanted = f"Connection {declared.conn_id!r}" if declared else "a registered live hook"
-
-        def missing(region: str) -> bytes:
-            raise SourceUnavailable(f"ACF_TRENDS_MODE=live but {source!r} has no {wanted}")
-
-        return missing, None
-    if feed:
-        return (lambda region: hook.fetch_feed(feed)), None
-    return hook.fetch_trending, getattr(hook, "fetch_signals", None)
+    return trend_calls(source, _settings.trends_mode, feed)
 
 
 def _subreddits(asked: list[str], sources: list[str]) -> list[str]:
     """The run's subreddits, plus the `subreddits` extra of the Reddit Connection when it is used."""
+    from hooks.configured import LIVE_MISSING
+
     names = list(asked)
     hook = _live_hook("reddit") if "reddit" in sources else None
-    if hook is not None and hook is not _LIVE_MISSING:
+    if hook is not None and hook is not LIVE_MISSING:
         names += hook.subreddits()
     return names
 

@@ -80,3 +80,45 @@ def platform_hooks() -> dict[str, Any]:
     """Every platform whose publishing Connection exists: ``{platform: hook}``."""
     found = {name: hook("platform", name) for name in services.names("platform")}
     return {name: h for name, h in found.items() if h is not None}
+
+
+# A trend source's live calls. acf_trends and FetchTrendsOperator both read them here.
+LIVE_MISSING = object()
+
+
+def trend_hook(source: str, mode: str) -> Any:
+    """The live hook for ``source``; None to replay the bundled sample; LIVE_MISSING when live is
+    demanded (``ACF_TRENDS_MODE=live``) but its Connection does not exist."""
+    if mode == "offline":
+        return None
+    found = hook("trend_source", source)
+    if found is None and mode == "live":
+        return LIVE_MISSING
+    return found
+
+
+def trend_calls(source: str, mode: str, feed: str | None = None):
+    """(fetcher, signals) of the live hook for ``source``: each None to replay the bundled sample."""
+    found = trend_hook(source, mode)
+    if found is None:
+        return None, None
+    if found is LIVE_MISSING:
+        from acf.trends.pipeline import SourceUnavailable
+
+        declared = services.find("trend_source", source)
+        wanted = f"Connection {declared.conn_id!r}" if declared else "a registered live hook"
+
+        def missing(region: str) -> bytes:
+            raise SourceUnavailable(f"ACF_TRENDS_MODE=live but {source!r} has no {wanted}")
+
+        return missing, None
+    if feed:
+        return (lambda region: found.fetch_feed(feed)), None
+    return found.fetch_trending, getattr(found, "fetch_signals", None)
+
+
+def metric_fetchers() -> dict[str, Any]:
+    """A real metrics fetcher per platform whose publishing Connection exists (acf_analytics, CollectMetricsOperator)."""
+    from acf.analytics.platform_metrics import fetcher_from_hook
+
+    return {platform: fetcher_from_hook(platform, found) for platform, found in platform_hooks().items()}

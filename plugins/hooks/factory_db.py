@@ -20,9 +20,10 @@ class FactoryDbHook(PostgresHook):
 
 
 @contextmanager
-def factory_connection():
-    """A psycopg connection to the factory database, committed on success, closed after."""
-    conn = FactoryDbHook().get_conn()
+def factory_connection(hook: FactoryDbHook | None = None):
+    """A psycopg connection to the factory database (through ``hook``, default the factory's Connection),
+    committed on success, closed after."""
+    conn = (hook or FactoryDbHook()).get_conn()
     try:
         yield conn
         conn.commit()

@@ -35,7 +35,7 @@ def test_owner_retries_tags_and_docs(dagbag):
 def test_dag_files_import_nothing_heavy_at_top_level():
     heavy = ("pandas", "torch", "diffusers", "great_expectations", "cv2", "transformers",
              "googleapiclient", "praw", "tweepy", "pytrends", "openai", "anthropic", "groq", "ffmpeg")
-    for path in (ROOT / "dags").glob("*.py"):
+    for path in (ROOT / "dags").rglob("*.py"):
         for line in path.read_text().splitlines():
             if line.startswith(("import ", "from ")):
                 module = line.split()[1].split(".")[0]

@@ -54,6 +54,28 @@ def plan_content(
     caption_style: str = "platform",
 ) -> ContentPlan:
     """Choose the opportunity (the named one, else the best open one) and create its content piece."""
+    platforms, aspects, voice_speed = _checked_outputs(tier, platforms, aspects, voice_speed, caption_style)
+    if opportunity_id:
+        if not store.opportunity_exists(conn, opportunity_id):
+            raise NoOpportunityError(f"no opportunity {opportunity_id!r}")
+    else:
+        opportunity_id = store.best_open_opportunity(conn)
+        if opportunity_id is None:
+            raise NoOpportunityError("no open opportunity to produce")
+    angle_id = store.best_angle_id(conn, opportunity_id)
+    content_id = stable_id("cnt", opportunity_id, angle_id, tier, platforms, aspects, target_seconds, language,
+                           run_id, voice_speed, caption_style)
+    plan = ContentPlan(content_id, opportunity_id, angle_id, tier, platforms, aspects, target_seconds, language,
+                       voice_speed, caption_style)
+    store.insert_plan(conn, plan, run_id)
+    store.mark_in_production(conn, opportunity_id)
+    return plan
+
+
+def _checked_outputs(tier: str, platforms: list[str] | None, aspects: list[str] | None, voice_speed: int,
+                     caption_style: str) -> tuple[list[str], list[str], int]:
+    """Known tier, platforms, aspects, voice speed and caption style; a platform that takes none of the
+    aspects adds its own."""
     if tier not in registry.tier_names():
         raise ValueError(f"unknown tier {tier!r}; known: {', '.join(registry.tier_names())}")
     voice_speed = voice_local.check_speed(voice_speed)
@@ -72,21 +94,40 @@ def plan_content(
             extra = checks.preferred_aspect(platform)
             log.info("platform %s takes none of %s: adding %s", platform, aspects, extra)
             aspects.append(extra)
-    if opportunity_id:
-        if not store.opportunity_exists(conn, opportunity_id):
-            raise NoOpportunityError(f"no opportunity {opportunity_id!r}")
-    else:
-        opportunity_id = store.best_open_opportunity(conn)
-        if opportunity_id is None:
-            raise NoOpportunityError("no open opportunity to produce")
-    angle_id = store.best_angle_id(conn, opportunity_id)
-    content_id = stable_id("cnt", opportunity_id, angle_id, tier, platforms, aspects, target_seconds, language,
-                           run_id, voice_speed, caption_style)
-    plan = ContentPlan(content_id, opportunity_id, angle_id, tier, platforms, aspects, target_seconds, language,
-                       voice_speed, caption_style)
+    return platforms, aspects, voice_speed
+
+
+def plan_topic(
+    conn,
+    topic: str,
+    *,
+    tier: str = "offline",
+    platforms: list[str] | None = None,
+    aspects: list[str] | None = None,
+    target_seconds: int = 30,
+    language: str = "en",
+    run_id: str | None = None,
+    voice_speed: int = voice_local.DEFAULT_WPM,
+    caption_style: str = "platform",
+) -> ContentPlan:
+    """A content piece about a topic the user gives (no trend, no opportunity behind it)."""
+    topic = " ".join(str(topic or "").split())
+    if not topic:
+        raise ValueError("a topic is required")
+    platforms, aspects, voice_speed = _checked_outputs(tier, platforms, aspects, voice_speed, caption_style)
+    content_id = stable_id("cnt", "topic", topic, tier, platforms, aspects, target_seconds, language, run_id,
+                           voice_speed, caption_style)
+    plan = ContentPlan(content_id, None, None, tier, platforms, aspects, target_seconds, language, voice_speed,
+                       caption_style)
     store.insert_plan(conn, plan, run_id)
-    store.mark_in_production(conn, opportunity_id)
     return plan
+
+
+def topic_angle(plan: ContentPlan, topic: str) -> Angle:
+    """The plain explainer angle a user's topic is written from."""
+    return Angle(stable_id("ang", plan.content_id, "explainer"), "", "explainer",
+                 f"Here is what you need to know about {topic}.", topic, plan.platforms,
+                 "short" if plan.target_seconds <= 90 else "long", 0.0, "local", "rules", "v1", term=topic)
 
 
 def caption_styles(plan: ContentPlan) -> dict[str, str]:
@@ -238,6 +279,20 @@ def _remote_voice(client, name: str, text: str, language: str, dest: Path) -> wo
         (data, fmt), words = client.synthesize(text, language), ()
     seconds = audio.to_wav(data, fmt, dest)
     return words_mod.Speech(seconds, tuple(words or ()), name)
+
+
+def make_scene_media(conn, root, content_id: str, scene_indices: list[int] | None = None, *,
+                     modalities: tuple[str, ...] = ("image", "voice"), resolver: Resolver = no_remote_clients,
+                     run_id: str | None = None) -> dict[str, list[str]]:
+    """Images and/or voices of the given scenes (every scene when None): ``{"image": [keys], "voice": [keys]}``."""
+    unknown = set(modalities) - {"image", "voice"}
+    if unknown:
+        raise ValueError(f"unknown modalities {sorted(unknown)}; known: image, voice")
+    if scene_indices is None:
+        scene_indices = [scene.index for scene in load_script(conn, content_id).scenes]
+    makers = {"image": make_visual, "voice": make_voice}
+    return {modality: [makers[modality](conn, root, content_id, int(i), resolver=resolver, run_id=run_id)
+                       for i in scene_indices] for modality in modalities}
 
 
 # ---------------------------------------------------------------- render
@@ -400,6 +455,14 @@ def check_outputs(conn, root, content_id: str) -> list[RenditionResult]:
         return results
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def finish_content(conn, root, content_id: str) -> dict[str, list[str]]:
+    """Render every rendition, make the thumbnails and check the outputs: the piece is ``ready`` after."""
+    videos = render_content(conn, root, content_id)
+    pictures = make_thumbnails(conn, root, content_id)
+    results = check_outputs(conn, root, content_id)
+    return {"renditions": videos, "thumbnails": pictures, "aspects": [r.aspect for r in results]}
 
 
 def thumbnails_ok(root, content_id: str, scratch: Path) -> dict:

@@ -91,3 +91,28 @@ def publish_target(conn: psycopg.Connection, root: Any, target: dict,
     result = publish(conn, package, uploader, package_key=target["package_key"])
     return asdict(result)
 
+
+
+class NothingToPublishError(LookupError):
+    """The content piece is not ready, or the platform is not one it was made for."""
+
+
+def publish_content(conn: psycopg.Connection, root: Any, content_id: str, platform: str,
+                    ai_disclosure: str = "auto",
+                    platform_uploader: Callable[[str], Uploader | None] | None = None) -> dict:
+    """Package one ready content piece for one platform and publish it, through the same ledger as
+    ``acf_publish`` (never twice, quotas defer, reruns resume): ``build_targets`` then ``publish_target``.
+
+    A piece already published there (or refused for good) returns its ledger row instead of posting again.
+    """
+    if platform not in platform_rules.platforms():
+        raise ValueError(f"unknown platform {platform!r}; known: {', '.join(platform_rules.platforms())}")
+    targets = build_targets(conn, root, [content_id], 1, [platform], ai_disclosure)[platform]
+    if targets:
+        return publish_target(conn, root, targets[0], platform_uploader)
+    rows = db.fetch_dicts(conn, "SELECT publication_id, platform, state, external_id, url, error"
+                                " FROM acf.publications WHERE content_id = %s AND platform = %s"
+                                " ORDER BY updated_at DESC LIMIT 1", (content_id, platform))
+    if not rows:
+        raise NothingToPublishError(f"content {content_id!r} is not ready, or was not made for {platform}")
+    return rows[0]
