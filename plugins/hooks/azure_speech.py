@@ -71,6 +71,13 @@ class AzureSpeechHook(BaseHook):
             raise ProviderError("azure speech: empty audio")
         return response.content, "wav" if fmt.startswith("riff") else "mp3"
 
+    def synthesize_timed(self, text: str, language: str = "en") -> tuple[bytes, str, list]:
+        """Word boundaries come only from the Speech SDK's streaming events, not this REST endpoint: one
+        request per sentence instead, joined, words timed within their sentence (as for gTTS)."""
+        from acf.media.audio import speak_by_sentence
+
+        return speak_by_sentence(self.synthesize, text, language)
+
     def test_connection(self) -> tuple[bool, str]:
         try:
             voices = call(self.client, "GET", f"{self.url}/cognitiveservices/voices/list", "azure voices", timeout=30).json()

@@ -81,30 +81,9 @@ class GTTSHook(BaseHook):
 
     def synthesize_timed(self, text: str, language: str = "en") -> tuple[bytes, str, list]:
         """One request per sentence, joined into one WAV; words timed within their sentence."""
-        import tempfile
-        import wave
-        from pathlib import Path
+        from acf.media.audio import speak_by_sentence
 
-        from acf.media.audio import to_wav
-        from acf.media.words import sentences, spread
-
-        words, frames, offset, rate = [], [], 0.0, 24000
-        with tempfile.TemporaryDirectory(prefix="acf-gtts-") as scratch:
-            for n, sentence in enumerate(sentences(text) or [text]):
-                data, fmt = self.synthesize(sentence, language)
-                seconds = to_wav(data, fmt, Path(scratch) / f"{n}.wav")
-                with wave.open(str(Path(scratch) / f"{n}.wav")) as part:
-                    rate = part.getframerate()
-                    frames.append(part.readframes(part.getnframes()))
-                words.extend(spread(sentence, offset, seconds))
-                offset += seconds
-        buffer = io.BytesIO()
-        with wave.open(buffer, "wb") as out:
-            out.setnchannels(1)
-            out.setsampwidth(2)
-            out.setframerate(rate)
-            out.writeframes(b"".join(frames))
-        return buffer.getvalue(), "wav", words
+        return speak_by_sentence(self.synthesize, text, language)
 
     def test_connection(self) -> tuple[bool, str]:
         try:

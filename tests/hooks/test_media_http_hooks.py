@@ -88,6 +88,16 @@ def test_azure_speech_sends_escaped_ssml_and_gets_wav(monkeypatch, tmp_path):
         assert audio.to_wav(data, fmt, tmp_path / "a.wav") == pytest.approx(1.0, abs=0.05)
 
 
+def test_azure_speech_is_timed_per_sentence(monkeypatch, tmp_path):
+    with AzureSpeechStandIn() as server:
+        monkeypatch.setenv(*connection_env("acf_azure_speech", "acf_azure_speech", server.url, server.api_key))
+        data, fmt, words = media_client("voice", "azure").synthesize_timed("Solar flares. They matter a lot.", "en")
+        assert server.spoken == ["Solar flares.", "They matter a lot."]       # one request per sentence
+        assert audio.to_wav(data, fmt, tmp_path / "a.wav") == pytest.approx(2.0, abs=0.05)   # two 1 s answers
+        assert [w.text for w in words] == "Solar flares. They matter a lot.".split()
+        assert words[2].start == pytest.approx(1.0, abs=0.01) and words[1].start < 1.0
+
+
 def test_elevenlabs_mp3_becomes_a_wav_with_its_duration(monkeypatch, tmp_path):
     with ElevenLabsStandIn() as server:
         monkeypatch.setenv(*connection_env("acf_elevenlabs", "acf_elevenlabs", server.url, server.api_key))

@@ -117,3 +117,36 @@ def to_wav(data: bytes, fmt: str, dest: Path) -> float:
     if seconds <= 0.05:
         raise AudioError(f"voice provider returned {seconds:.2f} s of audio")
     return seconds
+
+
+def speak_by_sentence(synthesize, text: str, language: str = "en") -> tuple[bytes, str, list]:
+    """For a voice service that reports no timing: one ``synthesize(sentence, language) -> (audio, format)``
+    request per sentence, joined into one WAV, each sentence's words spread within its own length.
+    Returns ``(wav bytes, "wav", words)`` as ``synthesize_timed`` does; a caption line then starts with
+    its sentence even when the service's pace drifts."""
+    import io
+    import tempfile
+    import wave
+
+    from acf.media.words import sentences, spread
+
+    words, frames, offset, rate = [], [], 0.0, 24000
+    with tempfile.TemporaryDirectory(prefix="acf-sentences-") as scratch:
+        for n, sentence in enumerate(sentences(text) or [text]):
+            data, fmt = synthesize(sentence, language)
+            part_path = Path(scratch) / f"{n}.wav"
+            seconds = to_wav(data, fmt, part_path)
+            with wave.open(str(part_path)) as part:
+                if frames and part.getframerate() != rate:
+                    raise ValueError(f"sentence {n} came at {part.getframerate()} Hz, the others at {rate} Hz")
+                rate = part.getframerate()
+                frames.append(part.readframes(part.getnframes()))
+            words.extend(spread(sentence, offset, seconds))
+            offset += seconds
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(b"".join(frames))
+    return buffer.getvalue(), "wav", words
