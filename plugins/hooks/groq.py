@@ -14,7 +14,7 @@ from typing import Any
 from airflow.sdk import BaseHook
 
 from acf.text.guard import redact
-from acf.text.providers import ChatCompletionsProvider, ClientOptions
+from acf.text.providers import ChatCompletionsProvider, ClientOptions, classify_response
 from acf.redaction import register_connection
 
 DEFAULT_MODEL = "llama-3.3-70b-versatile"
@@ -48,6 +48,8 @@ class GroqHook(BaseHook):
             base_url=(host if "://" in host else f"https://{host}").rstrip("/") if host else None,
             max_retries=self.options.max_retries,
             timeout=self.options.timeout,
+            # a spent quota is not retried; a wait given only in the message is honoured
+            http_client=groq.DefaultHttpxClient(event_hooks={"response": [classify_response]}),
         )
 
     def get_conn(self):

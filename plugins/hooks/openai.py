@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from airflow.sdk import BaseHook
 
 from acf.text.guard import redact
-from acf.text.providers import ChatCompletionsProvider, ClientOptions
+from acf.text.providers import ChatCompletionsProvider, ClientOptions, classify_response
 from acf.redaction import register_connection
 
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -64,6 +64,8 @@ class OpenAIHook(BaseHook):
             organization=self.connection.extra_dejson.get("organization") or None,
             max_retries=self.options.max_retries,
             timeout=self.options.timeout,
+            # a spent quota is not retried; a wait given only in the message is honoured
+            http_client=openai.DefaultHttpxClient(event_hooks={"response": [classify_response]}),
         )
 
     def get_conn(self):
