@@ -182,3 +182,16 @@ def test_insufficient_quota_is_one_request_for_the_whole_run_then_the_next_provi
     assert gen.exhausted == {"openai": results[0].skipped[0][1].split(": ", 1)[1]}
     server.faults.clear()                                        # a later run asks again
     assert generator().generate(prompts.ANGLES, INPUTS).provider == "openai"
+
+
+def test_the_angles_task_asks_a_provider_out_of_quota_once(connected, server, pg_conn):
+    for n, term in enumerate(["quantum chip", "mars rover", "solar sail"]):
+        insert_trend(pg_conn, f"t_{n}", term, score=0.7 - n / 10)
+    pipeline.score_trends(pg_conn, run_id="r1")
+    server.faults.always(insufficient_quota(), path="/chat/completions")
+    summary = pipeline.write_angles(pg_conn, tier="t", top_n=3, run_id="r1", resolver=text_provider, tiers=BALANCED_ONLY)
+    pg_conn.commit()
+    assert summary["opportunities"] == 3 and summary["providers"] == {"local": 3}
+    assert len(server.chat_requests()) == 1 and "insufficient_quota" in summary["exhausted"]["openai"]
+    calls = pg_conn.execute("SELECT provider, ok FROM acf.ai_calls ORDER BY call_id").fetchall()
+    assert calls == [("openai", False)] + [("local", True)] * 3
