@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 from acf import registry
 from acf.text import prices
 from acf.text.cache import Cache, MemoryCache, PostgresCache, cache_key
-from acf.text.guard import PromptInjectionError, injection_reason
+from acf.text.guard import PromptInjectionError, injection_reason, redact
 from acf.text.ledger import CallRecord, CostLedger
 from acf.text.prompts import PromptSpec, input_hash
 from acf.text.providers import Completion, LocalProvider, QuotaExhaustedError, Resolver, no_remote_providers
@@ -93,8 +93,8 @@ class TextGenerator:
             try:
                 return self._generate_with(self.provider(name), spec, inputs, digest, check, ids)
             except QuotaExhaustedError as exc:
-                self.exhausted[name] = str(exc)
-                log.warning("text provider %s skipped for the rest of this run: %s", name, exc)
+                self.exhausted[name] = redact(str(exc))
+                log.warning("text provider %s skipped for the rest of this run: %s", name, self.exhausted[name])
                 raise
 
         attempt = registry.run_with_fallback(
