@@ -5,6 +5,9 @@ extras: model (default llama-3.3-70b-versatile), max_retries (default 2, at most
 timeout (s), max_tokens, temperature, json_mode, price_input_per_mtok /
 price_output_per_mtok. The SDK retries 429/5xx/connection errors up to
 max_retries, waiting as Retry-After says (up to 60 s) or backing off.
+A 429 whose wait is only in its message ("Please try again in 7.66s") is
+retried after that wait. A spent quota (429 ``insufficient_quota``, or a wait over 60 s) is not retried:
+the text generator asks once, then skips the provider for the rest of its run.
 """
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from typing import Any
 from airflow.sdk import BaseHook
 
 from acf.text.guard import redact
-from acf.text.providers import ChatCompletionsProvider, ClientOptions
+from acf.text.providers import ChatCompletionsProvider, ClientOptions, classify_response
 from acf.redaction import register_connection
 
 DEFAULT_MODEL = "llama-3.3-70b-versatile"
@@ -48,6 +51,8 @@ class GroqHook(BaseHook):
             base_url=(host if "://" in host else f"https://{host}").rstrip("/") if host else None,
             max_retries=self.options.max_retries,
             timeout=self.options.timeout,
+            # a spent quota is not retried; a wait given only in the message is honoured
+            http_client=groq.DefaultHttpxClient(event_hooks={"response": [classify_response]}),
         )
 
     def get_conn(self):

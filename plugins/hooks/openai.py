@@ -6,6 +6,8 @@ model, max_retries (default 2, at most 5), timeout (s), max_tokens, temperature,
 json_mode, price_input_per_mtok / price_output_per_mtok (a non-OpenAI host costs 0
 unless priced). The SDK retries 429/5xx/connection errors up to max_retries,
 waiting as the server's Retry-After says (up to 60 s) or backing off.
+A spent quota (429 ``insufficient_quota``, or a wait over 60 s) is not retried:
+the text generator asks once, then skips the provider for the rest of its run.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from urllib.parse import urlsplit
 from airflow.sdk import BaseHook
 
 from acf.text.guard import redact
-from acf.text.providers import ChatCompletionsProvider, ClientOptions
+from acf.text.providers import ChatCompletionsProvider, ClientOptions, classify_response
 from acf.redaction import register_connection
 
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -64,6 +66,8 @@ class OpenAIHook(BaseHook):
             organization=self.connection.extra_dejson.get("organization") or None,
             max_retries=self.options.max_retries,
             timeout=self.options.timeout,
+            # a spent quota is not retried; a wait given only in the message is honoured
+            http_client=openai.DefaultHttpxClient(event_hooks={"response": [classify_response]}),
         )
 
     def get_conn(self):

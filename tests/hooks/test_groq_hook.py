@@ -1,6 +1,9 @@
 """GroqHook through the real groq SDK against the loopback stand-in (OpenAI wire format under /openai/v1)."""
 from __future__ import annotations
 
+import types
+
+import groq
 import pytest
 
 from acf.opportunities import pipeline
@@ -9,7 +12,7 @@ from acf.text.service import TextGenerator
 from hooks.groq import GroqHook
 from hooks.configured import text_provider
 from stand_ins.base import Fault
-from stand_ins.groq import GroqStandIn
+from stand_ins.groq import GroqStandIn, rate_limited
 from stand_ins.openai import connection_env, insert_trend
 
 INPUTS = {"term": "gta 6 trailer", "title": "GTA 6 trailer drops", "category": "gaming",
@@ -65,3 +68,32 @@ def test_connection_check_and_absence(server, monkeypatch):
     assert GroqHook().test_connection() == (True, "connected; 1 models")
     monkeypatch.delenv("AIRFLOW_CONN_ACF_GROQ")
     assert text_provider("groq") is None
+
+
+@pytest.fixture
+def waits(monkeypatch):
+    """The SDK's retry sleeps, recorded instead of slept (the stand-in counts the requests)."""
+    slept: list[float] = []
+    monkeypatch.setattr(groq._base_client, "time", types.SimpleNamespace(sleep=slept.append, time=lambda: 0.0))
+    return slept
+
+
+def test_429_wait_in_the_message_is_honoured_without_a_header(server, waits):
+    server.faults.add(rate_limited("7.66s", 7.66, header=False), path="/chat/completions")
+    assert generator().generate(prompts.ANGLES, INPUTS).provider == "groq"
+    assert len(server.chat_requests()) == 2 and waits == [pytest.approx(7.66)]
+
+
+def test_429_retry_after_header_is_honoured(server, waits):
+    server.faults.add(rate_limited("7.66s", 7.66), path="/chat/completions")
+    assert generator().generate(prompts.ANGLES, INPUTS).provider == "groq"
+    assert len(server.chat_requests()) == 2 and waits == [8.0]
+
+
+def test_daily_cap_wait_longer_than_a_run_is_permanent_for_the_run(server, waits):
+    server.faults.always(rate_limited("1h2m3s", 3723), path="/chat/completions")
+    gen = generator()
+    results = [gen.generate(prompts.ANGLES, {**INPUTS, "term": f"gta 6 trailer {n}"}) for n in range(3)]
+    assert [r.provider for r in results] == ["local"] * 3
+    assert len(server.chat_requests()) == 1 and waits == []
+    assert "3723" in results[0].skipped[0][1] and "rest of this run" in results[2].skipped[0][1]

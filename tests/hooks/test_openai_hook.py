@@ -14,7 +14,7 @@ from acf.text.structured import StructuredOutputError
 from hooks.openai import OpenAIHook, base_url
 from hooks.configured import text_provider
 from stand_ins.base import Fault
-from stand_ins.openai import OpenAIStandIn, connection_env, default_reply, insert_trend
+from stand_ins.openai import OpenAIStandIn, connection_env, default_reply, insert_trend, insufficient_quota
 
 INPUTS = {"term": "quantum chip", "title": "New quantum chip announced", "category": "technology",
           "regions": ["US"], "sources": ["youtube"], "score": 0.7}
@@ -167,3 +167,31 @@ def test_a_script_with_a_number_in_no_fact_is_retried_then_skipped(connected, se
     server.replies = [json.dumps(invented), json.dumps(invented)]
     with pytest.raises(StructuredOutputError, match="no fact it cites holds"):
         draft_script(angle, 30, facts=facts, generator=generator())
+
+
+def test_insufficient_quota_is_one_request_for_the_whole_run_then_the_next_provider(connected, server):
+    connected(max_retries=2)
+    server.faults.always(insufficient_quota(), path="/chat/completions")
+    gen = generator()
+    results = [gen.generate(prompts.ANGLES, {**INPUTS, "term": f"quantum chip {n}"}) for n in range(4)]
+    assert len(server.chat_requests()) == 1                      # not (1 + max_retries) per item
+    assert [r.provider for r in results] == ["local"] * 4
+    assert "insufficient_quota" in results[0].skipped[0][1]
+    assert all("rest of this run" in r.skipped[0][1] for r in results[1:])
+    assert [r.provider for r in gen.ledger.records].count("openai") == 1   # the one refused call, recorded once
+    assert gen.exhausted == {"openai": results[0].skipped[0][1].split(": ", 1)[1]}
+    server.faults.clear()                                        # a later run asks again
+    assert generator().generate(prompts.ANGLES, INPUTS).provider == "openai"
+
+
+def test_the_angles_task_asks_a_provider_out_of_quota_once(connected, server, pg_conn):
+    for n, term in enumerate(["quantum chip", "mars rover", "solar sail"]):
+        insert_trend(pg_conn, f"t_{n}", term, score=0.7 - n / 10)
+    pipeline.score_trends(pg_conn, run_id="r1")
+    server.faults.always(insufficient_quota(), path="/chat/completions")
+    summary = pipeline.write_angles(pg_conn, tier="t", top_n=3, run_id="r1", resolver=text_provider, tiers=BALANCED_ONLY)
+    pg_conn.commit()
+    assert summary["opportunities"] == 3 and summary["providers"] == {"local": 3}
+    assert len(server.chat_requests()) == 1 and "insufficient_quota" in summary["exhausted"]["openai"]
+    calls = pg_conn.execute("SELECT provider, ok FROM acf.ai_calls ORDER BY call_id").fetchall()
+    assert calls == [("openai", False)] + [("local", True)] * 3

@@ -11,7 +11,7 @@ import json
 import re
 import threading
 
-from stand_ins.base import Request, Response, StandIn, json_response
+from stand_ins.base import Fault, Request, Response, StandIn, json_response
 from acf.text import local_writer
 
 _DATA = re.compile(r"<trend_data>\s*(.*?)\s*</trend_data>", re.DOTALL)
@@ -108,3 +108,21 @@ def insert_trend(conn, trend_id: str, term: str, title: str | None = None, categ
         " first_seen, last_seen) VALUES (%s, %s, %s, %s, %s, %s, %s, 2, now() - interval '3 hours', now())",
         (trend_id, term, title or term, category, score, ["youtube", "x"], ["US", "IN"]),
     )
+
+
+def insufficient_quota() -> Fault:
+    """OpenAI's 429 for an account out of credit or over its plan's cap: not a rate limit, waiting does not help.
+
+    Shape checked against the body openai-python's RateLimitError reports from the live API, recorded in
+    koa-fin/sep#2 and thisisartium/continuous-alignment-testing#21 (openai/_base_client.py traceback):
+    ``{'error': {'message': 'You exceeded your current quota, please check your plan and billing details.
+    For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/
+    api-errors.', 'type': 'insufficient_quota', 'param': None, 'code': 'insufficient_quota'}}``
+    (langchain-ai/langchainjs#1929: the API sends it as a 429, which clients retry like a rate limit).
+    No Retry-After: none is documented for it.
+    """
+    return Fault.too_many(retry_after=None, body={"error": {
+        "message": ("You exceeded your current quota, please check your plan and billing details. For more "
+                    "information on this error, read the docs: "
+                    "https://platform.openai.com/docs/guides/error-codes/api-errors."),
+        "type": "insufficient_quota", "param": None, "code": "insufficient_quota"}})

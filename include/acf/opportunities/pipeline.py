@@ -107,6 +107,7 @@ def write_angles(
         "model_calls": generator.ledger.model_calls,
         "cache_hits": generator.ledger.cache_hits,
         "cost_usd": float(generator.ledger.cost),
+        "exhausted": dict(generator.exhausted),   # providers skipped for the rest of this run, and why
         "run_totals": totals,
         "opportunity_ids": done,
     }

@@ -7,10 +7,80 @@ the caller's resolver (the DAG tasks pass ``hooks.configured.text_provider``).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
 from acf.text import local_writer
+
+
+# The SDKs honour a wait of up to 60 s (then back off); a longer one (a daily cap) outlasts the run's patience.
+MAX_WAIT = 60.0
+QUOTA_CODES = frozenset({"insufficient_quota"})   # OpenAI: out of credit or over the plan's cap
+_WAIT = re.compile(r"try again in ((?:\d+(?:\.\d+)?(?:ms|h|m|s))+)", re.IGNORECASE)
+_WAIT_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+_UNIT = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+class QuotaExhaustedError(RuntimeError):
+    """The provider refuses calls until its plan or billing changes (or past what a run waits): not retried,
+    and the generator skips it for the rest of the run; the next run asks again."""
+
+
+def message_wait(message: str | None) -> float | None:
+    """Seconds from a "Please try again in 7.66s" / "1m30.5s" / "250ms" message (Groq's 429), else None."""
+    match = _WAIT.search(message or "")
+    if not match:
+        return None
+    return sum(float(n) * _UNIT[unit] for n, unit in _WAIT_PART.findall(match.group(1)))
+
+
+def exhausted_reason(status: int | None, error: Any, retry_after: float | None = None) -> str | None:
+    """Why a 429 is not worth waiting for in this run (the quota is spent), or None for a transient limit."""
+    if status != 429 or not isinstance(error, dict):
+        return None
+    error = error.get("error", error) if isinstance(error.get("error"), dict) else error
+    code = next((str(error[k]) for k in ("code", "type") if str(error.get(k)) in QUOTA_CODES), None)
+    if code:
+        return f"{code}: {error.get('message') or 'quota exhausted'}"
+    waits = [w for w in (message_wait(error.get("message")), retry_after) if w is not None]
+    if waits and max(waits) > MAX_WAIT:
+        return f"rate limit resets in {max(waits):.0f} s, longer than a run waits: {error.get('message') or ''}"
+    return None
+
+
+def classify_response(response: Any) -> None:
+    """httpx response hook for the SDK clients: a spent quota is not retried (``x-should-retry: false``);
+    a wait given only in the message becomes ``retry-after-ms``, which the SDK's own retry honours."""
+    if response.status_code != 429:
+        return
+    response.read()
+    try:
+        error = (response.json() or {}).get("error")
+    except ValueError:
+        return
+    headers = response.headers
+    try:
+        retry_after = float(headers["retry-after"]) if "retry-after" in headers else None
+    except ValueError:
+        retry_after = None
+    if exhausted_reason(429, error, retry_after):
+        headers["x-should-retry"] = "false"
+    elif retry_after is None and "retry-after-ms" not in headers and isinstance(error, dict):
+        if (wait := message_wait(error.get("message"))) is not None:
+            headers["retry-after-ms"] = str(int(wait * 1000))
+
+
+def raise_if_exhausted(name: str, exc: BaseException) -> None:
+    """Turn an SDK's 429 whose quota is spent into QuotaExhaustedError (the SDK did not retry it)."""
+    response = getattr(exc, "response", None)
+    header = getattr(response, "headers", {}).get("retry-after") if response is not None else None
+    try:
+        retry_after = float(header) if header is not None else None
+    except ValueError:
+        retry_after = None
+    if reason := exhausted_reason(getattr(exc, "status_code", None), getattr(exc, "body", None), retry_after):
+        raise QuotaExhaustedError(f"{name}: {reason}") from exc
 
 
 @dataclass
@@ -59,13 +129,17 @@ class ChatCompletionsProvider:
         kwargs: dict[str, Any] = {}
         if self.json_mode:
             kwargs["response_format"] = {"type": "json_object"}
-        response = self.client.chat.completions.create(
-            model=self.model,
-            messages=[{"role": "system", "content": system}, *messages],
-            max_tokens=self.max_tokens,
-            temperature=self.temperature,
-            **kwargs,
-        )
+        try:
+            response = self.client.chat.completions.create(
+                model=self.model,
+                messages=[{"role": "system", "content": system}, *messages],
+                max_tokens=self.max_tokens,
+                temperature=self.temperature,
+                **kwargs,
+            )
+        except Exception as exc:
+            raise_if_exhausted(self.name, exc)
+            raise
         text = (response.choices[0].message.content or "") if response.choices else ""
         usage = getattr(response, "usage", None)
         return Completion(

@@ -7,7 +7,9 @@
 ``resolver`` names the remote providers (the DAG tasks pass
 ``hooks.configured.text_provider``); without one only the offline writer
 answers. A provider without a Connection is skipped, one that fails (after its SDK's
-bounded retries) falls back to the next in the chain. Output that fails
+bounded retries) falls back to the next in the chain. One whose quota is spent
+(QuotaExhaustedError: OpenAI's ``insufficient_quota``, a wait past what a run
+waits) is asked once: the generator skips it for the rest of its run. Output that fails
 validation twice, or input that reads like instructions, is about the item: it
 raises (StructuredOutputError, PromptInjectionError) and the caller skips the
 item with the reason.
@@ -15,6 +17,7 @@ item with the reason.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,13 +27,14 @@ from pydantic import BaseModel, ValidationError
 from acf import registry
 from acf.text import prices
 from acf.text.cache import Cache, MemoryCache, PostgresCache, cache_key
-from acf.text.guard import PromptInjectionError, injection_reason
+from acf.text.guard import PromptInjectionError, injection_reason, redact
 from acf.text.ledger import CallRecord, CostLedger
 from acf.text.prompts import PromptSpec, input_hash
-from acf.text.providers import Completion, LocalProvider, Resolver, no_remote_providers
+from acf.text.providers import Completion, LocalProvider, QuotaExhaustedError, Resolver, no_remote_providers
 from acf.text.structured import Check, StructuredOutputError, call_structured
 
 ITEM_ERRORS = (StructuredOutputError, PromptInjectionError)
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -61,6 +65,7 @@ class TextGenerator:
         self.cache = cache or (PostgresCache(conn) if conn is not None else MemoryCache())
         self.ledger = ledger or CostLedger(conn, run_id)
         self._providers: dict[str, Any] = {}
+        self.exhausted: dict[str, str] = {}   # provider -> why it is skipped for the rest of this run
 
     def provider(self, name: str):
         if name not in self._providers:
@@ -83,7 +88,14 @@ class TextGenerator:
         ids = {"opportunity_id": opportunity_id, "content_id": content_id}
 
         def call(name: str) -> Generated:
-            return self._generate_with(self.provider(name), spec, inputs, digest, check, ids)
+            if name in self.exhausted:
+                raise QuotaExhaustedError(f"skipped for the rest of this run: {self.exhausted[name]}")
+            try:
+                return self._generate_with(self.provider(name), spec, inputs, digest, check, ids)
+            except QuotaExhaustedError as exc:
+                self.exhausted[name] = redact(str(exc))
+                log.warning("text provider %s skipped for the rest of this run: %s", name, self.exhausted[name])
+                raise
 
         attempt = registry.run_with_fallback(
             self.chain, call, available=lambda n: self.provider(n) is not None, modality="text", fatal=ITEM_ERRORS
