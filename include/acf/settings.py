@@ -58,6 +58,8 @@ class Settings:
     prices_file: Path | None = None
     # `make run` only: the API server's port, Airflow's metadata database on the ACF_DATABASE_URL
     # server, and how many task processes Airflow runs at once (two cores: a few, not 32).
+    # The length scheduled (Asset-triggered) productions aim at, seconds; a manual run's Param overrides it.
+    target_seconds: int = 30
     api_port: int = 8080
     # The stack's other listening ports (Airflow's defaults): the scheduler's and triggerer's log
     # servers and the scheduler's health check; change them to run a second stack on one machine.
@@ -97,6 +99,7 @@ def load() -> Settings:
         platform_rules_file=Path(env["ACF_PLATFORM_RULES_FILE"]) if env.get("ACF_PLATFORM_RULES_FILE") else None,
         render_slots=int(env.get("ACF_RENDER_SLOTS", "1")),
         prices_file=Path(env["ACF_PRICES_FILE"]) if env.get("ACF_PRICES_FILE") else None,
+        target_seconds=min(600, max(15, int(env.get("ACF_TARGET_SECONDS", "30")))),
         api_port=int(env.get("ACF_API_PORT", "8080")),
         worker_log_port=int(env.get("ACF_WORKER_LOG_PORT", "8793")),
         trigger_log_port=int(env.get("ACF_TRIGGER_LOG_PORT", "8794")),

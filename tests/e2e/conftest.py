@@ -99,6 +99,9 @@ def factory_stack(pg_server_dsn, tmp_path_factory):
         # Two sources of the four (the offline chain test runs the default four): the chain's work is the
         # point here, not the breadth of the fetch.
         "ACF_TREND_SOURCES": "youtube,reddit",
+        # Shorter pieces than the default 30 s: the same steps, half the speech and render (the offline
+        # chain test keeps the default).
+        "ACF_TARGET_SECONDS": "15",
         # No scheduled runs on unpause: the tests trigger what they test.
         "ACF_TRENDS_SCHEDULE": "none",
         "ACF_ANALYTICS_SCHEDULE": "none",

@@ -51,6 +51,9 @@ def extended_run(pg_server_dsn, tmp_path_factory):
         "ACF_AIRFLOW_DB": f"airflow_ext_{suffix}",
         "ACF_TREND_SOURCES": "youtube,reddit,fake",
         "ACF_REGIONS": "US,GB",
+        # Shorter pieces than the default 30 s: the same steps, half the speech and render (the offline
+        # chain test keeps the default).
+        "ACF_TARGET_SECONDS": "15",
         "ACF_TIERS_FILE": str(tiers),
         "AIRFLOW_CONN_ACF_FAKE_VOICE": json.dumps({"conn_type": "acf_fake_voice", "extra": {"log_file": str(voice_log)}}),
         "AIRFLOW_CONN_ACF_FAKEPLATFORM": json.dumps({"conn_type": "acf_fakeplatform", "extra": {"post_dir": str(posts)}}),

@@ -275,6 +275,9 @@ def celery_stack(pg_server_dsn, redis_url, tmp_path_factory):
             "ACF_REGIONS": "US,GB",
             # ...and two sources: 4 mapped fetches still fan out over the worker's 2 slots.
             "ACF_TREND_SOURCES": "youtube,reddit",
+            # Shorter pieces than the default 30 s: the same steps, half the speech and render (the offline
+            # chain test keeps the default).
+            "ACF_TARGET_SECONDS": "15",
         })
         local_stack.init(env)
         proc_env = {**os.environ, **env}

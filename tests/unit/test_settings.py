@@ -30,3 +30,16 @@ def test_prices_and_local_stack_settings_default_and_follow_the_environment(monk
     loaded = settings.load()
     assert str(loaded.prices_file) == "/tmp/prices.yaml"
     assert (loaded.api_port, loaded.airflow_db, loaded.parallelism) == (9090, "airflow_x", 2)
+
+
+def test_target_seconds_and_side_ports_default_and_follow_the_environment(monkeypatch):
+    for name in ("ACF_TARGET_SECONDS", "ACF_WORKER_LOG_PORT", "ACF_TRIGGER_LOG_PORT", "ACF_SCHEDULER_HEALTH_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    loaded = settings.load()
+    assert (loaded.target_seconds, loaded.worker_log_port, loaded.trigger_log_port,
+            loaded.scheduler_health_port) == (30, 8793, 8794, 8974)
+    monkeypatch.setenv("ACF_TARGET_SECONDS", "45")
+    monkeypatch.setenv("ACF_TRIGGER_LOG_PORT", "18794")
+    assert (settings.load().target_seconds, settings.load().trigger_log_port) == (45, 18794)
+    monkeypatch.setenv("ACF_TARGET_SECONDS", "5")     # the Param's bounds: 15-600
+    assert settings.load().target_seconds == 15
