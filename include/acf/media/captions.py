@@ -61,6 +61,9 @@ _LEADING_WORDS = frozenset("a an the of to in on at by for from with and or but 
                            "my his her its this these those".split())
 
 
+ORPHAN_SLACK_CHARS = 8
+
+
 def chunk_words(text: str, max_words: int = 5, max_chars: int = 28) -> list[str]:
     """Split narration into short caption lines, breaking after punctuation (a comma too: the voice
     pauses there) and never after an article, preposition or conjunction when it can move on."""
@@ -81,7 +84,16 @@ def chunk_words(text: str, max_words: int = 5, max_chars: int = 28) -> list[str]
             current = []
     if current:
         chunks.append(current)
-    return [" ".join(chunk) for chunk in chunks]
+    # A last word left alone ("came | in.") joins the line before it when that line runs on into it:
+    # a one-word flash reads badly and starts off the voice's rhythm.
+    merged: list[list[str]] = []
+    for chunk in chunks:
+        if (merged and len(chunk) == 1 and not re.search(r"[.!?;:,]$", merged[-1][-1])
+                and len(" ".join(merged[-1] + chunk)) <= max_chars + ORPHAN_SLACK_CHARS):
+            merged[-1] = merged[-1] + chunk
+        else:
+            merged.append(chunk)
+    return [" ".join(chunk) for chunk in merged]
 
 
 def time_captions(text: str, start: float, seconds: float, words: tuple[Word, ...] | list[Word] = (),

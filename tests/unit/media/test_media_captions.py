@@ -146,3 +146,12 @@ def test_a_video_without_burned_captions_fails_the_on_screen_check(tmp_path):
         check_captions_on_screen(video, "9:16", [[0.2, 0.8], [1.0, 1.6]])
     with pytest.raises(OutputCheckError, match="captions.count"):
         check_captions_on_screen(video, "9:16", [])
+
+
+def test_a_last_word_left_alone_joins_the_line_it_ends():
+    from acf.media.captions import chunk_words
+
+    assert chunk_words("when the first pictures came in.") == ["when the first pictures came in."]
+    assert chunk_words("Searches rose, fast.") == ["Searches rose,", "fast."]   # the comma's pause stays
+    # a sentence's end stays where it is: a one-word sentence after a full stop is its own line
+    assert chunk_words("It rose. Fast.") == ["It rose.", "Fast."]
