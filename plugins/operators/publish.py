@@ -13,7 +13,7 @@ class PublishContentOperator(FactoryOperator):
     Connection) or the outbox (tier ``offline``). Put an ``ApprovalOperator`` upstream to ask a person.
 
     :param content_id: a ``ready`` content piece.
-    :param platform: ``youtube``, ``tiktok``, ``instagram``, ``facebook``, ``x`` (one the piece was made for).
+    :param platform: a key of ``platform_rules.yaml`` (youtube, tiktok, instagram, facebook) the piece was made for.
     :param ai_disclosure: ``auto`` | ``always`` | ``never``: declare AI-made media.
     :return: the ledger's word: publication id, platform, state, external id, url, error.
     """
