@@ -27,6 +27,22 @@ _CHORDS = (
 )
 
 
+def wrap_words(words: list[str], length, max_width: float) -> list[str]:
+    """Words set greedily into lines no wider than ``max_width`` as ``length(text)`` measures them
+    (a word wider than a line stands alone on its own)."""
+    lines, current = [], ""
+    for word in words:
+        candidate = f"{current} {word}".strip()
+        if current and length(candidate) > max_width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return lines
+
+
 def font_path() -> Path:
     if not FONT_FILE.exists():
         raise FileNotFoundError(f"bundled font missing: {FONT_FILE}")

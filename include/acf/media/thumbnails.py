@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from acf.media.assets import font_path
+from acf.media.assets import font_path, wrap_words
 
 THUMB_SIZE = (1280, 720)
 MAX_THUMB_BYTES = 2 * 1024 * 1024
@@ -31,17 +31,7 @@ def _cover(image: np.ndarray, width: int, height: int) -> np.ndarray:
 
 
 def _wrap(draw: ImageDraw.ImageDraw, words: list[str], font, max_width: int) -> list[str]:
-    lines, current = [], ""
-    for word in words:
-        candidate = f"{current} {word}".strip()
-        if current and draw.textlength(candidate, font=font) > max_width:
-            lines.append(current)
-            current = word
-        else:
-            current = candidate
-    if current:
-        lines.append(current)
-    return lines
+    return wrap_words(words, lambda text: draw.textlength(text, font=font), max_width)
 
 
 def _title_layout(draw, title: str, max_width: int, max_height: int):
@@ -108,13 +98,7 @@ def make_contact_sheet(scenes: list[tuple[int, Path, float]], dest: Path, tile_w
     while len(tiles) % columns:
         tiles.append(np.zeros_like(tiles[0]))
     rows = [np.hstack(tiles[i:i + columns]) for i in range(0, len(tiles), columns)]
-    sheet = np.vstack(rows)
-    ok, encoded = cv2.imencode(".jpg", sheet, [cv2.IMWRITE_JPEG_QUALITY, 85])
-    if not ok:
-        raise ThumbnailError("contact sheet encoding failed")
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_bytes(encoded.tobytes())
-    return dest
+    return _write_jpeg(np.vstack(rows), dest, "contact sheet")
 
 
 STORYBOARD_FRAMES = 6
@@ -154,10 +138,13 @@ def make_storyboard(video: Path, seconds: float, dest: Path, tile_width: int = 3
         cv2.rectangle(tile, (0, 0), (tile.shape[1], 40), (0, 0, 0), -1)
         cv2.putText(tile, f"{int(moment // 60)}:{moment % 60:04.1f}", (10, 29), cv2.FONT_HERSHEY_SIMPLEX, 0.8,
                     (255, 255, 255), 2, cv2.LINE_AA)
-    sheet = np.vstack([np.hstack(tiles[:3]), np.hstack(tiles[3:])])
+    return _write_jpeg(np.vstack([np.hstack(tiles[:3]), np.hstack(tiles[3:])]), dest, "storyboard")
+
+
+def _write_jpeg(sheet: np.ndarray, dest: Path, what: str) -> Path:
     ok, encoded = cv2.imencode(".jpg", sheet, [cv2.IMWRITE_JPEG_QUALITY, 85])
     if not ok:
-        raise ThumbnailError("storyboard encoding failed")
+        raise ThumbnailError(f"{what} encoding failed")
     dest.parent.mkdir(parents=True, exist_ok=True)
     dest.write_bytes(encoded.tobytes())
     return dest

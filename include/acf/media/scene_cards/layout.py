@@ -14,6 +14,7 @@ from typing import Callable
 
 from PIL import ImageDraw
 
+from acf.media.assets import wrap_words
 from acf.media.scene_cards.design import RGB, Box, font
 
 
@@ -80,16 +81,7 @@ class CardLayout:
 # ---------------------------------------------------------------- type setting
 def wrap(text: str, weight: str, size: int, width: int) -> list[str]:
     face = font(weight, size)
-    lines, current = [], ""
-    for word in text.split():
-        candidate = f"{current} {word}".strip()
-        if current and face.getlength(candidate) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = candidate
-    if current:
-        lines.append(current)
+    lines = wrap_words(text.split(), face.getlength, width)
     # A single word wider than the line is broken by characters rather than left to overflow.
     fitted = []
     for line in lines:
