@@ -13,6 +13,7 @@ import shutil
 import sys
 import time
 import traceback
+import urllib.parse
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
@@ -67,9 +68,9 @@ class Soak:
                                              self.token).start()
         log(f"prometheus on 127.0.0.1:{self.prometheus.port}; components {self.pids}")
         self.memory = monitor.MemorySampler(self.pids).start()
-        self.killer = disrupt.Killer(self.pids["scheduler"])
         urls = local_stack.database_urls()
         self.acf_dsn, self.airflow_dsn = urls["acf"], urls["airflow"]
+        self.killer = disrupt.Killer(self.pids["scheduler"], self._describe_tis)
 
     # ------------------------------------------------------------------------- the run
     def run(self) -> None:
@@ -107,6 +108,17 @@ class Soak:
                 next_note = now + 60
             time.sleep(2)
         self.t_end = time.time()
+
+    def _describe_tis(self, ti_ids: list[str]) -> dict[str, str]:
+        import psycopg
+
+        try:
+            with psycopg.connect(self.airflow_dsn, connect_timeout=5) as conn:
+                rows = conn.execute("SELECT id::text, dag_id || '.' || task_id FROM task_instance WHERE id::text = ANY(%s)",
+                                    (ti_ids,)).fetchall()
+        except psycopg.OperationalError:
+            return {}
+        return dict(rows)
 
     def _check_components(self) -> None:
         for name, pid in self.pids.items():
@@ -158,12 +170,38 @@ class Soak:
         with urllib.request.urlopen(request, timeout=60) as answer:
             return json.loads(answer.read() or b"{}")
 
+    def _pause_between_runs(self, dag_id: str, limit: float) -> None:
+        """Pause ``dag_id`` when none of its runs is in flight: Airflow schedules no task of a paused DAG's
+        run, so a run paused half way would never end. A run queued in the meantime (an overdue interval)
+        that has not started is deleted: it did nothing."""
+        import psycopg
+
+        deadline = time.time() + limit
+        while time.time() < deadline:
+            with psycopg.connect(self.airflow_dsn, connect_timeout=5) as conn:
+                active = conn.execute("SELECT run_id, state FROM dag_run WHERE dag_id = %s AND state IN"
+                                      " ('queued', 'running')", (dag_id,)).fetchall()
+            if not active or all(state == "queued" for _, state in active):
+                self._api("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": True})
+                with psycopg.connect(self.airflow_dsn, connect_timeout=5) as conn:
+                    active = conn.execute("SELECT run_id, state FROM dag_run WHERE dag_id = %s AND state IN"
+                                          " ('queued', 'running')", (dag_id,)).fetchall()
+                if all(state == "queued" for _, state in active):
+                    for run_id, _ in active:
+                        self._api("DELETE", f"/api/v2/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id)}")
+                        self.report.setdefault("queued_runs_deleted", []).append(run_id)
+                    return
+                self._api("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})   # one started: let it end
+            time.sleep(1)
+        self._api("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": True})
+
     def drain(self) -> None:
-        """Pause the schedules; wait (bounded) until no run is queued or running and none has started for a while."""
+        """Stop the schedules between runs; wait (bounded) until no run is queued or running and none has
+        started for a while."""
         import psycopg
 
         for dag_id in ("acf_trends", "acf_maintenance"):
-            self._api("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": True})
+            self._pause_between_runs(dag_id, self.config.drain_minutes * 60 / 2)
         log("trends paused; draining the runs in flight")
         deadline = time.time() + self.config.drain_minutes * 60
         quiet_since = None

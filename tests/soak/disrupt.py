@@ -1,7 +1,8 @@
 """What the soak does to the factory besides faulting calls: SIGKILL running task processes, restart PostgreSQL.
 
 Airflow 3's LocalExecutor runs each task in a process titled ``airflow worker -- <ti id>``, a child of
-its supervisor, the executor's worker process (``airflow worker -- LocalExecutor: <dag> <task> ...``). A kill takes the task
+its supervisor, the executor's worker process (``airflow worker -- LocalExecutor: <ti id>``); the task
+instance id names the task in Airflow's database. A kill takes the task
 process and its children (ffmpeg) with SIGKILL, as a worker dying would; the supervisor reports the
 attempt failed and Airflow retries it. Kills prefer the steps where dying hurts most (a load's COPY, a
 render, an upload), taking them in turn.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import psutil
@@ -24,10 +26,12 @@ PREFERRED = ("process_and_load", "render", "publish_youtube", "publish_tiktok", 
 @dataclass
 class Killer:
     scheduler_pid: int
+    # task instance ids -> "dag_id.task_id" (read from Airflow's database by the soak)
+    describe: Callable[[list[str]], dict[str, str]]
     kills: list[dict] = field(default_factory=list)
 
     def running_tasks(self) -> list[tuple[psutil.Process, str]]:
-        """(task process, its supervisor's title) for every task running now."""
+        """(task process, task instance id) for every task running now."""
         try:
             tree = psutil.Process(self.scheduler_pid).children(recursive=True)
         except psutil.NoSuchProcess:
@@ -36,29 +40,34 @@ class Killer:
         for proc in tree:
             try:
                 title = " ".join(proc.cmdline())
-                if is_task_process(title):
-                    found.append((proc, " ".join(proc.parent().cmdline())))
-            except (psutil.NoSuchProcess, psutil.AccessDenied, AttributeError):
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
+            if is_task_process(title):
+                found.append((proc, title.removeprefix("airflow worker -- ").strip()))
         return found
 
     def kill_one(self, patience: float = 90) -> dict | None:
         """SIGKILL one running task (waiting up to ``patience`` s for one); what was killed, or None."""
-        last = self.kills[-1]["task"] if self.kills else None
+        last = self.kills[-1]["task"].split(".")[-1] if self.kills else None
         started = time.monotonic()
         while time.monotonic() - started < patience:
-            ranked = sorted(self.running_tasks(), key=lambda pt: _rank(pt[1], last))
+            running = self.running_tasks()
+            names = self.describe([ti for _, ti in running]) if running else {}
+            ranked = sorted(((_rank(names.get(ti, ""), last), proc, ti) for proc, ti in running), key=lambda r: r[0])
             # a preferred step not killed last time at once; after half the patience, any running task
-            if ranked and (_rank(ranked[0][1], last) < len(PREFERRED) or time.monotonic() - started > patience / 2):
-                proc, supervisor = ranked[0]
-                victims = [proc, *proc.children(recursive=True)]
+            if ranked and (ranked[0][0] < len(PREFERRED) or time.monotonic() - started > patience / 2):
+                _, proc, ti = ranked[0]
+                try:
+                    victims = [proc, *proc.children(recursive=True)]
+                except psutil.NoSuchProcess:
+                    continue
                 for victim in victims:
                     try:
                         victim.send_signal(signal.SIGKILL)
                     except psutil.NoSuchProcess:
                         pass
-                task = _task_of(supervisor)
-                record = {"at": time.time(), "task": task, "supervisor": supervisor[:200], "pids": [v.pid for v in victims]}
+                record = {"at": time.time(), "task": names.get(ti, ti), "ti_id": ti,
+                          "pids": [v.pid for v in victims]}
                 self.kills.append(record)
                 return record
             time.sleep(1)
@@ -69,17 +78,10 @@ def is_task_process(title: str) -> bool:
     return title.startswith("airflow worker -- ") and not title.startswith("airflow worker -- LocalExecutor")
 
 
-def _task_of(supervisor_title: str) -> str:
-    for task in PREFERRED:
-        if f" {task}" in supervisor_title or f".{task}" in supervisor_title:
-            return task
-    return supervisor_title.split(":", 1)[-1].strip()[:80]
-
-
-def _rank(supervisor_title: str, last: str | None) -> int:
-    task = _task_of(supervisor_title)
+def _rank(name: str, last: str | None) -> int:
+    task = name.split(".")[-1]
     if task not in PREFERRED:
-        return len(PREFERRED) + 1
+        return 2 * len(PREFERRED)
     return PREFERRED.index(task) + (len(PREFERRED) if task == last else 0)
 
 

@@ -20,7 +20,8 @@ from chaos.faulty import RandomFaults
 from stand_ins.base import StandIn
 
 HTTP_KINDS = ("429", "500", "503", "timeout", "cut", "malformed")
-S3_KINDS = ("429", "500", "503", "timeout", "cut")
+# S3 answers a busy moment with 503 SlowDown, never 429 (botocore does not retry a 429 from S3).
+S3_KINDS = ("500", "503", "timeout", "cut")
 # Clients wait this long for an answer (the Connections' timeout extras); a "timeout" fault holds the
 # answer longer than that.
 CLIENT_TIMEOUT = 4
@@ -84,6 +85,8 @@ class Services:
         }
         for name in ("openai", "anthropic"):
             _keep_usage(self.servers[name])
+        for name in ("elevenlabs", "azure"):   # speech as long as its text, as a real voice (2.6 words/s)
+            self.servers[name].words_per_second = 2.6
         for index, (name, server) in enumerate(self.servers.items()):
             server.start()
             server.faults = RandomFaults(rate, S3_KINDS if name == "s3" else HTTP_KINDS, seed=seed + index,
