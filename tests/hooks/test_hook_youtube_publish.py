@@ -88,6 +88,19 @@ def test_500_and_cut_chunk_resume_from_server_range(monkeypatch, server, media, 
     assert chunk_starts.count("0") == 1  # chunk 0 was never sent twice: resumed from the server's Range
 
 
+def test_a_throttle_with_retry_after_is_waited_out_not_deferred(monkeypatch, server, media, object_root, piece):
+    """Found by the soak: a 429 with Retry-After: 0 on the session open or a chunk deferred the post and blocked
+    the account's uploads for 15 minutes."""
+    connect(monkeypatch, server)
+    server.faults.add(Fault.too_many(retry_after=0), path=r"/upload/youtube/v3/videos$")
+    server.faults.add(Fault.too_many(retry_after=1), path=r"/sessions/")
+    waits = []
+    up = YouTubePublishHook().uploader(object_root, sleep=waits.append)
+    result = publish(piece, package(media), up)
+    assert result.state == "published" and len(server.videos) == 1 and server.protocol_errors == []
+    assert 0 in waits and 1 in waits
+
+
 def test_kill_mid_upload_then_retry_resumes_the_session(monkeypatch, server, media, object_root, piece):
     connect(monkeypatch, server)
     up = uploader(object_root)

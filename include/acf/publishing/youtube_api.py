@@ -64,6 +64,24 @@ def build_service(root_url: str, credentials, timeout: float = 120.0):
     return discovery.build_from_document(document, http=http), http
 
 
+MAX_RETRY_AFTER = 60.0   # seconds a 429's Retry-After may ask for before the post is deferred instead
+
+
+class RetryAfter(TransientPublishError):
+    """A throttled call to send again once ``wait`` seconds have passed."""
+
+    def __init__(self, message: str, wait: float) -> None:
+        super().__init__(message)
+        self.wait = wait
+
+
+def _retry_after(exc) -> float | None:
+    try:
+        return max(0.0, float(exc.resp.get("retry-after")))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
 class YouTubeUploader:
     platform = "youtube"
 
@@ -96,6 +114,11 @@ class YouTubeUploader:
                 bucket = "inserts" if reason == "uploadLimitExceeded" or what == "videos.insert" else "upload_units"
                 return QuotaExceededError(f"youtube {what}: {reason} ({bucket} bucket; resets at midnight Pacific)",
                                           next_pacific_midnight(datetime.now(timezone.utc)), bucket)
+            wait = _retry_after(exc)
+            if status == 429 and wait is not None and wait <= MAX_RETRY_AFTER:
+                # A short throttle says how long to wait: wait and go on, as acf.publishing.http does for the
+                # other platforms (without this, one 429 blocked the account's uploads for 15 minutes).
+                return RetryAfter(f"youtube {what}: HTTP 429, retry after {wait:g} s", wait)
             if status == 429 or reason in RATE_REASONS:
                 return QuotaExceededError(f"youtube {what}: {reason or 'rate limited'}",
                                           datetime.now(timezone.utc) + timedelta(minutes=15), "upload_units")
@@ -116,7 +139,7 @@ class YouTubeUploader:
                 error = self._translate(exc, what)
                 if not isinstance(error, TransientPublishError) or attempt == tries:
                     raise error from None
-                self.sleep(self.backoff * 2 ** attempt)
+                self.sleep(error.wait if isinstance(error, RetryAfter) else self.backoff * 2 ** attempt)
 
     # --- Uploader -------------------------------------------------------------
     def lookup(self, package: PlatformPackage, upload_state: dict, marker: str) -> UploadOutcome | None:
@@ -224,7 +247,7 @@ class YouTubeUploader:
                 if not isinstance(error, TransientPublishError) or errors >= self.max_chunk_errors:
                     raise error from None
                 errors += 1
-                self.sleep(self.backoff * 2 ** min(errors, 5))
+                self.sleep(error.wait if isinstance(error, RetryAfter) else self.backoff * 2 ** min(errors, 5))
                 continue
             if fresh and request.resumable_uri:
                 save({"session_uri": request.resumable_uri})
