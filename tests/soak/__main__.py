@@ -80,7 +80,7 @@ class Soak:
         self.t0 = time.time()
         end = self.t0 + config.minutes * 60
         baseline_at = self.t0 + config.baseline_minute * 60
-        restart_at = self.t0 + config.minutes * 60 / 2
+        restart_at = self.t0 + config.postgres_restart_minute * 60
         next_kill = self.t0 + config.kill_seconds
         next_note = self.t0 + 60
         self.restarted = None
@@ -276,7 +276,8 @@ class Soak:
             find["dashboard"] = checks.dashboard_findings(dashboard, self.prometheus.names(), statsd_names)
             self.report["statsd_names"] = sorted(statsd_names or [])[:400]
 
-        growth = self.memory.growth(self.t0 + config.baseline_minute * 60, self.t_end)
+        restarts = {p.stem: [float(t) for t in p.read_text().split()] for p in (config.home / "run").glob("*.restarts")}
+        growth = self.memory.growth(self.t0 + config.baseline_minute * 60, self.t_end, restarts)
         self.report["memory"] = growth
         figures["rss_growth_pct"] = max((g["growth_pct"] for g in growth.values()), default=float("nan"))
         base = self.baseline or {"acf_mb": final["acf_mb"], "runs": final["runs"], "tables": {}, "data": {}}

@@ -117,7 +117,9 @@ class Prometheus:
                 for r in result}
 
     def names(self) -> set[str]:
-        return set(self.api("/api/v1/label/__name__/values")["data"])
+        """Every metric name Prometheus holds: with samples, or announced by a scrape (HELP/TYPE) without any
+        yet (the exporter sends a family with no rows that way)."""
+        return set(self.api("/api/v1/label/__name__/values")["data"]) | set(self.api("/api/v1/metadata")["data"])
 
     def last_scrape(self) -> dict:
         targets = self.api("/api/v1/targets")["data"]["activeTargets"]
@@ -193,7 +195,7 @@ def tree_memory(pid: int) -> dict:
     for proc in procs:
         try:
             title = " ".join(proc.cmdline())
-            if is_task_process(title) or _under_task(proc) or proc.create_time() > time.time() - 60:
+            if is_task_process(title) or _under_task(proc):
                 continue
             info = proc.memory_full_info()
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
@@ -236,16 +238,22 @@ class MemorySampler:
         self._stop.set()
         self._thread.join(10)
 
-    def growth(self, since: float, until: float, window: float = 90) -> dict[str, dict]:
-        """Per component: the median resident memory in the ``window`` seconds after ``since`` and before
-        ``until``, and the growth between them in percent."""
+    def growth(self, since: float, until: float, restarts: dict[str, list[float]] | None = None,
+               window: float = 90) -> dict[str, dict]:
+        """Per component: its memory (PSS summed over the tree: shared pages counted once, so forked workers
+        touching copy-on-write pages are not counted twice) as the median of the ``window`` seconds after
+        ``since`` and of those before ``until``, and the growth between them in percent. A component the
+        stack restarted is measured from two minutes after its last restart (a fresh process is smaller)."""
         out = {}
         for name in self.pids:
-            first = [s[name]["rss"] for t, s in self.samples if since <= t <= since + window and s[name]["rss"]]
-            last = [s[name]["rss"] for t, s in self.samples if until - window <= t <= until and s[name]["rss"]]
+            start = max([since, *[t + 120 for t in (restarts or {}).get(name, []) if t + 120 < until - window]])
+            first = [s[name]["pss"] for t, s in self.samples if start <= t <= start + window and s[name]["pss"]]
+            last = [s[name]["pss"] for t, s in self.samples if until - window <= t <= until and s[name]["pss"]]
+            rss = [s[name]["rss"] for t, s in self.samples if until - window <= t <= until and s[name]["rss"]]
             if not first or not last:
                 continue
             a, b = statistics.median(first), statistics.median(last)
-            out[name] = {"start_mb": round(a / 2**20, 1), "end_mb": round(b / 2**20, 1),
+            out[name] = {"from_minute": round((start - since) / 60, 1), "start_mb": round(a / 2**20, 1),
+                         "end_mb": round(b / 2**20, 1), "end_rss_mb": round(statistics.median(rss) / 2**20, 1),
                          "growth_pct": round(100 * (b - a) / a, 1)}
         return out

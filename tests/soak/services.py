@@ -158,19 +158,26 @@ class Services:
         """``AIRFLOW_CONN_*`` variables: every service's Connection pointing at its stand-in."""
         from stand_ins import reddit as reddit_si, x as x_si, youtube as youtube_si
 
+        from acf.text import prices
+
         s = self.servers
         later = (datetime.now(timezone.utc) + timedelta(hours=6)).isoformat()
         t = CLIENT_TIMEOUT
+        openai_price = prices.price_table()["openai"]["gpt-4o-mini"]
         conns = {
             # trend sources
             "acf_youtube": _conn("acf_youtube", s["youtube"].url, youtube_si.API_KEY, timeout=t, max_results=10),
-            "acf_x": _conn("acf_x", s["x"].url, x_si.BEARER, timeout=t, max_trends=10),
+            # X: recent-search counts for up to 25 of a region's trends (default 10), volume on a cheap call
+            "acf_x": _conn("acf_x", s["x"].url, x_si.BEARER, timeout=t, max_trends=50, count_terms=25),
             "acf_reddit": _conn("acf_reddit", s["reddit"].url, reddit_si.CLIENT_SECRET, login=reddit_si.CLIENT_ID,
                                 reddit_url=s["reddit"].url, timeout=t, limit=10),
             "acf_google_trends": _conn("acf_google_trends", f"{s['google_trends'].url}/trends", None, timeout=t),
             # text, images, voices (the premium tier's chains)
+            # A host other than api.openai.com reads as a self-hosted, free model unless the Connection gives
+            # its price: the stand-in plays OpenAI itself, so it gets OpenAI's (from the factory's table).
             "acf_openai": _conn("acf_openai", f"{s['openai'].url}/v1", s["openai"].api_key, model="gpt-4o-mini",
-                                max_retries=2, timeout=t),
+                                max_retries=2, timeout=t, price_input_per_mtok=openai_price["input"],
+                                price_output_per_mtok=openai_price["output"]),
             "acf_anthropic": _conn("acf_anthropic", s["anthropic"].url, s["anthropic"].api_key,
                                    model="claude-3-5-haiku-latest", max_retries=2, timeout=t),
             "acf_openai_images": _conn("acf_openai_images", f"{s['openai_images'].url}/v1", s["openai_images"].api_key,

@@ -37,7 +37,11 @@ class SoakConfig:
     @property
     def baseline_minute(self) -> float:
         """When memory and database size are first measured: the 5th minute (earlier in a short soak)."""
-        return min(5.0, self.minutes / 2)
+        return min(5.0, self.minutes / 4)
+
+    @property
+    def postgres_restart_minute(self) -> float:
+        return self.minutes / 2
 
 
 def load() -> SoakConfig:
