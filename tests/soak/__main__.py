@@ -225,70 +225,99 @@ class Soak:
 
     # ------------------------------------------------------------------------- the checks
     def check(self) -> dict:
-        import boto3
+        """Every check in turn; one that breaks is reported (report.json ``check_errors``, its figure "error")
+        and the others still run."""
         import psycopg
 
         config = self.config
-        figures: dict = {"soak_minutes": round(config.minutes, 1)}
-        final = self._db_state()
-        snapshot_at = time.time()
-        find = self.report["findings"]
+        self.figures: dict = {"soak_minutes": round(config.minutes, 1)}
+        self.final = self._db_state()
+        self.snapshot_at = time.time()
         with psycopg.connect(self.acf_dsn) as acf, psycopg.connect(self.airflow_dsn) as airflow:
-            counts = checks.run_counts(airflow, datetime.fromtimestamp(self.t0, timezone.utc))
-            figures["dag_runs"], figures["tasks"] = counts["dag_runs"], counts["tasks"]
-            self.report["runs"] = counts
-            figures["faults_injected"] = sum(self.services.faults_injected().values())
-            self.report["faults_by_service"] = self.services.faults_injected()
-            self.report["requests_by_service"] = self.services.requests_seen()
-            figures["kills"] = len(self.killer.kills)
-            self.report["kills"] = self.killer.kills
-            self.report["postgres_restart"] = self.restarted
-            failed = checks.failed_tries(config.home / "airflow" / "logs")
-            self.report["failed_tries"] = dict(failed)
-            bugs = {k: v for k, v in failed.items() if k.split(":", 1)[1].rsplit(".", 1)[-1] in checks.BUG_TYPES}
-            restarts = self._unexplained_restarts()
-            find["crashes"] = self.crashes + restarts + [f"{k} x{v}" for k, v in bugs.items()]
-            figures["crashes"] = len(self.crashes) + len(restarts) + sum(bugs.values())
+            for section in (self._check_runs, self._check_crashes, self._check_items, self._check_cost,
+                            self._check_metrics):
+                try:
+                    section(acf, airflow)
+                except Exception:  # noqa: BLE001 - reported, the other checks go on
+                    self.report.setdefault("check_errors", []).append(traceback.format_exc())
+                    acf.rollback()
+                    airflow.rollback()
+        for section in (self._check_memory, self._check_database):
+            try:
+                section()
+            except Exception:  # noqa: BLE001
+                self.report.setdefault("check_errors", []).append(traceback.format_exc())
+        return self.figures
 
-            t_dup, t_lost, t_find = checks.trend_findings(acf, airflow)
-            s3 = boto3.client("s3", endpoint_url=self.services.moto_url, aws_access_key_id="soak",
-                              aws_secret_access_key="soak-secret", region_name="us-east-1")
-            c_dup, c_lost, c_find, c_counts = checks.content_findings(acf, self.services, s3, self.services.s3_bucket,
-                                                                      "factory/")
-            find["duplicates_and_lost"] = t_find + c_find
-            figures["duplicates"] = t_dup + c_dup
-            figures["lost"] = t_lost + c_lost
-            self.report["content"] = c_counts
-            mismatch, cost_find, table = checks.cost_findings(acf, self.services)
-            figures["cost_mismatch"] = mismatch
-            find["cost"] = cost_find
-            self.report["cost_table"] = table
-            self.report["protocol_errors"] = self.services.protocol_errors()[:50]
+    def _check_runs(self, acf, airflow) -> None:
+        counts = checks.run_counts(airflow, datetime.fromtimestamp(self.t0, timezone.utc))
+        self.figures["dag_runs"], self.figures["tasks"] = counts["dag_runs"], counts["tasks"]
+        self.report["runs"] = counts
+        self.figures["faults_injected"] = sum(self.services.faults_injected().values())
+        self.report["faults_by_service"] = self.services.faults_injected()
+        self.report["requests_by_service"] = self.services.requests_seen()
+        self.figures["kills"] = len(self.killer.kills)
+        self.report["kills"] = self.killer.kills
+        self.report["postgres_restart"] = self.restarted
 
-            target = self.prometheus.wait_for_scrape_after(snapshot_at)
-            self.report["prometheus_target"] = {k: target.get(k) for k in ("health", "lastScrape", "lastError")}
-            m_mismatch, m_find, compared = checks.metric_findings(acf, self.prometheus)
-            figures["metrics_mismatch"] = m_mismatch
-            find["metrics"] = m_find
-            self.report["metric_series_compared"] = compared
-            dashboard = json.loads((setup.ROOT / "ops/grafana/dashboards/acf_factory.json").read_text())
-            statsd_names = self.statsd.prometheus_names() if self.statsd else None
-            find["dashboard"] = checks.dashboard_findings(dashboard, self.prometheus.names(), statsd_names)
-            self.report["statsd_names"] = sorted(statsd_names or [])[:400]
+    def _check_crashes(self, acf, airflow) -> None:
+        failed = checks.failed_tries(self.config.home / "airflow" / "logs")
+        self.report["failed_tries"] = dict(failed)
+        bugs = {k: v for k, v in failed.items() if k.split(":", 1)[1].rsplit(".", 1)[-1] in checks.BUG_TYPES}
+        restarts = self._unexplained_restarts()
+        self.report["findings"]["crashes"] = self.crashes + restarts + [f"{k} x{v}" for k, v in bugs.items()]
+        self.figures["crashes"] = len(self.crashes) + len(restarts) + sum(bugs.values())
 
-        restarts = {p.stem: [float(t) for t in p.read_text().split()] for p in (config.home / "run").glob("*.restarts")}
-        growth = self.memory.growth(self.t0 + config.baseline_minute * 60, self.t_end, restarts)
+    def _check_items(self, acf, airflow) -> None:
+        import boto3
+
+        t_dup, t_lost, t_find = checks.trend_findings(acf, airflow)
+        s3 = boto3.client("s3", endpoint_url=self.services.moto_url, aws_access_key_id="soak",
+                          aws_secret_access_key="soak-secret", region_name="us-east-1")
+        c_dup, c_lost, c_find, c_counts = checks.content_findings(acf, self.services, s3, self.services.s3_bucket,
+                                                                  "factory/")
+        self.report["findings"]["duplicates_and_lost"] = t_find + c_find
+        self.figures["duplicates"] = t_dup + c_dup
+        self.figures["lost"] = t_lost + c_lost
+        self.report["content"] = c_counts
+        self.report["protocol_errors"] = self.services.protocol_errors()[:50]
+
+    def _check_cost(self, acf, airflow) -> None:
+        mismatch, cost_find, table = checks.cost_findings(acf, self.services)
+        self.figures["cost_mismatch"] = mismatch
+        self.report["findings"]["cost"] = cost_find
+        self.report["cost_table"] = table
+
+    def _check_metrics(self, acf, airflow) -> None:
+        target = self.prometheus.wait_for_scrape_after(self.snapshot_at)
+        self.report["prometheus_target"] = {k: target.get(k) for k in ("health", "lastScrape", "lastError")}
+        m_mismatch, m_find, compared = checks.metric_findings(acf, self.prometheus)
+        self.figures["metrics_mismatch"] = m_mismatch
+        self.report["findings"]["metrics"] = m_find
+        self.report["metric_series_compared"] = compared
+        dashboard = json.loads((setup.ROOT / "ops/grafana/dashboards/acf_factory.json").read_text())
+        statsd_names = self.statsd.prometheus_names() if self.statsd else None
+        self.report["findings"]["dashboard"] = checks.dashboard_findings(dashboard, self.prometheus.names(),
+                                                                         statsd_names)
+        self.report["statsd_names"] = sorted(statsd_names or [])[:400]
+
+    def _check_memory(self) -> None:
+        restarts = {p.stem: [float(t) for t in p.read_text().split()]
+                    for p in (self.config.home / "run").glob("*.restarts")}
+        growth = self.memory.growth(self.t0 + self.config.baseline_minute * 60, self.t_end, restarts)
         self.report["memory"] = growth
-        figures["rss_growth_pct"] = max((g["growth_pct"] for g in growth.values()), default=float("nan"))
+        self.figures["rss_growth_pct"] = max((g["growth_pct"] for g in growth.values()), default=float("nan"))
+
+    def _check_database(self) -> None:
+        final = self.final
         base = self.baseline or {"acf_mb": final["acf_mb"], "runs": final["runs"], "tables": {}, "data": {}}
         runs = max(1, final["runs"] - base["runs"])
-        figures["db_mb_per_run"] = round((final["acf_mb"] - base["acf_mb"]) / runs, 3)
+        self.figures["db_mb_per_run"] = round((final["acf_mb"] - base["acf_mb"]) / runs, 3)
         self.report["database"] = {"acf_mb": [round(base["acf_mb"], 1), round(final["acf_mb"], 1)],
                                    "airflow_mb": [round(base.get("airflow_mb", 0), 1), round(final["airflow_mb"], 1)],
                                    "runs_between": runs, "tables": _table_growth(base, final)}
-        find["database"] = [f"acf.{t}: grew {g['grew_kb']} kB for {g['data_kb']} kB of rows"
-                            for t, g in self.report["database"]["tables"].items() if g["bloat"]]
-        return figures
+        self.report["findings"]["database"] = [f"acf.{t}: grew {g['grew_kb']} kB for {g['data_kb']} kB of rows"
+                                               for t, g in self.report["database"]["tables"].items() if g["bloat"]]
 
     # ------------------------------------------------------------------------- cleanup
     def stop(self) -> list[str]:
@@ -389,7 +418,7 @@ def main() -> int:
         return 1
     keys = ("soak_minutes", "dag_runs", "tasks", "faults_injected", "kills", "crashes", "duplicates", "lost",
             "cost_mismatch", "metrics_mismatch", "rss_growth_pct", "db_mb_per_run")
-    print(" ".join(f"{k}={figures[k]}" for k in keys), flush=True)
+    print(" ".join(f"{k}={figures.get(k, 'error')}" for k in keys), flush=True)
     return 0
 
 
