@@ -80,6 +80,8 @@ def stack_env(config: SoakConfig, connections: dict[str, str], object_store: str
         "ACF_TRENDS_MODE": "live",      # every source through its hook and stand-in, never the bundled sample
         "ACF_TIER": "premium",
         "ACF_TARGET_SECONDS": "15",
+        # angles for the top 10 opportunities of each run (default 3): more model calls in the same one task
+        "ACF_TOP_OPPORTUNITIES": "10",
         "ACF_OBJECT_STORE": object_store,
         "ACF_OBJECT_STORE_CONN_ID": "acf_s3",
         **connections,
