@@ -10,7 +10,6 @@ of its faults (a thousand and more); the quotas themselves are bench_publish's s
 """
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime, timedelta, timezone
 
@@ -30,10 +29,9 @@ KINDS = ("429", "500", "503", "cut", "malformed")
 
 @pytest.fixture
 def platforms(monkeypatch):
-    from airflow.sdk import Connection
-
     from stand_ins.facebook import FacebookStandIn
     from stand_ins.instagram import InstagramStandIn
+    from stand_ins.platform_connections import connections
     from stand_ins.tiktok import TikTokStandIn
     from stand_ins.youtube_upload import YouTubeUploadStandIn
 
@@ -43,24 +41,9 @@ def platforms(monkeypatch):
     for index, server in enumerate(servers.values()):
         server.start()
         server.faults = faulty.RandomFaults(0.10, KINDS, seed=40 + index)
-    yt, tt, ig, fb = (servers[p] for p in PLATFORMS)
     later = (datetime.now(timezone.utc) + timedelta(hours=2)).isoformat()
-    for conn in (
-        Connection(conn_id="acf_youtube_upload", conn_type="acf_youtube_upload", host=yt.url + "/", login="cid",
-                   password="csecret", extra=json.dumps({"access_token": "yt-access-1", "refresh_token": "yt-refresh-1",
-                                                         "token_uri": f"{yt.url}/token", "token_expires_at": later,
-                                                         "account": "channel-1", "chunk_size": 256 * KB})),
-        Connection(conn_id="acf_tiktok", conn_type="acf_tiktok", host=tt.url, login="ck", password="csecret",
-                   extra=json.dumps({"access_token": "tt-access-1", "refresh_token": "tt-refresh-1",
-                                     "token_expires_at": later, "account": "creator-1"})),
-        Connection(conn_id="acf_instagram", conn_type="acf_instagram", host=f"{ig.url}/v21.0", login="app-id",
-                   password="app-secret", extra=json.dumps({"access_token": "fb-long-lived-1",
-                                                            "ig_user_id": ig.ig_user_id, "account": "ig-main"})),
-        Connection(conn_id="acf_facebook", conn_type="acf_facebook", host=f"{fb.url}/v21.0", login="app-id",
-                   password="app-secret", extra=json.dumps({"access_token": "fb-long-lived-1", "page_id": fb.page_id,
-                                                            "account": "page-1"})),
-    ):
-        monkeypatch.setenv(f"AIRFLOW_CONN_{conn.conn_id.upper()}", conn.get_uri())
+    for name, value in connections(*(servers[p] for p in PLATFORMS), expires_at=later).items():
+        monkeypatch.setenv(name, value)
     try:
         yield servers
     finally:

@@ -159,6 +159,7 @@ class Services:
         from stand_ins import reddit as reddit_si, x as x_si, youtube as youtube_si
 
         from acf.text import prices
+        from stand_ins.platform_connections import connections
 
         s = self.servers
         later = (datetime.now(timezone.utc) + timedelta(hours=6)).isoformat()
@@ -186,18 +187,6 @@ class Services:
                                   poll_seconds=0, max_retries=2),
             "acf_elevenlabs": _conn("acf_elevenlabs", s["elevenlabs"].url, s["elevenlabs"].api_key, max_retries=2),
             "acf_azure_speech": _conn("acf_azure_speech", s["azure"].url, s["azure"].api_key, max_retries=2),
-            # platforms
-            "acf_youtube_upload": _conn("acf_youtube_upload", s["youtube_upload"].url + "/", "csecret", login="cid",
-                                        access_token="yt-access-1", refresh_token="yt-refresh-1",
-                                        token_uri=f"{s['youtube_upload'].url}/token", token_expires_at=later,
-                                        account="channel-soak", chunk_size=256 * KB),
-            "acf_tiktok": _conn("acf_tiktok", s["tiktok"].url, "csecret", login="ck", access_token="tt-access-1",
-                                refresh_token="tt-refresh-1", token_expires_at=later, account="creator-soak"),
-            "acf_instagram": _conn("acf_instagram", f"{s['instagram'].url}/v21.0", "app-secret", login="app-id",
-                                   access_token="fb-long-lived-1", ig_user_id=s["instagram"].ig_user_id,
-                                   account="ig-soak"),
-            "acf_facebook": _conn("acf_facebook", f"{s['facebook'].url}/v21.0", "app-secret", login="app-id",
-                                  access_token="fb-long-lived-1", page_id=s["facebook"].page_id, account="page-soak"),
             # the object store and the metrics scrape
             "acf_s3": json.dumps({"conn_type": "aws", "login": "soak", "password": "soak-secret", "extra": {
                 "endpoint_url": s["s3"].url, "region_name": "us-east-1",
@@ -205,7 +194,9 @@ class Services:
                                   "retries": {"max_attempts": 6, "mode": "standard"}}}}),
             "acf_metrics_scrape": json.dumps({"conn_type": "generic", "password": scrape_token}),
         }
-        return {f"AIRFLOW_CONN_{conn_id.upper()}": value for conn_id, value in conns.items()}
+        platforms = connections(s["youtube_upload"], s["tiktok"], s["instagram"], s["facebook"], expires_at=later,
+                                accounts=("channel-soak", "creator-soak", "ig-soak", "page-soak"))
+        return {**platforms, **{f"AIRFLOW_CONN_{conn_id.upper()}": value for conn_id, value in conns.items()}}
 
 
 def _conn(conn_type: str, host: str, password: str | None, login: str | None = None, **extra) -> str:
