@@ -80,9 +80,9 @@ def _package(content_id: str, platform: str, video_key: str, index: int):
 def test_four_platforms_at_volume_publish_each_target_once(pg_conn, object_root, platforms):
     from acf.publishing.publisher import publish
 
-    pieces = registry.scaled(180, 2)
+    pieces = registry.scaled(200, 2)
     pg_conn.execute("TRUNCATE acf.quota_spend, acf.quota_blocks")
-    video = storage.put_bytes(object_root, "renditions/cp_volume/9x16.mp4", os.urandom(1024 * KB))
+    video = storage.put_bytes(object_root, "renditions/cp_volume/9x16.mp4", os.urandom(1536 * KB))
     for i in range(pieces):
         pg_conn.execute("INSERT INTO acf.content_pieces (content_id, tier, target_seconds, status)"
                         " VALUES (%s, 'budget', 30, 'ready')", (f"cp_vol{i:03d}",))
