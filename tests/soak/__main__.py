@@ -39,6 +39,7 @@ class Soak:
         self.killer: disrupt.Killer | None = None
         self.crashes: list[str] = []
         self.stack_started = False
+        self.left_queued: list[str] = []
 
     # ------------------------------------------------------------------------- setup
     def start(self) -> None:
@@ -173,7 +174,8 @@ class Soak:
     def _pause_between_runs(self, dag_id: str, limit: float) -> None:
         """Pause ``dag_id`` when none of its runs is in flight: Airflow schedules no task of a paused DAG's
         run, so a run paused half way would never end. A run queued in the meantime (an overdue interval)
-        that has not started is deleted: it did nothing."""
+        stays queued and never starts (the REST API refuses to delete a queued run, 409): it did nothing,
+        and the drain does not wait for it."""
         import psycopg
 
         deadline = time.time() + limit
@@ -187,9 +189,8 @@ class Soak:
                     active = conn.execute("SELECT run_id, state FROM dag_run WHERE dag_id = %s AND state IN"
                                           " ('queued', 'running')", (dag_id,)).fetchall()
                 if all(state == "queued" for _, state in active):
-                    for run_id, _ in active:
-                        self._api("DELETE", f"/api/v2/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id)}")
-                        self.report.setdefault("queued_runs_deleted", []).append(run_id)
+                    self.left_queued += [run_id for run_id, _ in active]
+                    self.report["queued_runs_left"] = self.left_queued
                     return
                 self._api("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})   # one started: let it end
             time.sleep(1)
@@ -200,6 +201,7 @@ class Soak:
         started for a while."""
         import psycopg
 
+        self.left_queued: list[str] = []
         for dag_id in ("acf_trends", "acf_maintenance"):
             self._pause_between_runs(dag_id, self.config.drain_minutes * 60 / 2)
         log("trends paused; draining the runs in flight")
@@ -208,7 +210,8 @@ class Soak:
         while time.time() < deadline:
             self._check_components()
             with psycopg.connect(self.airflow_dsn, connect_timeout=5) as conn:
-                busy = conn.execute("SELECT count(*) FROM dag_run WHERE state IN ('queued', 'running')").fetchone()[0]
+                busy = conn.execute("SELECT count(*) FROM dag_run WHERE state IN ('queued', 'running')"
+                                    " AND NOT run_id = ANY(%s)", (self.left_queued,)).fetchone()[0]
                 queued_assets = conn.execute("SELECT count(*) FROM asset_dag_run_queue").fetchone()[0]
             if busy or queued_assets:
                 quiet_since = None
@@ -219,7 +222,8 @@ class Soak:
             time.sleep(5)
         self.drained = time.time()
         with psycopg.connect(self.airflow_dsn, connect_timeout=5) as conn:
-            busy = conn.execute("SELECT dag_id, run_id, state FROM dag_run WHERE state IN ('queued', 'running')").fetchall()
+            busy = conn.execute("SELECT dag_id, run_id, state FROM dag_run WHERE state IN ('queued', 'running')"
+                                " AND NOT run_id = ANY(%s)", (self.left_queued,)).fetchall()
         self.report["not_drained"] = [list(map(str, r)) for r in busy]
         log(f"drained in {(self.drained - self.t_end) / 60:.1f} min; still busy: {busy}")
 
@@ -399,7 +403,11 @@ def main() -> int:
     try:
         soak.start()
         soak.run()
-        soak.drain()
+        try:
+            soak.drain()
+        except Exception:  # noqa: BLE001 - the checks still run (and say what did not end)
+            soak.report.setdefault("check_errors", []).append(traceback.format_exc())
+            soak.drained = time.time()
         figures = soak.check()
     except BaseException as exc:  # noqa: BLE001 - cleanup first, then report
         failed = exc
