@@ -413,6 +413,8 @@ def main() -> int:
         failed = exc
         traceback.print_exc()
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)   # a second signal must not cut the cleanup short
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         leftovers = soak.stop()
     soak.report["leftover_processes"] = leftovers
     soak.report["figures"] = figures

@@ -143,12 +143,15 @@ def _object_problem(client, bucket: str, key: str, size: int | None, checksum: s
 # ----------------------------------------------------------------------------- cost ledger
 def cost_findings(acf, services) -> tuple[int, list[str], dict]:
     """(mismatches, findings, table): per AI provider, the calls the stand-in answered in full (billed) against
-    the ledger's successful model calls, and for text the billed tokens' cost against the ledger's cost."""
+    the ledger's model calls that got an answer (its tokens recorded, even if the answer then failed the
+    schema), and for text the billed tokens' cost against the ledger's cost."""
     findings: list[str] = []
     mismatches = 0
     table = {}
     ledger = {r["provider"]: r for r in _rows(
-        acf, "SELECT provider, count(*) FILTER (WHERE ok AND NOT cache_hit) AS calls,"
+        # a call answered in full is a row with its tokens even when the answer then failed validation (ok false)
+        acf, "SELECT provider, count(*) FILTER (WHERE NOT cache_hit AND (ok OR input_tokens + output_tokens > 0))"
+             " AS calls,"
              " coalesce(sum(cost_usd) FILTER (WHERE NOT cache_hit), 0) AS cost FROM acf.ai_calls GROUP BY 1")}
     for provider, billed in services.billed().items():
         row = ledger.get(provider, {"calls": 0, "cost": Decimal("0")})
