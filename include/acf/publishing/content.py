@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from datetime import datetime, timezone
 from typing import Any
 
 import psycopg
@@ -10,6 +11,7 @@ import psycopg
 from acf import storage
 from acf.db import fetch_dicts
 from acf import platform_rules
+from acf.publishing import ledger, schedule
 from acf.publishing.models import ContentSource, PlatformPackage, RenditionRef
 
 # A (content, platform) is still to do unless some account published it, or it failed for good.
@@ -50,8 +52,12 @@ def ready_sources(conn: psycopg.Connection, content_ids: list[str] | None = None
         renditions.setdefault(r["content_id"], []).append(
             RenditionRef(r["aspect"], r["object_key"], float(r["duration_seconds"]), r["width"], r["height"]))
     done: dict[str, set[str]] = {}
+    # Done, or someone's responsibility: published, failed for good, rejected by a person, held by the platform
+    # until its time, or waiting for a slot not yet missed (a wait lost while the factory was down is taken again).
     for r in fetch_dicts(conn, "SELECT content_id, platform FROM acf.publications WHERE content_id = ANY(%s)"
-                               " AND (state = 'published' OR (state = 'failed' AND attempts >= 5))", (ids,)):
+                               " AND (state IN ('published', 'rejected') OR (state = 'failed' AND attempts >= %s)"
+                               " OR (state = 'scheduled' AND (external_id IS NOT NULL OR scheduled_at > %s)))",
+                         (ids, ledger.MAX_ATTEMPTS, datetime.now(timezone.utc) - schedule.LATE_AFTER)):
         done.setdefault(r["content_id"], set()).add(r["platform"])
     media_providers: dict[str, dict[str, list[str]]] = {}
     for r in fetch_dicts(conn, "SELECT DISTINCT content_id, kind, provider FROM acf.assets WHERE content_id = ANY(%s)"

@@ -47,6 +47,18 @@ def video_url(video_id: str) -> str:
     return f"https://www.youtube.com/watch?v={video_id}"
 
 
+def _rfc3339(moment: str) -> str:
+    """An ISO time as the UTC RFC 3339 string the Data API's datetime fields take."""
+    parsed = datetime.fromisoformat(str(moment).replace("Z", "+00:00")).astimezone(timezone.utc)
+    return parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _outcome(package: PlatformPackage, video_id: str) -> UploadOutcome:
+    """Uploaded: live now, or held private by YouTube until its publishAt."""
+    return UploadOutcome("scheduled" if package.extra.get("scheduled_at") else "published", video_id,
+                         video_url(video_id))
+
+
 def build_service(root_url: str, credentials, timeout: float = 120.0):
     """A ``youtube v3`` client from the bundled discovery document, rooted at ``root_url``."""
     from google_auth_httplib2 import AuthorizedHttp
@@ -69,7 +81,7 @@ class YouTubeUploader:
 
     def __init__(self, service, http, media_file: Callable[[str], Path], *, account: str,
                  chunk_size: int = 8 * 1024 * 1024, max_chunk_errors: int = 8,
-                 sleep: Callable[[float], None] = time.sleep, backoff: float = 0.5):
+                 sleep: Callable[[float], None] = time.sleep, backoff: float = 0.5, timezone: str | None = None):
         if chunk_size % QUANTUM:
             raise ValueError("YouTube resumable chunks are multiples of 256 KB")
         self.service = service
@@ -80,6 +92,7 @@ class YouTubeUploader:
         self.max_chunk_errors = max_chunk_errors
         self.sleep = sleep
         self.backoff = backoff
+        self.timezone = timezone    # the account's, for posting windows
 
     # --- errors -------------------------------------------------------------
     def _translate(self, exc: Exception, what: str) -> Exception:
@@ -139,7 +152,7 @@ class YouTubeUploader:
             return None
         if not upload_state.get("thumbnail_done") and package.thumbnail_key:
             self._thumbnail(video_id, package.thumbnail_key, lambda update: None)  # idempotent: finish the post
-        return UploadOutcome("published", video_id, video_url(video_id))
+        return _outcome(package, video_id)
 
     def upload(self, package: PlatformPackage, upload_state: dict, marker: str,
                checkpoint: Callable[[dict], None]) -> UploadOutcome:
@@ -163,7 +176,7 @@ class YouTubeUploader:
             save({"video_id": video_id})
         if package.thumbnail_key and not state.get("thumbnail_done"):
             self._thumbnail(video_id, package.thumbnail_key, save)
-        return UploadOutcome("published", video_id, video_url(video_id))
+        return _outcome(package, video_id)
 
     # --- steps --------------------------------------------------------------
     @staticmethod
@@ -172,14 +185,19 @@ class YouTubeUploader:
         while tags and sum(len(t) + (2 if " " in t else 0) + 1 for t in tags) + len(marker) > 500:
             tags.pop()
         extra = package.extra
+        status = {"privacyStatus": extra.get("privacy_status", "private"),
+                  "selfDeclaredMadeForKids": bool(extra.get("self_declared_made_for_kids", False)),
+                  "containsSyntheticMedia": bool(extra.get("ai_generated", False)),
+                  "embeddable": True}
+        if extra.get("scheduled_at"):
+            # status.publishAt "can be set only if the privacy status of the video is private": the video is
+            # private until then and YouTube makes it public at that time.
+            status.update(privacyStatus="private", publishAt=_rfc3339(extra["scheduled_at"]))
         return {
             "snippet": {"title": package.title, "description": package.description, "tags": tags + [marker],
                         "categoryId": str(extra.get("category_id", "22")),
                         "defaultLanguage": extra.get("language", "en")},
-            "status": {"privacyStatus": extra.get("privacy_status", "private"),
-                       "selfDeclaredMadeForKids": bool(extra.get("self_declared_made_for_kids", False)),
-                       "containsSyntheticMedia": bool(extra.get("ai_generated", False)),
-                       "embeddable": True},
+            "status": status,
         }
 
     def _session_status(self, session_uri: str, size: int) -> tuple[bool, Any]:
