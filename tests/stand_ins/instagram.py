@@ -21,6 +21,7 @@ class InstagramStandIn(GraphStandIn):
         self.ig_user_id = ig_user_id
         self.publish_limit = publish_limit
         self.processing_polls = processing_polls
+        self.hold_processing = False  # True: containers stay IN_PROGRESS until a test lets them go
         self.containers: dict[str, dict] = {}
         self.media: list[dict] = []
         self.window_start = 0  # index into media where the current 24 h window starts
@@ -87,7 +88,7 @@ class InstagramStandIn(GraphStandIn):
         with self.lock:
             if container["status"] == "IN_PROGRESS":
                 container["polls"] += 1
-                if container["polls"] >= self.processing_polls:
+                if container["polls"] >= self.processing_polls and not self.hold_processing:
                     container["status"] = "FINISHED"
         return {"id": request.match.group("container"), "status_code": container["status"],
                 "status": container["status"].capitalize()}
