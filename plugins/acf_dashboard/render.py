@@ -189,7 +189,10 @@ def content_page(prefix: str, data: dict) -> str:
                      f'target="_blank" rel="noopener">storyboard</a>')
         platforms = "".join(
             f'<span class="status {esc(p["state"])}" title="{esc(p.get("error") or "")}">{esc(p["platform"])}: '
-            f'{esc(p["state"])}</span>' for p in c["publications"])
+            f'{esc(p["state"])}'
+            + (f' <time datetime="{esc(p["scheduled_at"])}">{esc(str(p["scheduled_at"])[:16].replace("T", " "))} UTC</time>'
+               if p.get("scheduled_at") and p["state"] == "scheduled" else "")
+            + '</span>' for p in c["publications"])
         cards.append(f'<article class="card" data-content-id="{esc(c["content_id"])}">{thumb}'
                      f'<h3>{esc(c["title"] or c["content_id"])}</h3>'
                      f'<div class="muted">{esc(c["tier"])} tier · {esc(c["status"])} · AI cost {money(c["cost_usd"])}</div>'

@@ -71,15 +71,19 @@ class PublishContentOperator(FactoryOperator):
         return self._next(target, result, self.publish_at, 0)
 
     def resume(self, context, event: dict | None = None, target: dict | None = None, publish_at: str | None = None,
-               rounds: int = 0) -> dict:
+               rounds: int = 0, publication_id: str | None = None) -> dict:
         """Back from the triggerer (the slot came, or the platform finished processing): publish again."""
         from acf.publishing import steps
 
-        if event and event.get("status") not in (None, "ready"):
-            self.log.info("%s %s: the wait ended with %s; looking at the post", target["platform"],
-                          target["content_id"], event["status"])
         with self.connection() as conn:
-            result = steps.publish_target(conn, self.object_root, target, self._uploaders(), publish_at=publish_at)
+            if event and event.get("status") == "failed" and publication_id:
+                result = steps.processing_failed(conn, publication_id, target["platform"])
+            else:
+                if event and event.get("status") not in (None, "ready", "success"):
+                    self.log.info("%s %s: the wait ended with %s; looking at the post", target["platform"],
+                                  target["content_id"], event["status"])
+                result = steps.publish_target(conn, self.object_root, target, self._uploaders(),
+                                              publish_at=publish_at)
         return self._next(target, result, publish_at, rounds + 1)
 
     def _next(self, target: dict | None, result: dict, publish_at: str | None, rounds: int) -> dict:
@@ -103,7 +107,8 @@ class PublishContentOperator(FactoryOperator):
             self.log.info("%s: the platform is processing it; waiting on the triggerer", label)
             self.defer(trigger=PublishProcessingTrigger(result["platform"], result["waiting_on"], self.poll_seconds,
                                                         self.processing_timeout),
-                       method_name="resume", kwargs={"target": target, "publish_at": publish_at, "rounds": rounds},
+                       method_name="resume", kwargs={"target": target, "publish_at": publish_at, "rounds": rounds,
+                                                     "publication_id": result["publication_id"]},
                        timeout=timedelta(seconds=self.processing_timeout + 600))
         self.log.info("%s: %s%s", label, result.get("state"),
                       f" (goes live {result['scheduled_at']})" if result.get("scheduled_at") else "")

@@ -129,7 +129,9 @@ def content(conn: psycopg.Connection, page: int = 1, per_page: int = DEFAULT_PER
                                ORDER BY (r.aspect = '9:16') DESC, r.aspect)
                    FROM acf.renditions r WHERE r.content_id = c.content_id) AS renditions,
                   coalesce((SELECT json_agg(json_build_object('platform', p.platform, 'state', p.state,
-                               'url', p.url, 'error', p.error) ORDER BY p.platform)
+                               'url', p.url, 'error', p.error, 'scheduled_at',
+                               to_char(p.scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'))
+                               ORDER BY p.platform)
                    FROM acf.publications p WHERE p.content_id = c.content_id), '[]') AS publications,
                   (SELECT coalesce(sum(cost_usd), 0) FROM acf.ai_calls x WHERE x.content_id = c.content_id)
                       AS cost_usd

@@ -103,6 +103,16 @@ def publish_target(conn: psycopg.Connection, root: Any, target: dict,
     return asdict(result)
 
 
+def processing_failed(conn: psycopg.Connection, publication_id: str, platform: str) -> dict:
+    """The platform said it could not process the video (seen by a trigger): the post failed, as a
+    failure seen by the uploader's own polling does; a later run may post it again (new attempt)."""
+    ledger.mark(conn, publication_id, "failed", error=f"{platform}: the platform failed to process the video")
+    conn.commit()
+    row = ledger.get(conn, publication_id)
+    return {k: row[k] for k in ("publication_id", "platform", "state", "external_id", "url", "error")} | {
+        "scheduled_at": row["scheduled_at"].isoformat() if row["scheduled_at"] else None}
+
+
 def summary(conn: psycopg.Connection, now: datetime | None = None) -> dict:
     """The ledger by state, and the posts waiting for their time (content, platform, when, held by the
     platform or waiting on the triggerer). Posts a platform held past their time count as published."""

@@ -1,0 +1,133 @@
+"""PublishContentOperator's waits run on the triggerer: it defers (a serialisable trigger, no secrets in it),
+the trigger polls the platform's stand-in until the post is processed, and the task resumes to finish.
+
+The scheduler and the triggerer themselves are exercised by tests/e2e/test_factory_stack.py; here the
+operator's execute/resume and the trigger's run() are driven directly.
+"""
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from airflow.sdk import Connection
+from airflow.sdk.exceptions import TaskDeferred
+
+from operators.publish import PublishContentOperator
+from stand_ins.facebook import FacebookStandIn
+from stand_ins.tiktok import TikTokStandIn
+from unit.operators.conftest import seed_ready_piece
+
+KB = 1024
+
+
+@pytest.fixture
+def tiktok(monkeypatch):
+    with TikTokStandIn() as server:   # real chunk rules: the 500-byte test video is one chunk
+        monkeypatch.setenv("AIRFLOW_CONN_ACF_TIKTOK", Connection(
+            conn_id="acf_tiktok", conn_type="acf_tiktok", host=server.url, login="ck", password="cs-secret-value",
+            extra=json.dumps({"access_token": "tt-access-1", "refresh_token": "tt-refresh-1", "account": "creator-1",
+                              "token_expires_at": (datetime.now(timezone.utc) + timedelta(days=1)).isoformat()}),
+        ).get_uri())
+        yield server
+
+
+def run_trigger(trigger, release=None, after: float = 0.3) -> dict:
+    """Run the trigger as the triggerer would (its own event loop); ``release()`` after ``after`` seconds."""
+    if release is not None:
+        threading.Timer(after, release).start()
+
+    async def first_event():
+        async for event in trigger.run():
+            return event.payload
+
+    return asyncio.run(asyncio.wait_for(first_event(), 30))
+
+
+def test_processing_wait_is_deferred_to_the_triggerer_then_resumed(factory, context, tiktok):
+    seed_ready_piece(factory.conn, factory.root, "cnt_tt1", platforms=("tiktok",), tier="budget")
+    tiktok.hold_processing = True                                 # the upload stays PROCESSING_UPLOAD
+    op = PublishContentOperator(task_id="publish", content_id="cnt_tt1", platform="tiktok", deferrable=True,
+                                poll_seconds=0.05, processing_timeout=30)
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(context())
+    trigger, kwargs = deferred.value.trigger, deferred.value.kwargs
+    assert deferred.value.method_name == "resume"
+    classpath, trigger_kwargs = trigger.serialize()
+    module, _, name = classpath.rpartition(".")
+    assert getattr(importlib.import_module(module), name) is type(trigger)   # the triggerer can import it
+    serialised = json.dumps(trigger_kwargs) + json.dumps(kwargs)
+    for secret in ("tt-access-1", "tt-refresh-1", "cs-secret-value", "upload_url", tiktok.url):
+        assert secret not in serialised                                        # ids only; it reads the Connection
+    assert set(trigger_kwargs["waiting_on"]) == {"publish_id"}
+    assert len(tiktok.posts) == 0
+
+    polls_before = len(tiktok.requests_to(r"/status/fetch/"))
+    event = run_trigger(type(trigger)(**trigger_kwargs), release=lambda: setattr(tiktok, "hold_processing", False))
+    assert event["status"] == "ready"
+    assert len(tiktok.requests_to(r"/status/fetch/")) - polls_before >= 2     # it polled while held
+
+    result = op.resume(context(), event, **kwargs)
+    assert result["state"] == "published" and len(tiktok.posts) == 1 and tiktok.duplicates() == 0
+    assert len(tiktok.requests_to(r"/video/init/")) == 1                      # resumed, not posted again
+
+
+def test_a_failed_processing_ends_the_wait_and_the_ledger_says_failed(factory, context, tiktok):
+    seed_ready_piece(factory.conn, factory.root, "cnt_tt2", platforms=("tiktok",), tier="budget")
+    tiktok.hold_processing = True
+    op = PublishContentOperator(task_id="publish", content_id="cnt_tt2", platform="tiktok", deferrable=True,
+                                poll_seconds=0.05)
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(context())
+
+    def fail():
+        for upload in tiktok.uploads.values():
+            upload["status"] = "FAILED"
+
+    event = run_trigger(deferred.value.trigger, release=fail)
+    assert event["status"] == "failed"
+    assert op.resume(context(), event, **deferred.value.kwargs)["state"] == "failed"
+    assert tiktok.posts == []
+
+
+def test_the_slot_is_waited_for_on_the_triggerer_then_posted(factory, context, tiktok, monkeypatch):
+    from airflow.providers.standard.triggers.temporal import DateTimeTrigger
+
+    from acf.publishing import quotas
+
+    seed_ready_piece(factory.conn, factory.root, "cnt_tt3", platforms=("tiktok",), tier="budget")
+    slot = (datetime.now(timezone.utc) + timedelta(hours=3)).replace(microsecond=0)
+    op = PublishContentOperator(task_id="publish", content_id="cnt_tt3", platform="tiktok", deferrable=True,
+                                publish_at=slot.isoformat())
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(context())
+    assert isinstance(deferred.value.trigger, DateTimeTrigger) and deferred.value.trigger.moment == slot
+    assert tiktok.requests == []                                   # nothing posted before the slot
+    row = factory.conn.execute("SELECT state, scheduled_at FROM acf.publications WHERE content_id = 'cnt_tt3'"
+                               " AND account = 'creator-1'").fetchone()
+    assert row == ("scheduled", slot)
+    monkeypatch.setattr(quotas, "now_utc", lambda: slot + timedelta(seconds=2))   # the triggerer fired
+    result = op.resume(context(), {"status": "success"}, **deferred.value.kwargs)
+    assert result["state"] == "published" and result["scheduled_at"] == slot.isoformat()
+    assert len(tiktok.posts) == 1
+
+
+def test_facebook_video_processing_is_polled_by_the_trigger(factory, context, monkeypatch):
+    with FacebookStandIn(page_id="1001", video_chunk=64 * KB) as server:
+        monkeypatch.setenv("AIRFLOW_CONN_ACF_FACEBOOK", Connection(
+            conn_id="acf_facebook", conn_type="acf_facebook", host=f"{server.url}/v21.0", login="app-id",
+            password="app-secret", extra=json.dumps({"access_token": "fb-long-lived-1", "page_id": "1001"})).get_uri())
+        seed_ready_piece(factory.conn, factory.root, "cnt_fb1", platforms=("facebook",), tier="budget")
+        server.hold_processing = True
+        op = PublishContentOperator(task_id="publish", content_id="cnt_fb1", platform="facebook", deferrable=True,
+                                    poll_seconds=0.05)
+        with pytest.raises(TaskDeferred) as deferred:
+            op.execute(context())
+        assert set(deferred.value.trigger.waiting_on) == {"video_id"}
+        event = run_trigger(deferred.value.trigger, release=lambda: setattr(server, "hold_processing", False))
+        assert event["status"] == "ready"
+        result = op.resume(context(), event, **deferred.value.kwargs)
+        assert result["state"] == "published" and len(server.published) == 1
