@@ -34,6 +34,18 @@ RATE_REASONS = ("rateLimitExceeded", "userRateLimitExceeded")
 UPLOAD_SCOPE = "https://www.googleapis.com/auth/youtube.upload"
 
 
+MAX_RETRY_AFTER = 30.0   # seconds: a longer Retry-After defers the post instead of holding the task
+
+
+def _retry_after(exc) -> float | None:
+    """The ``Retry-After`` seconds of an HttpError's response, if it has a number there."""
+    try:
+        value = (exc.resp or {}).get("retry-after")
+        return max(0.0, float(value)) if value is not None else None
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
 def _reason(exc) -> str:
     try:
         body = json.loads(exc.content.decode("utf-8") if isinstance(exc.content, bytes) else exc.content)
@@ -110,6 +122,12 @@ class YouTubeUploader:
                 return QuotaExceededError(f"youtube {what}: {reason} ({bucket} bucket; resets at midnight Pacific)",
                                           next_pacific_midnight(datetime.now(timezone.utc)), bucket)
             if status == 429 or reason in RATE_REASONS:
+                wait = _retry_after(exc)
+                if wait is not None and wait <= MAX_RETRY_AFTER:
+                    # The server says when to come back, and it is soon: wait and retry, do not defer.
+                    error = TransientPublishError(f"youtube {what}: {reason or 'rate limited'}, retry after {wait:g} s")
+                    error.retry_after = wait
+                    return error
                 return QuotaExceededError(f"youtube {what}: {reason or 'rate limited'}",
                                           datetime.now(timezone.utc) + timedelta(minutes=15), "upload_units")
             if status == 401:
@@ -129,7 +147,7 @@ class YouTubeUploader:
                 error = self._translate(exc, what)
                 if not isinstance(error, TransientPublishError) or attempt == tries:
                     raise error from None
-                self.sleep(self.backoff * 2 ** attempt)
+                self.sleep(getattr(error, "retry_after", None) or self.backoff * 2 ** attempt)
 
     # --- Uploader -------------------------------------------------------------
     def lookup(self, package: PlatformPackage, upload_state: dict, marker: str) -> UploadOutcome | None:
@@ -242,7 +260,7 @@ class YouTubeUploader:
                 if not isinstance(error, TransientPublishError) or errors >= self.max_chunk_errors:
                     raise error from None
                 errors += 1
-                self.sleep(self.backoff * 2 ** min(errors, 5))
+                self.sleep(getattr(error, "retry_after", None) or self.backoff * 2 ** min(errors, 5))
                 continue
             if fresh and request.resumable_uri:
                 save({"session_uri": request.resumable_uri})
