@@ -96,6 +96,30 @@ def _sqlalchemy_url(dsn: str) -> str:
     return f"postgresql+psycopg://{user}{password}@{host}{port}/{p['dbname']}"
 
 
+SERVICE_USER = "acf_service"
+
+
+def _service_password(path: Path) -> str:
+    """The service user's password in the simple auth manager's passwords file, created once. The API server
+    keeps the entries it finds and adds the users it lacks, under the same file lock."""
+    import fcntl
+
+    with open(path, "a+") as file:
+        fcntl.flock(file, fcntl.LOCK_EX)
+        try:
+            file.seek(0)
+            text = file.read().strip()
+            passwords = json.loads(text) if text else {}
+            if SERVICE_USER not in passwords:
+                passwords[SERVICE_USER] = secrets.token_urlsafe(18)
+                file.seek(0)
+                file.truncate()
+                file.write(json.dumps(passwords) + "\n")
+            return passwords[SERVICE_USER]
+        finally:
+            fcntl.flock(file, fcntl.LOCK_UN)
+
+
 def airflow_env() -> dict[str, str]:
     """The environment every Airflow process of the factory shares."""
     settings = load()
@@ -114,7 +138,9 @@ def airflow_env() -> dict[str, str]:
         "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": str(settings.parallelism),
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin,viewer:viewer",
+        # acf_service (role op) is the service credential tasks use to save rotated OAuth tokens to their
+        # Connection through the REST API (hooks.airflow_api): the Execution API cannot write Connections.
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin,viewer:viewer,acf_service:op",
         "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(airflow_home / "passwords.json"),
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{api_port()}/execution/",
         "AIRFLOW__API__PORT": str(api_port()),
@@ -129,6 +155,9 @@ def airflow_env() -> dict[str, str]:
         "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(settings.trigger_log_port),
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
         "AIRFLOW_CONN_ACF_POSTGRES": _conn_json(urls["acf"]),
+        "AIRFLOW_CONN_ACF_AIRFLOW_API": json.dumps({
+            "conn_type": "http", "host": f"http://localhost:{api_port()}", "login": SERVICE_USER,
+            "password": _service_password(airflow_home / "passwords.json")}),
         "ACF_DATABASE_DSN": urls["acf"],
         "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT / "include"), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
         "NO_PROXY": "*",

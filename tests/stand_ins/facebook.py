@@ -52,6 +52,7 @@ class GraphStandIn(StandIn):
         self.lock = threading.Lock()
         self.valid_tokens: set[str] = {"fb-long-lived-1"}
         self.app = ("app-id", "app-secret")
+        self.exchanges = 0   # long-lived token exchanges granted
         self._ids = itertools.count(1)
         self.protocol_errors: list[str] = []
         self.route("GET", rf"/{VERSION}/oauth/access_token", self._exchange)
@@ -75,6 +76,7 @@ class GraphStandIn(StandIn):
         with self.lock:
             token = f"fb-long-lived-r{next(self._ids)}"
             self.valid_tokens.add(token)
+            self.exchanges += 1
         return {"access_token": token, "token_type": "bearer", "expires_in": 5183944}
 
     def expire(self, token: str) -> None:

@@ -144,7 +144,8 @@ def _publish_locked(conn, row: dict, package: PlatformPackage, uploader: Uploade
     # Reconcile before posting: a kill or a lost answer may have left the post live or processing.
     if row["state"] != "pending" or upload_state:
         found = uploader.lookup(package, upload_state, row["marker"])
-        if found is not None and found.state in ("published", "scheduled"):
+        if found is not None and found.state in ("published", "scheduled", "processing"):
+            # Processing: the post is with the platform; finishing it again would send the publish twice.
             _record(conn, pub_id, found, package)
             conn.commit()
             return _result(ledger.get(conn, pub_id))
