@@ -40,8 +40,6 @@ PIECES = int(os.environ.get("BENCH_PUBLISH_PIECES", "100"))
 FAULT_RATE = float(os.environ.get("BENCH_PUBLISH_FAULT_RATE", "0.10"))
 SEED = int(os.environ.get("BENCH_PUBLISH_SEED", "7"))
 KB = 1024
-TIKTOK_CHUNKS = {"min_bytes": 64 * KB, "preferred_bytes": 64 * KB, "max_bytes": 256 * KB,
-                 "last_max_bytes": 512 * KB, "max_count": 1000}
 
 
 def random_faults(rate: float, seed: int):
@@ -92,7 +90,7 @@ def main() -> None:
     from acf.publishing import content as content_store
     from stand_ins.facebook import FacebookStandIn
     from stand_ins.instagram import InstagramStandIn
-    from stand_ins.tiktok import TikTokStandIn
+    from stand_ins.tiktok import SMALL_CHUNKS, small_chunks
     from stand_ins.youtube_upload import YouTubeUploadStandIn
 
     server = local_postgres.start(ROOT / ".acf" / "bench-pg")
@@ -104,8 +102,7 @@ def main() -> None:
     objects = work / "objects"
     objects.mkdir()
 
-    stand_ins = {"youtube": YouTubeUploadStandIn(), "tiktok": TikTokStandIn(min_chunk=64 * KB, max_chunk=256 * KB,
-                                                                            last_max=512 * KB),
+    stand_ins = {"youtube": YouTubeUploadStandIn(), "tiktok": small_chunks(),
                  "instagram": InstagramStandIn(), "facebook": FacebookStandIn(video_chunk=64 * KB)}
     for index, stand_in in enumerate(stand_ins.values()):
         stand_in.start()
@@ -168,7 +165,7 @@ def main() -> None:
         if platform == "youtube":
             return YouTubePublishHook().uploader(objects, **no_wait)
         if platform == "tiktok":
-            return TikTokHook().uploader(objects, poll_seconds=0, chunk_rule=TIKTOK_CHUNKS, **no_wait)
+            return TikTokHook().uploader(objects, poll_seconds=0, chunk_rule=SMALL_CHUNKS, **no_wait)
         if platform == "instagram":
             return InstagramHook().uploader(objects, public_url=lambda key: f"https://cdn.example/{key}?sig=1",
                                             poll_seconds=0, **no_wait)

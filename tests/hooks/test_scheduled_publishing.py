@@ -23,13 +23,11 @@ from hooks.facebook import FacebookHook
 from hooks.tiktok import TikTokHook
 from hooks.youtube_publish import YouTubePublishHook
 from stand_ins.facebook import FacebookStandIn
-from stand_ins.tiktok import TikTokStandIn
+from stand_ins.tiktok import SMALL_CHUNKS, small_chunks
 from stand_ins.youtube_upload import YouTubeUploadStandIn
 
 KB = 1024
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
-TIKTOK_CHUNKS = {"min_bytes": 64 * KB, "preferred_bytes": 64 * KB, "max_bytes": 256 * KB,
-                 "last_max_bytes": 512 * KB, "max_count": 1000}
 
 
 @pytest.fixture
@@ -107,11 +105,11 @@ def tiktok_setup(monkeypatch, server, object_root):
     env_connection(monkeypatch, "acf_tiktok", "acf_tiktok", server.url, "ck", "cs", access_token="tt-access-1",
                    refresh_token="tt-refresh-1", token_expires_at=(NOW + timedelta(days=3)).isoformat(),
                    account="creator-1")
-    return TikTokHook().uploader(object_root, sleep=lambda s: None, poll_seconds=0, chunk_rule=TIKTOK_CHUNKS)
+    return TikTokHook().uploader(object_root, sleep=lambda s: None, poll_seconds=0, chunk_rule=SMALL_CHUNKS)
 
 
 def test_tiktok_waits_for_the_slot_then_posts_once(monkeypatch, pg_conn, piece, object_root):
-    with TikTokStandIn(min_chunk=64 * KB, max_chunk=256 * KB, last_max=512 * KB) as server:
+    with small_chunks() as server:
         uploader = tiktok_setup(monkeypatch, server, object_root)
         slot = NOW + timedelta(hours=6)
         waiting = publish(pg_conn, package("tiktok", piece), uploader, publish_at=slot, now=NOW)
@@ -128,7 +126,7 @@ def test_tiktok_waits_for_the_slot_then_posts_once(monkeypatch, pg_conn, piece, 
 
 
 def test_a_piece_rejected_at_approval_is_never_posted_scheduled_or_not(monkeypatch, pg_conn, piece, object_root):
-    with TikTokStandIn(min_chunk=64 * KB, max_chunk=256 * KB, last_max=512 * KB) as server:
+    with small_chunks() as server:
         uploader = tiktok_setup(monkeypatch, server, object_root)
         slot = NOW + timedelta(hours=2)
         assert publish(pg_conn, package("tiktok", piece), uploader, publish_at=slot, now=NOW).state == "scheduled"
@@ -168,7 +166,7 @@ def test_a_slot_missed_while_the_factory_was_down_posts_at_the_next_window_once(
     rules = platform_rules.all_rules()
     monkeypatch.setitem(rules["tiktok"], "schedule", {"windows": [window], "timezone": "UTC"})
     monkeypatch.setattr(platform_rules, "all_rules", lambda: rules)
-    with TikTokStandIn(min_chunk=64 * KB, max_chunk=256 * KB, last_max=512 * KB) as server:
+    with small_chunks() as server:
         uploader = tiktok_setup(monkeypatch, server, object_root)
         (target,) = build_targets(pg_conn, object_root)["tiktok"]
         missed = NOW - timedelta(hours=5)                  # the slot passed while the factory was down

@@ -23,16 +23,13 @@ from acf.publishing.models import PlatformPackage
 from acf.publishing.publisher import publish
 from hooks.tiktok import TikTokHook
 from stand_ins.airflow_api import AirflowApiStandIn
-from stand_ins.tiktok import TikTokStandIn
+from stand_ins.tiktok import SMALL_CHUNKS, TikTokStandIn, small_chunks
 
-KB = 1024
-RULE = {"min_bytes": 64 * KB, "preferred_bytes": 64 * KB, "max_bytes": 256 * KB, "last_max_bytes": 512 * KB,
-        "max_count": 1000}
 
 
 @pytest.fixture
 def tiktok():
-    with TikTokStandIn(min_chunk=64 * KB, max_chunk=256 * KB, last_max=512 * KB) as stand_in:
+    with small_chunks() as stand_in:
         yield stand_in
 
 
@@ -140,7 +137,7 @@ def test_publish_refreshes_saves_and_never_logs_the_tokens(tiktok, airflow_api, 
     hook = TikTokHook()
     hook.__dict__["tokens"] = worker_manager()      # not the process-wide cache other tests share
     result = publish(pg_conn, package, hook.uploader(object_root, sleep=lambda s: None, poll_seconds=0,
-                                                     chunk_rule=RULE))
+                                                     chunk_rule=SMALL_CHUNKS))
     assert result.state == "published" and len(tiktok.posts) == 1
     saved = airflow_api.extra("acf_tiktok")
     assert saved["refresh_token"] != "tt-refresh-1" and saved["refresh_token"] in tiktok.refresh_tokens

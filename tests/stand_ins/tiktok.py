@@ -19,6 +19,11 @@ from stand_ins.base import Request, Response, StandIn, json_response
 from urllib.parse import parse_qs
 
 MB = 1024 * 1024
+KB = 1024
+# TikTok's chunk rules scaled down a thousandfold (64-256 KB chunks, a final one up to 512 KB), so tests and the
+# bench move kilobytes: the uploader's chunk_rule and small_chunks() agree on them.
+SMALL_CHUNKS = {"min_bytes": 64 * KB, "preferred_bytes": 64 * KB, "max_bytes": 256 * KB, "last_max_bytes": 512 * KB,
+                "max_count": 1000}
 
 
 def _err(code: str, message: str = "", status: int = 400) -> Response:
@@ -206,3 +211,9 @@ class TikTokStandIn(StandIn):
         with self.lock:
             videos = [{"id": p["id"], "title": p["title"], "create_time": 0} for p in reversed(self.posts[-20:])]
         return _ok({"videos": videos, "cursor": 0, "has_more": False})
+
+
+def small_chunks(**options) -> TikTokStandIn:
+    """A stand-in enforcing :data:`SMALL_CHUNKS`."""
+    return TikTokStandIn(min_chunk=SMALL_CHUNKS["min_bytes"], max_chunk=SMALL_CHUNKS["max_bytes"],
+                         last_max=SMALL_CHUNKS["last_max_bytes"], **options)

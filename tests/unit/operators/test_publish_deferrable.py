@@ -35,6 +35,17 @@ def tiktok(monkeypatch):
         yield server
 
 
+def defer_held(factory, context, stand_in, content_id: str, platform: str, **options) -> tuple:
+    """A ready piece for ``platform`` whose upload the stand-in keeps processing: (operator, the deferral)."""
+    seed_ready_piece(factory.conn, factory.root, content_id, platforms=(platform,), tier="budget")
+    stand_in.hold_processing = True
+    op = PublishContentOperator(task_id="publish", content_id=content_id, platform=platform, deferrable=True,
+                                poll_seconds=0.05, **options)
+    with pytest.raises(TaskDeferred) as deferred:
+        op.execute(context())
+    return op, deferred.value
+
+
 def run_trigger(trigger, release=None, after: float = 0.3) -> dict:
     """Run the trigger as the triggerer would (its own event loop); ``release()`` after ``after`` seconds."""
     if release is not None:
@@ -48,14 +59,9 @@ def run_trigger(trigger, release=None, after: float = 0.3) -> dict:
 
 
 def test_processing_wait_is_deferred_to_the_triggerer_then_resumed(factory, context, tiktok):
-    seed_ready_piece(factory.conn, factory.root, "cnt_tt1", platforms=("tiktok",), tier="budget")
-    tiktok.hold_processing = True                                 # the upload stays PROCESSING_UPLOAD
-    op = PublishContentOperator(task_id="publish", content_id="cnt_tt1", platform="tiktok", deferrable=True,
-                                poll_seconds=0.05, processing_timeout=30)
-    with pytest.raises(TaskDeferred) as deferred:
-        op.execute(context())
-    trigger, kwargs = deferred.value.trigger, deferred.value.kwargs
-    assert deferred.value.method_name == "resume"
+    op, deferred = defer_held(factory, context, tiktok, "cnt_tt1", "tiktok", processing_timeout=30)
+    trigger, kwargs = deferred.trigger, deferred.kwargs                # the upload stays PROCESSING_UPLOAD
+    assert deferred.method_name == "resume"
     classpath, trigger_kwargs = trigger.serialize()
     module, _, name = classpath.rpartition(".")
     assert getattr(importlib.import_module(module), name) is type(trigger)   # the triggerer can import it
@@ -76,20 +82,15 @@ def test_processing_wait_is_deferred_to_the_triggerer_then_resumed(factory, cont
 
 
 def test_a_failed_processing_ends_the_wait_and_the_ledger_says_failed(factory, context, tiktok):
-    seed_ready_piece(factory.conn, factory.root, "cnt_tt2", platforms=("tiktok",), tier="budget")
-    tiktok.hold_processing = True
-    op = PublishContentOperator(task_id="publish", content_id="cnt_tt2", platform="tiktok", deferrable=True,
-                                poll_seconds=0.05)
-    with pytest.raises(TaskDeferred) as deferred:
-        op.execute(context())
+    op, deferred = defer_held(factory, context, tiktok, "cnt_tt2", "tiktok")
 
     def fail():
         for upload in tiktok.uploads.values():
             upload["status"] = "FAILED"
 
-    event = run_trigger(deferred.value.trigger, release=fail)
+    event = run_trigger(deferred.trigger, release=fail)
     assert event["status"] == "failed"
-    assert op.resume(context(), event, **deferred.value.kwargs)["state"] == "failed"
+    assert op.resume(context(), event, **deferred.kwargs)["state"] == "failed"
     assert tiktok.posts == []
 
 
@@ -120,14 +121,9 @@ def test_facebook_video_processing_is_polled_by_the_trigger(factory, context, mo
         monkeypatch.setenv("AIRFLOW_CONN_ACF_FACEBOOK", Connection(
             conn_id="acf_facebook", conn_type="acf_facebook", host=f"{server.url}/v21.0", login="app-id",
             password="app-secret", extra=json.dumps({"access_token": "fb-long-lived-1", "page_id": "1001"})).get_uri())
-        seed_ready_piece(factory.conn, factory.root, "cnt_fb1", platforms=("facebook",), tier="budget")
-        server.hold_processing = True
-        op = PublishContentOperator(task_id="publish", content_id="cnt_fb1", platform="facebook", deferrable=True,
-                                    poll_seconds=0.05)
-        with pytest.raises(TaskDeferred) as deferred:
-            op.execute(context())
-        assert set(deferred.value.trigger.waiting_on) == {"video_id"}
-        event = run_trigger(deferred.value.trigger, release=lambda: setattr(server, "hold_processing", False))
+        op, deferred = defer_held(factory, context, server, "cnt_fb1", "facebook")
+        assert set(deferred.trigger.waiting_on) == {"video_id"}
+        event = run_trigger(deferred.trigger, release=lambda: setattr(server, "hold_processing", False))
         assert event["status"] == "ready"
-        result = op.resume(context(), event, **deferred.value.kwargs)
+        result = op.resume(context(), event, **deferred.kwargs)
         assert result["state"] == "published" and len(server.published) == 1
