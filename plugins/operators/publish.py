@@ -75,13 +75,15 @@ class PublishContentOperator(FactoryOperator):
         """Back from the triggerer (the slot came, or the platform finished processing): publish again."""
         from acf.publishing import steps
 
+        # A processing trigger sends {"status": ...}; DateTimeTrigger sends the moment it waited for.
+        status = event.get("status") if isinstance(event, dict) else None
         with self.connection() as conn:
-            if event and event.get("status") == "failed" and publication_id:
+            if status == "failed" and publication_id:
                 result = steps.processing_failed(conn, publication_id, target["platform"])
             else:
-                if event and event.get("status") not in (None, "ready", "success"):
+                if status not in (None, "ready"):
                     self.log.info("%s %s: the wait ended with %s; looking at the post", target["platform"],
-                                  target["content_id"], event["status"])
+                                  target["content_id"], status)
                 result = steps.publish_target(conn, self.object_root, target, self._uploaders(),
                                               publish_at=publish_at)
         return self._next(target, result, publish_at, rounds + 1)

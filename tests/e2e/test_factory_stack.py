@@ -171,7 +171,8 @@ def test_uploads_waiting_on_the_platform_hold_no_worker_and_share_one_token_refr
             "extra": json.dumps({"access_token": "fb-long-lived-1", "page_id": "1001", "account": "page-1",
                                  "token_expires_at": (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()})})
         assert status in (200, 201), body
-        status, body = factory_stack.call("PATCH", "/api/v2/pools/acf_facebook", {"slots": 20})
+        status, body = factory_stack.call("PATCH", "/api/v2/pools/acf_facebook?update_mask=slots",
+                                          {"pool": "acf_facebook", "slots": 20, "include_deferred": False})
         assert status == 200, body
         root = Path(factory_stack.env["ACF_HOME"]) / "objects"
         ids = [f"cnt_wait{i:02d}" for i in range(20)]

@@ -111,7 +111,8 @@ def test_the_slot_is_waited_for_on_the_triggerer_then_posted(factory, context, t
                                " AND account = 'creator-1'").fetchone()
     assert row == ("scheduled", slot)
     monkeypatch.setattr(quotas, "now_utc", lambda: slot + timedelta(seconds=2))   # the triggerer fired
-    result = op.resume(context(), {"status": "success"}, **deferred.value.kwargs)
+    event = asyncio.run(anext(DateTimeTrigger(moment=datetime.now(timezone.utc)).run())).payload
+    result = op.resume(context(), event, **deferred.value.kwargs)             # as Airflow resumes it
     assert result["state"] == "published" and result["scheduled_at"] == slot.isoformat()
     assert len(tiktok.posts) == 1
 
