@@ -128,3 +128,25 @@ def test_facebook_video_processing_is_polled_by_the_trigger(factory, context, mo
         assert event["status"] == "ready"
         result = op.resume(context(), event, **deferred.kwargs)
         assert result["state"] == "published" and len(server.published) == 1
+
+
+def test_a_rejection_at_approval_is_recorded_so_no_later_run_posts_the_piece(factory, context):
+    from acf.publishing import ledger
+    from acf.publishing.steps import build_targets
+    from operators.publish import ApprovePublishingOperator
+
+    seed_ready_piece(factory.conn, factory.root, "cnt_rej", platforms=("youtube", "tiktok"))
+    built = build_targets(factory.conn, factory.root, ["cnt_rej"])
+    approve = ApprovePublishingOperator(task_id="approve", subject="Publish?", packages_task_ids=[
+        "packages_youtube", "packages_tiktok"])
+    ctx = context()
+    ctx["ti"].xcom_pull = lambda task_ids: built[task_ids.removeprefix("packages_")]
+    answer = {"chosen_options": ["Reject"], "params_input": {}, "responded_at": datetime.now(timezone.utc),
+              "responded_by_user": {"id": "admin", "name": "admin"}}
+    assert approve.execute_complete(ctx, answer)["chosen_options"] == ["Reject"]
+    assert {p for p in ("youtube", "tiktok") if ledger.is_rejected(factory.conn, "cnt_rej", p)} == {"youtube", "tiktok"}
+    again = build_targets(factory.conn, factory.root, ["cnt_rej"])
+    assert again["youtube"] == [] and again["tiktok"] == []                  # the next run does not package it
+    op = PublishContentOperator(task_id="publish", target=built["youtube"][0])
+    assert op.execute(context())["state"] == "rejected"                      # nor does a run that already had it
+    assert not (factory.root / "outbox").exists()
