@@ -69,15 +69,22 @@ def _jwt_settings(rotate: bool = False) -> dict[str, str]:
 FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
 
 
-def _api_secret_key() -> str:
-    """``[api] secret_key`` (signs the UI session and log-server requests), kept in ``.acf/`` (0600)."""
-    path = _home() / "api_secret_key"
+def _local_secret(name: str) -> str:
+    """A random secret kept in ``.acf/<name>`` (mode 0600), made on first use."""
+    path = _home() / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_urlsafe(32))
     return path.read_text().strip()
+
+
+def _backup_connection() -> str:
+    """The ``acf_backup`` Connection: the backups' encryption key (``.acf/backup_key``), dated by its file."""
+    key = _local_secret("backup_key")
+    made = time.strftime("%Y-%m-%d", time.gmtime((_home() / "backup_key").stat().st_mtime))
+    return json.dumps({"conn_type": "generic", "password": key, "extra": {"rotated_at": made}})
 
 
 def _conn_json(dsn: str) -> str:
@@ -130,7 +137,7 @@ def airflow_env() -> dict[str, str]:
         "AIRFLOW__CORE__AUTH_MANAGER": FAB_AUTH_MANAGER,
         "AIRFLOW__FAB__UPDATE_FAB_PERMS": "False",
         "ACF_PASSWORDS_FILE": str(airflow_home / "passwords.json"),
-        "AIRFLOW__API__SECRET_KEY": _api_secret_key(),
+        "AIRFLOW__API__SECRET_KEY": _local_secret("api_secret_key"),
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{api_port()}/execution/",
         "AIRFLOW__API__PORT": str(api_port()),
         "AIRFLOW__API__BASE_URL": f"http://localhost:{api_port()}",
@@ -144,6 +151,7 @@ def airflow_env() -> dict[str, str]:
         "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(settings.trigger_log_port),
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
         "AIRFLOW_CONN_ACF_POSTGRES": _conn_json(urls["acf"]),
+        "AIRFLOW_CONN_ACF_BACKUP": _backup_connection(),
         "ACF_DATABASE_DSN": urls["acf"],
         "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT / "include"), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
         "NO_PROXY": "*",
