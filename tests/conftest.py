@@ -62,6 +62,41 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
             terminalreporter.write_line(line)
 
 
+# Every command stops what it started (issue 22). The controller (or the only process) tags the session's
+# environment, which every process a test starts inherits (the xdist workers too); at the end it stops the
+# shared test PostgreSQL (two workers share it: only the controller may), then any process still carrying
+# the tag fails the run.
+_TEST_PG = ROOT / ".acf" / "test-pg"
+
+
+def _is_controller(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _is_controller(config):
+        from acf import leftovers
+
+        config._acf_run_tag = os.environ[leftovers.TAG_VARIABLE] = uuid.uuid4().hex
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
+    config = session.config
+    if not _is_controller(config) or not hasattr(config, "_acf_run_tag"):
+        return
+    from acf import leftovers, local_postgres
+
+    if not os.environ.get("ACF_TEST_DATABASE_URL"):
+        local_postgres.stop(_TEST_PG)   # started on demand by the first test that needs it
+    found = leftovers.wait_for_none(config._acf_run_tag)
+    if found:
+        sys.stderr.write("\nleftover processes (started by the tests, still running):\n"
+                         + "".join(f"  {pid} {cmd[:200]}\n" for pid, cmd in found))
+        leftovers.stop_all(found)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
     # Without xdist the chaos conftest prints the line itself (it is loaded in this process).

@@ -339,6 +339,12 @@ def status() -> None:
         print(f"{component}: {state}")
 
 
+def rotate_jwt() -> None:
+    """A new RS256 key pair for the API server's tokens; the previous public key stays trusted for a day."""
+    settings = _jwt_settings(rotate=True)
+    print(f"new JWT signing key {settings['AIRFLOW__API_AUTH__JWT_KID']}; restart: make stop && make run")
+
+
 def print_env() -> None:
     """Shell ``export`` lines, for running airflow commands by hand against the stack."""
     for key, value in airflow_env().items():
@@ -346,7 +352,8 @@ def print_env() -> None:
 
 
 if __name__ == "__main__":
-    commands = {"env": print_env, "init": init, "start": start, "stop": stop, "status": status}
+    commands = {"env": print_env, "init": init, "start": start, "stop": stop, "status": status,
+                "rotate-jwt": rotate_jwt}
     if len(sys.argv) != 2 or sys.argv[1] not in commands:
         raise SystemExit(f"usage: python -m acf.local_stack {{{','.join(commands)}}}")
     commands[sys.argv[1]]()

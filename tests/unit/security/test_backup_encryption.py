@@ -1,48 +1,14 @@
-"""Encrypted backups: the dump is sealed (AES-256-GCM) before it reaches the object store, a restore
-decrypts and compares row counts, and a restore without the key or with another key fails clearly."""
+"""Backup encryption: sealed chunks that stream and refuse truncation, reordering and tampering; the S3
+server-side encryption settings. (The encrypted backup and restore against PostgreSQL are in
+tests/unit/analytics/test_analytics_backup.py, beside the other restore checks: one xdist worker.)"""
 from __future__ import annotations
-
-from datetime import datetime, timezone
 
 import pytest
 
 from acf import maintenance
-from acf.analytics import sample
 from acf.security import backup_crypto
 
-NOW = datetime(2026, 6, 1, 3, tzinfo=timezone.utc)
 KEY = "backup-key-for-tests-7f3a"
-
-
-@pytest.fixture
-def seeded(pg_conn, object_root):
-    sample.seed(pg_conn, object_root, trends=6, video=b"\x00" * 64, thumbnail=b"png", now=NOW)
-    pg_conn.execute("TRUNCATE acf.backups")
-    pg_conn.commit()
-    return pg_conn
-
-
-def test_an_encrypted_backup_holds_no_plain_dump_and_restores_with_its_key(seeded, pg_dsn, object_root, tmp_path):
-    (tmp_path / "work").mkdir()
-    record = maintenance.backup(pg_dsn, object_root, tmp_path / "work", now=NOW, encryption_key=KEY)
-    stored = (object_root / record.backup_key).read_bytes()
-    assert stored.startswith(backup_crypto.MAGIC)
-    assert b"PGDMP" not in stored and b"Sample topic" not in stored   # pg_dump's magic and the data
-    assert record.encryption == backup_crypto.ALGORITHM and record.key_id == backup_crypto.key_id(KEY)
-    assert not list((tmp_path / "work").iterdir())                   # no plain dump left behind
-    catalogued = seeded.execute("SELECT encryption, key_id FROM acf.backups").fetchone()
-    assert catalogued == (backup_crypto.ALGORITHM, record.key_id)
-    result = maintenance.verify_restore(pg_dsn, object_root, tmp_path, encryption_key=KEY)
-    assert result["rows"] == sum(record.row_counts.values()) and result["encryption"] == backup_crypto.ALGORITHM
-
-
-@pytest.mark.parametrize("key, reason", [(None, "no key was given"), ("another-key-entirely", "wrong key")])
-def test_a_restore_without_the_key_or_with_another_fails_clearly(seeded, pg_dsn, object_root, tmp_path, key, reason):
-    maintenance.backup(pg_dsn, object_root, tmp_path, now=NOW, encryption_key=KEY)
-    with pytest.raises(maintenance.BackupError, match=reason):
-        maintenance.verify_restore(pg_dsn, object_root, tmp_path, encryption_key=key)
-    leftovers = seeded.execute("SELECT count(*) FROM pg_database WHERE datname LIKE 'acf_restore_check_%'")
-    assert leftovers.fetchone()[0] == 0
 
 
 def test_sealed_chunks_stream_and_refuse_truncation_reordering_and_tampering(tmp_path):
@@ -70,20 +36,6 @@ def test_sealed_chunks_stream_and_refuse_truncation_reordering_and_tampering(tmp
     backup_crypto.encrypt_file(empty, sealed, KEY)
     backup_crypto.decrypt_file(sealed, out, KEY)
     assert out.read_bytes() == b""
-
-
-def test_on_s3_the_dump_is_sealed_and_stored_with_server_side_encryption(seeded, pg_dsn, s3_root, tmp_path):
-    root, client = s3_root
-    sse = maintenance.sse_arguments("AES256")
-    record = maintenance.backup(pg_dsn, root, tmp_path, now=NOW, encryption_key=KEY, sse=sse)
-    head = client.head_object(Bucket="acf-objects", Key=f"factory/{record.backup_key}")
-    assert head["ServerSideEncryption"] == "AES256"
-    body = client.get_object(Bucket="acf-objects", Key=f"factory/{record.backup_key}")["Body"].read()
-    assert body.startswith(backup_crypto.MAGIC) and len(body) == record.bytes
-    result = maintenance.verify_restore(pg_dsn, root, tmp_path, encryption_key=KEY)
-    assert result["rows"] == sum(record.row_counts.values())
-    with pytest.raises(maintenance.BackupError, match="no key was given"):
-        maintenance.verify_restore(pg_dsn, root, tmp_path)
 
 
 def test_server_side_encryption_settings_are_checked():
