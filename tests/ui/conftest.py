@@ -94,3 +94,16 @@ def dashboard_app(seeded_dsn, airflow_tokens):
                                     object_root=lambda: seeded_dsn["root"],
                                     scrape_token=lambda: SCRAPE_TOKEN))
     return parent
+
+
+@pytest.fixture(scope="module")
+def client(dashboard_app):
+    """A TestClient of the dashboard app (no redirects followed)."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(dashboard_app, follow_redirects=False) as test_client:
+        yield test_client
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}

@@ -14,15 +14,7 @@ import pytest
 from fastapi import Depends, FastAPI
 from fastapi.testclient import TestClient
 
-
-@pytest.fixture(scope="module")
-def client(dashboard_app):
-    with TestClient(dashboard_app, follow_redirects=False) as test_client:
-        yield test_client
-
-
-def _auth(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
+from .conftest import bearer
 
 
 def _log_rows(event: str) -> list:
@@ -36,15 +28,15 @@ def _log_rows(event: str) -> list:
 
 def test_a_dashboard_read_is_recorded_with_user_and_time(client, airflow_tokens):
     before = datetime.now(timezone.utc) - timedelta(seconds=5)
-    assert client.get("/acf/api/trends?per_page=3", headers=_auth(airflow_tokens["viewer"])).status_code == 200
+    assert client.get("/acf/api/trends?per_page=3", headers=bearer(airflow_tokens["viewer"])).status_code == 200
     rows = [r for r in _log_rows("acf.read.api.trends") if r[1] >= before]
     assert rows and rows[-1][0] == "viewer"
     assert json.loads(rows[-1][2])["per_page"] == "3"
-    assert client.get("/acf/trends", headers=_auth(airflow_tokens["admin"])).status_code == 200
+    assert client.get("/acf/trends", headers=bearer(airflow_tokens["admin"])).status_code == 200
     assert any(owner == "admin" for owner, *_ in _log_rows("acf.read.trends"))
     # a refused read is not recorded as done
     count = len(_log_rows("acf.read.api.costs"))
-    assert client.get("/acf/api/costs", headers=_auth(airflow_tokens["norole"])).status_code == 403
+    assert client.get("/acf/api/costs", headers=bearer(airflow_tokens["norole"])).status_code == 403
     assert len(_log_rows("acf.read.api.costs")) == count
 
 
@@ -71,32 +63,32 @@ def keys(seeded_dsn):
 
 
 def test_overdue_keys_show_a_warning_a_metric_and_the_security_page(client, airflow_tokens, keys):
-    page = client.get("/acf/trends", headers=_auth(airflow_tokens["viewer"]))
+    page = client.get("/acf/trends", headers=bearer(airflow_tokens["viewer"]))
     assert page.status_code == 200
     assert 'class="warning key-age"' in page.text and "acf_old" in page.text and "acf_undated" in page.text
     assert "acf_fresh" not in page.text
-    metrics = client.get("/acf/metrics", headers=_auth(airflow_tokens["viewer"])).text
+    metrics = client.get("/acf/metrics", headers=bearer(airflow_tokens["viewer"])).text
     assert 'acf_connection_key_overdue{conn_id="acf_old"} 1' in metrics
     assert 'acf_connection_key_overdue{conn_id="acf_fresh"} 0' in metrics
     assert 'acf_connection_key_age_days{conn_id="acf_undated",dated_from="audit_log"} 100' in metrics
-    listed = client.get("/acf/api/keys", headers=_auth(airflow_tokens["admin"])).json()
+    listed = client.get("/acf/api/keys", headers=bearer(airflow_tokens["admin"])).json()
     by_id = {k["conn_id"]: k for k in listed["items"]}
     assert by_id["acf_undated"]["dated_from"] == "audit_log" and by_id["acf_undated"]["overdue"] is True
     assert by_id["acf_fresh"]["overdue"] is False and listed["max_age_days"] == 90
-    security = client.get("/acf/security", headers=_auth(airflow_tokens["admin"]))
+    security = client.get("/acf/security", headers=bearer(airflow_tokens["admin"]))
     assert security.status_code == 200 and "Audit trail" in security.text and "acf.read.api.keys" in security.text
     assert "overdue" in security.text and "audit_log" in security.text
 
 
 def test_the_audit_trail_lists_factory_events_newest_first(client, airflow_tokens):
-    client.get("/acf/api/content", headers=_auth(airflow_tokens["admin"]))
-    trail = client.get("/acf/api/audit?per_page=5", headers=_auth(airflow_tokens["admin"])).json()
+    client.get("/acf/api/content", headers=bearer(airflow_tokens["admin"]))
+    trail = client.get("/acf/api/audit?per_page=5", headers=bearer(airflow_tokens["admin"])).json()
     # reading the trail is itself recorded (first), then the read before it
     assert [i["event"] for i in trail["items"][:2]] == ["acf.read.api.audit", "acf.read.api.content"]
     assert trail["items"][1]["user"] == "admin"
     whens = [i["when"] for i in trail["items"]]
     assert whens == sorted(whens, reverse=True)
-    assert client.get("/acf/api/audit", headers=_auth(airflow_tokens["norole"])).status_code == 403
+    assert client.get("/acf/api/audit", headers=bearer(airflow_tokens["norole"])).status_code == 403
     assert client.get("/acf/api/audit").status_code == 401
 
 
@@ -138,14 +130,14 @@ def _user_token():
 
 def test_the_authorisation_helper_asks_airflows_auth_manager(action_app, airflow_tokens):
     user = _user_token()
-    assert action_app.post("/make", headers=_auth(user)).status_code == 200
+    assert action_app.post("/make", headers=bearer(user)).status_code == 200
     assert any(owner == "maker" for owner, *_ in _log_rows("acf.make"))
-    assert action_app.post("/make", headers=_auth(airflow_tokens["viewer"])).status_code == 403
-    assert action_app.post("/approve", headers=_auth(airflow_tokens["viewer"])).status_code == 403
-    assert action_app.post("/approve", headers=_auth(airflow_tokens["admin"])).status_code == 200
-    assert action_app.get("/read", headers=_auth(airflow_tokens["viewer"])).status_code == 200
+    assert action_app.post("/make", headers=bearer(airflow_tokens["viewer"])).status_code == 403
+    assert action_app.post("/approve", headers=bearer(airflow_tokens["viewer"])).status_code == 403
+    assert action_app.post("/approve", headers=bearer(airflow_tokens["admin"])).status_code == 200
+    assert action_app.get("/read", headers=bearer(airflow_tokens["viewer"])).status_code == 200
     assert action_app.post("/make").status_code == 401
-    assert action_app.post("/make", headers=_auth("not-a-token")).status_code == 403
+    assert action_app.post("/make", headers=bearer("not-a-token")).status_code == 403
 
 
 def test_an_unknown_action_is_a_clear_error():
