@@ -5,12 +5,12 @@ processes talk to serves Connections read-only (``api_fastapi/execution_api/rout
 has a GET and nothing else), and a task process cannot reach the metadata database itself
 (``sdk/execution_time/supervisor.py`` ``block_orm_access``: "Direct database access via the ORM is not
 allowed"). ``PATCH /api/v2/connections/{connection_id}?update_mask=extra`` stores the extra encrypted
-(Fernet) like any Connection edit, is authorised like one (the simple auth manager lets role ``op`` edit
-Connections) and is audited in Airflow's event log. Reading goes through the Task SDK instead: the REST
-API masks secret-looking extras (``access_token``, ``refresh_token``) in what it returns.
+(Fernet) like any Connection edit, is authorised like one (FAB: ``can_edit`` on Connections; the simple
+auth manager: role ``op``) and is audited in Airflow's event log. Reading goes through the Task SDK
+instead: the REST API masks secret-looking extras (``access_token``, ``refresh_token``) in what it returns.
 
 Connection ``acf_airflow_api`` (type ``http``): host = the API server's base URL, login / password = a
-user allowed to edit Connections (``make run`` creates ``acf_service`` with role ``op``).
+user allowed to edit Connections (``make run`` creates ``acf_service``, role Service in roles.yaml).
 """
 from __future__ import annotations
 
