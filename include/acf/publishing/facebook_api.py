@@ -69,7 +69,9 @@ class FacebookUploader:
             return UploadOutcome("scheduled", video_id, self._published(video_id, info).url)
         if self._phase(info, "publishing") == "complete" or (info.get("status") or {}).get("video_status") == "ready":
             return self._published(video_id, info)
-        if self._phase(info, "processing") in ("in_progress", "not_started") and self._phase(info, "uploading") == "complete":
+        # Processing has begun only after a finish Facebook received; "not_started" means the finish never
+        # landed (finish_sent is saved before the call), and upload() finishes it again.
+        if self._phase(info, "uploading") == "complete" and self._phase(info, "processing") in ("in_progress", "complete"):
             return UploadOutcome("processing", video_id)
         return None
 
