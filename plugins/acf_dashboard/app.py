@@ -101,12 +101,12 @@ def create_app(
     def prefix(request: Request) -> str:
         return request.scope.get("root_path", "").rstrip("/")
 
-    def live_url(request: Request, path: str) -> str:
+    def live_url(request: Request, path: str, part: str = "live") -> str:
         query = {k: v for k, v in request.query_params.items() if k != "part"}
-        return f"{prefix(request)}/{path}?{urlencode({**query, 'part': 'live'})}"
+        return f"{prefix(request)}/{path}?{urlencode({**query, 'part': part})}"
 
-    def wants_part(request: Request) -> bool:
-        return request.query_params.get("part") == "live"
+    def wants_part(request: Request, part: str = "live") -> bool:
+        return request.query_params.get("part") == part
 
     def live_part(inner: str) -> HTMLResponse:
         return HTMLResponse(inner, headers={"Cache-Control": "no-store", "X-Live-Version": render.version(inner)})
@@ -184,6 +184,8 @@ def create_app(
     days_q = Query(30, ge=1, le=366)
     part_q = Query(None, pattern="^live$", description="live: only the part of the page that refreshes")
     opportunity_p = PathParam(..., pattern=ID_PATTERN)
+    opportunity_part_q = Query(None, pattern="^(live|summary)$",
+                               description="live: the runs and pieces; summary: status and scores")
 
     @router.get("/", include_in_schema=False)
     def index(request: Request) -> RedirectResponse:
@@ -273,16 +275,19 @@ def create_app(
                     lambda conn: render.opportunities_table(prefix(request), data(conn), status))
 
     @router.get("/opportunities/{opportunity_id}", response_class=HTMLResponse)
-    def opportunity_html(request: Request, opportunity_id: str = opportunity_p, part: str | None = part_q,
+    def opportunity_html(request: Request, opportunity_id: str = opportunity_p, part: str | None = opportunity_part_q,
                          user=Depends(auth.current_user)):
         with connect() as conn:
             found = opportunity_data(conn, opportunity_id)
             runs = production_runs(conn, opportunity_id) if auth.may(user, PRODUCTION_DAG, "GET") else []
             if wants_part(request):
                 return live_part(render.opportunity_made(prefix(request), found, runs))
+            if wants_part(request, "summary"):
+                return live_part(render.opportunity_summary(found))
+            path = f"opportunities/{render.path_id(opportunity_id)}"
             body = render.opportunity_page(prefix(request), found, make_form(found),
-                                           auth.may(user, PRODUCTION_DAG, "POST"),
-                                           live_url(request, f"opportunities/{render.path_id(opportunity_id)}"), runs)
+                                           auth.may(user, PRODUCTION_DAG, "POST"), live_url(request, path), runs,
+                                           live_url(request, path, "summary"))
             simulated = is_simulated(conn)
         return HTMLResponse(render.layout(prefix(request), "opportunities", found["trend_title"], body, simulated))
 

@@ -346,21 +346,9 @@ def content_gallery(prefix: str, data: dict) -> str:
 
 
 # -- one opportunity ------------------------------------------------------------------------------------------
-def opportunity_page(prefix: str, opp: dict, form: dict, may_make: bool, live_url: str, runs: list[dict]) -> str:
-    components = "".join(
-        f'<div><dt>{esc(name.replace("_", " "))}</dt>'
-        f'<dd>{progress_bar(min(1.0, float(value)) * 100, text=f"{float(value):.2f}")}</dd></div>'
-        for name, value in sorted((opp.get("components") or {}).items())
-        if isinstance(value, (int, float)) and not isinstance(value, bool))
-    head = (f'<section class="summary"><div class="facts-line">{status(opp["status"])} '
-            f'<span>score <b>{float(opp["score"]):.3f}</b></span> <span>trend score {float(opp["trend_score"]):.3f}</span>'
-            f' <span>{esc(opp["category"])}</span> <span>seen {number(opp["observation_count"])} times, '
-            f'{when(opp["first_seen"])} to {when(opp["last_seen"])}</span></div>'
-            f'<div>{chips(opp["sources"])} {chips(opp["regions"], "chip region")}</div>'
-            + (f'<p class="skipped">Skipped{" by " + esc(opp["skipped_by"]) if opp.get("skipped_by") else ""}: '
-               f'{esc(opp["skip_reason"])}</p>' if opp.get("skip_reason") else "")
-            + (f'<h2>Score components</h2><dl class="components">{components}</dl>' if components else "")
-            + '</section>')
+def opportunity_page(prefix: str, opp: dict, form: dict, may_make: bool, live_url: str, runs: list[dict],
+                     summary_url: str) -> str:
+    head = live_region(summary_url, opportunity_summary(opp), every_ms=REFRESH_MS * 2)
     brief = "".join(
         f'<li><span class="kind">{esc(f.get("kind"))}</span> {esc(f.get("text"))}'
         f'<div class="source">{_source(f)}{" · " + when(f.get("at")) if f.get("at") else ""}</div></li>'
@@ -380,6 +368,24 @@ def opportunity_page(prefix: str, opp: dict, form: dict, may_make: bool, live_ur
             + f'<div class="columns"><section><h2>Brief</h2>{brief_html}</section>'
               f'<section><h2>Angles</h2>{angles_html}</section></div>'
             + f'<section><h2>Runs and pieces</h2>{live_region(live_url, opportunity_made(prefix, opp, runs))}</section>')
+
+
+def opportunity_summary(opp: dict) -> str:
+    """Status, scores, where the trend was seen, a skip's reason and the score components."""
+    components = "".join(
+        f'<div><dt>{esc(name.replace("_", " "))}</dt>'
+        f'<dd>{progress_bar(min(1.0, float(value)) * 100, text=f"{float(value):.2f}")}</dd></div>'
+        for name, value in sorted((opp.get("components") or {}).items())
+        if isinstance(value, (int, float)) and not isinstance(value, bool))
+    return (f'<section class="summary"><div class="facts-line">{status(opp["status"])} '
+            f'<span>score <b>{float(opp["score"]):.3f}</b></span> <span>trend score {float(opp["trend_score"]):.3f}</span>'
+            f' <span>{esc(opp["category"])}</span> <span>seen {number(opp["observation_count"])} times, '
+            f'{when(opp["first_seen"])} to {when(opp["last_seen"])}</span></div>'
+            f'<div>{chips(opp["sources"])} {chips(opp["regions"], "chip region")}</div>'
+            + (f'<p class="skipped">Skipped{" by " + esc(opp["skipped_by"]) if opp.get("skipped_by") else ""}: '
+               f'{esc(opp["skip_reason"])}</p>' if opp.get("skip_reason") else "")
+            + (f'<h2>Score components</h2><dl class="components">{components}</dl>' if components else "")
+            + '</section>')
 
 
 def _source(fact: dict) -> str:

@@ -198,10 +198,19 @@ def test_live_parts_move_without_a_reload(signed_in, server, seeded_dsn, seeded_
         page.wait_for_function("() => document.querySelector('[data-content-id=content_live001] .piece-status')"
                                ".innerText === 'ready'", timeout=20000)
         assert page.evaluate("() => window.stillTheSamePage") is True
+        page.goto(f"{server}/acf/opportunities/opp_sample001")          # its status, as production moves it
+        assert page.locator(".summary .status").inner_text() == "open"
+        page.evaluate("() => { window.stillTheSamePage = true; }")
+        with psycopg.connect(seeded_dsn["dsn"], autocommit=True) as conn:
+            conn.execute("UPDATE acf.opportunities SET status = 'in_production' WHERE opportunity_id = 'opp_sample001'")
+        page.wait_for_function("() => document.querySelector('.summary .status').innerText === 'in_production'",
+                               timeout=20000)
+        assert page.evaluate("() => window.stillTheSamePage") is True
     finally:
         with psycopg.connect(seeded_dsn["dsn"], autocommit=True) as conn:
             conn.execute("UPDATE acf.render_progress SET percent = 40 WHERE content_id = 'content_live001'")
             conn.execute("UPDATE acf.content_pieces SET status = 'rendering' WHERE content_id = 'content_live001'")
+            conn.execute("UPDATE acf.opportunities SET status = 'open' WHERE opportunity_id = 'opp_sample001'")
         seeded_airflow.runs[0]["tasks"] = {"success": 7, "running": 1, "none": 2}
     assert errors == []
 
