@@ -14,6 +14,7 @@ from typing import Any
 PUBLISH_DAG, APPROVAL_TASK = "acf_publish", "approve"
 PRODUCTION_DAG = "acf_production"
 ACTIVE_STATES = ("queued", "running")
+FINISHED_TASK_STATES = ("success", "failed", "skipped", "upstream_failed", "removed")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -89,7 +90,9 @@ class AirflowState:
         from airflow.models.xcom import XComModel
         from airflow.utils.session import create_session
 
-        where = (TI.dag_id == PUBLISH_DAG, TI.task_id == APPROVAL_TASK, HITLDetail.responded_at.is_(None))
+        # An unanswered step of a finished task (its deadline passed, the run was failed by hand) waits no more.
+        where = (TI.dag_id == PUBLISH_DAG, TI.task_id == APPROVAL_TASK, HITLDetail.responded_at.is_(None),
+                 TI.state.not_in(FINISHED_TASK_STATES))
         with create_session() as session:
             total = session.scalar(select(func.count()).select_from(TI)
                                    .join(HITLDetail, HITLDetail.ti_id == TI.id).where(*where)) or 0
