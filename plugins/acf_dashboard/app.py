@@ -29,8 +29,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Red
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
+from acf import settings
 from acf.analytics import dashboard, exporter
-from acf_dashboard import auth, render
+from acf_dashboard import auth, render, security
 from acf_dashboard.airflow_state import PRODUCTION_DAG, PUBLISH_DAG, AirflowState
 
 STATIC_DIR = Path(__file__).with_name("static")
@@ -114,21 +115,36 @@ def create_app(
     def is_simulated(conn) -> bool:
         return bool(conn.execute("SELECT EXISTS (SELECT 1 FROM acf.metrics WHERE simulated)").fetchone()[0])
 
+    def key_ages(conn) -> list:
+        from airflow.utils.session import create_session
+
+        with create_session() as session:
+            return security.key_ages(conn, session, settings.load().key_max_age_days)
+
+    def full_page(request: Request, slug: str, title: str, content: str, conn) -> HTMLResponse:
+        warning = render.key_warning(prefix(request), key_ages(conn), settings.load().key_max_age_days)
+        return HTMLResponse(render.layout(prefix(request), slug, title, warning + content, is_simulated(conn)))
+
     def html(request: Request, slug: str, title: str, body: Callable[[Any], str],
              part: Callable[[Any], str] | None = None) -> HTMLResponse:
         with connect() as conn:
             if part is not None and wants_part(request):
                 return live_part(part(conn))
-            content = body(conn)
-            simulated = is_simulated(conn)
-        return HTMLResponse(render.layout(prefix(request), slug, title, content, simulated))
+            return full_page(request, slug, title, body(conn), conn)
 
-    def readable_dags(user) -> list[str]:
-        return [d for d in factory_dags() if auth.may(user, d, "GET", "RUN")]
+    def read(what: str) -> list:
+        """Dashboard data reads go to Airflow's audit log (acf.read.<what>, with the user and time); a page's
+        own refreshes (``?part=``) do not: the page was recorded when it was opened."""
+        return [Depends(auth.audit_unless_refresh(f"read.{what}"))]
 
-    def live_data(conn, user, page: int, per_page: int) -> dict:
+    admin_only = [Depends(auth.require_audit_access())]
+
+    def readable_dags(request: Request, user) -> list[str]:
+        return [d for d in factory_dags() if auth.may_dag(request, user, d, "GET", "RUN")]
+
+    def live_data(conn, request: Request, user, page: int, per_page: int) -> dict:
         page, per_page, _ = dashboard.clamp(page, per_page)
-        runs, total = airflow.active_runs(readable_dags(user), page, per_page)
+        runs, total = airflow.active_runs(readable_dags(request, user), page, per_page)
         attach_pieces(conn, runs)
         return dashboard.Page(runs, total, page, per_page).as_json()
 
@@ -138,11 +154,11 @@ def create_app(
         for run in runs:
             run["content"] = made.get(run["run_id"]) if run["dag_id"] == PRODUCTION_DAG else None
 
-    def review_data(conn, user, page: int, per_page: int) -> dict:
+    def review_data(conn, request: Request, user, page: int, per_page: int) -> dict:
         page, per_page, _ = dashboard.clamp(page, per_page)
-        root = object_root()
-        if not auth.may(user, PUBLISH_DAG, "GET", "HITL_DETAIL"):
+        if not auth.may_dag(request, user, PUBLISH_DAG, "GET", "HITL_DETAIL"):
             return {**dashboard.Page([], 0, page, per_page).as_json(), "answered": []}
+        root = object_root()
         items, total = airflow.pending_approvals(page, per_page)
         moment = now()
         for item in items:
@@ -163,13 +179,15 @@ def create_app(
             raise HTTPException(404, f"no opportunity {opportunity_id}")
         return found
 
-    def production_runs(conn, opportunity_id: str) -> list[dict]:
+    def production_runs(conn, request: Request, user, opportunity_id: str) -> list[dict]:
+        if not auth.may_dag(request, user, PRODUCTION_DAG, "GET", "RUN"):
+            return []
         runs = airflow.runs_with_conf(PRODUCTION_DAG, "opportunity", opportunity_id)
         attach_pieces(conn, runs)
         return runs
 
     def make_form(opp: dict) -> dict:
-        from acf import platform_rules, registry, settings
+        from acf import platform_rules, registry
 
         config = settings.load()
         platforms = list(platform_rules.platforms())
@@ -178,6 +196,9 @@ def create_app(
                 "chosen_platforms": suggested or platforms, "aspects": list(settings.ASPECTS),
                 "chosen_aspects": ["9:16"], "target_seconds": config.target_seconds}
 
+    from airflow.api_fastapi.core_api.security import get_user
+
+    signed_in = Depends(get_user)
     page_q = Query(1, ge=1, description="1-based page number")
     per_page_q = Query(dashboard.DEFAULT_PER_PAGE, ge=1, le=dashboard.MAX_PER_PAGE)
     status_q = Query(None, pattern="^(open|skipped|in_production|produced)$")
@@ -186,33 +207,35 @@ def create_app(
     opportunity_p = PathParam(..., pattern=ID_PATTERN)
     opportunity_part_q = Query(None, pattern="^(live|summary)$",
                                description="live: the runs and pieces; summary: status and scores")
+    live_part_q = Query(None, pattern="^(live|count)$",
+                        description="live: the runs; count: how many are in progress (the header)")
 
     @router.get("/", include_in_schema=False)
     def index(request: Request) -> RedirectResponse:
         return RedirectResponse(f"{prefix(request)}/trends", status_code=303)
 
     # -- JSON ---------------------------------------------------------------
-    @router.get("/api/trends")
+    @router.get("/api/trends", dependencies=read("api.trends"))
     def api_trends(page: int = page_q, per_page: int = per_page_q) -> JSONResponse:
         with connect() as conn:
             return JSONResponse(dashboard.trends(conn, page, per_page).as_json())
 
-    @router.get("/api/opportunities")
+    @router.get("/api/opportunities", dependencies=read("api.opportunities"))
     def api_opportunities(page: int = page_q, per_page: int = per_page_q, status: str | None = status_q):
         with connect() as conn:
             return JSONResponse(dashboard.opportunities(conn, page, per_page, status).as_json())
 
-    @router.get("/api/opportunities/{opportunity_id}")
-    def api_opportunity(opportunity_id: str = opportunity_p, user=Depends(auth.current_user)) -> JSONResponse:
+    @router.get("/api/opportunities/{opportunity_id}", dependencies=read("api.opportunity"))
+    def api_opportunity(request: Request, opportunity_id: str = opportunity_p, user=signed_in) -> JSONResponse:
         with connect() as conn:
             found = opportunity_data(conn, opportunity_id)
-            found["runs"] = production_runs(conn, opportunity_id) if auth.may(user, PRODUCTION_DAG, "GET") else []
-        found["may_make"] = auth.may(user, PRODUCTION_DAG, "POST")
+            found["runs"] = production_runs(conn, request, user, opportunity_id)
+        found["may_make"] = auth.may(request, user, "make")
         return JSONResponse(found)
 
-    @router.post("/api/opportunities/{opportunity_id}/skip")
-    def api_skip(body: SkipRequest, opportunity_id: str = opportunity_p,
-                 user=Depends(auth.require_dag_action(PRODUCTION_DAG, "POST"))) -> JSONResponse:
+    @router.post("/api/opportunities/{opportunity_id}/skip",
+                 dependencies=[Depends(auth.require_action("skip")), Depends(auth.audit("skip"))])
+    def api_skip(body: SkipRequest, opportunity_id: str = opportunity_p, user=signed_in) -> JSONResponse:
         from acf.opportunities import store
 
         reason = body.reason.strip()
@@ -229,41 +252,42 @@ def create_app(
         return JSONResponse({"opportunity_id": opportunity_id, "status": row[0], "skip_reason": row[1],
                              "skipped_by": row[2]})
 
-    @router.get("/api/content")
+    @router.get("/api/content", dependencies=read("api.content"))
     def api_content(page: int = page_q, per_page: int = per_page_q) -> JSONResponse:
         with connect() as conn:
             return JSONResponse(dashboard.content(conn, page, per_page).as_json())
 
-    @router.get("/api/live")
-    def api_live(page: int = page_q, per_page: int = per_page_q, user=Depends(auth.current_user)) -> JSONResponse:
+    @router.get("/api/live", dependencies=read("api.live"))
+    def api_live(request: Request, page: int = page_q, per_page: int = per_page_q, user=signed_in) -> JSONResponse:
         """Runs in progress of the factory's DAGs the user may read, newest first, with their tasks counted
         and, for production runs, the piece and its render percent."""
         with connect() as conn:
-            return JSONResponse(live_data(conn, user, page, per_page), headers={"Cache-Control": "no-store"})
+            return JSONResponse(live_data(conn, request, user, page, per_page), headers={"Cache-Control": "no-store"})
 
-    @router.get("/api/review")
-    def api_review(page: int = page_q, per_page: int = per_page_q, user=Depends(auth.current_user)) -> JSONResponse:
+    @router.get("/api/review", dependencies=read("api.review"))
+    def api_review(request: Request, page: int = page_q, per_page: int = per_page_q, user=signed_in) -> JSONResponse:
         """acf_publish runs waiting for approval (oldest first) with what each would post; the latest answers."""
         with connect() as conn:
-            return JSONResponse(review_data(conn, user, page, per_page), headers={"Cache-Control": "no-store"})
+            return JSONResponse(review_data(conn, request, user, page, per_page),
+                                headers={"Cache-Control": "no-store"})
 
-    @router.get("/api/performance")
+    @router.get("/api/performance", dependencies=read("api.performance"))
     def api_performance(days: int = days_q) -> JSONResponse:
         with connect() as conn:
             return JSONResponse(dashboard.performance(conn, days))
 
-    @router.get("/api/costs")
+    @router.get("/api/costs", dependencies=read("api.costs"))
     def api_costs(page: int = page_q, per_page: int = per_page_q, days: int = days_q) -> JSONResponse:
         with connect() as conn:
             return JSONResponse(dashboard.costs(conn, page, per_page, days))
 
     # -- HTML ---------------------------------------------------------------
-    @router.get("/trends", response_class=HTMLResponse)
+    @router.get("/trends", response_class=HTMLResponse, dependencies=read("trends"))
     def trends_html(request: Request, page: int = page_q, per_page: int = per_page_q):
         return html(request, "trends", "Trends", lambda conn: render.trends_page(
             prefix(request), dashboard.trends(conn, page, per_page).as_json()))
 
-    @router.get("/opportunities", response_class=HTMLResponse)
+    @router.get("/opportunities", response_class=HTMLResponse, dependencies=read("opportunities"))
     def opportunities_html(request: Request, page: int = page_q, per_page: int = per_page_q,
                            status: str | None = status_q, part: str | None = part_q):
         def data(conn):
@@ -274,24 +298,22 @@ def create_app(
                                                            live_url(request, "opportunities")),
                     lambda conn: render.opportunities_table(prefix(request), data(conn), status))
 
-    @router.get("/opportunities/{opportunity_id}", response_class=HTMLResponse)
-    def opportunity_html(request: Request, opportunity_id: str = opportunity_p, part: str | None = opportunity_part_q,
-                         user=Depends(auth.current_user)):
+    @router.get("/opportunities/{opportunity_id}", response_class=HTMLResponse, dependencies=read("opportunity"))
+    def opportunity_html(request: Request, opportunity_id: str = opportunity_p,
+                         part: str | None = opportunity_part_q, user=signed_in):
         with connect() as conn:
             found = opportunity_data(conn, opportunity_id)
-            runs = production_runs(conn, opportunity_id) if auth.may(user, PRODUCTION_DAG, "GET") else []
+            runs = production_runs(conn, request, user, opportunity_id)
             if wants_part(request):
                 return live_part(render.opportunity_made(prefix(request), found, runs))
             if wants_part(request, "summary"):
                 return live_part(render.opportunity_summary(found))
             path = f"opportunities/{render.path_id(opportunity_id)}"
-            body = render.opportunity_page(prefix(request), found, make_form(found),
-                                           auth.may(user, PRODUCTION_DAG, "POST"), live_url(request, path), runs,
-                                           live_url(request, path, "summary"))
-            simulated = is_simulated(conn)
-        return HTMLResponse(render.layout(prefix(request), "opportunities", found["trend_title"], body, simulated))
+            body = render.opportunity_page(prefix(request), found, make_form(found), auth.may(request, user, "make"),
+                                           live_url(request, path), runs, live_url(request, path, "summary"))
+            return full_page(request, "opportunities", found["trend_title"], body, conn)
 
-    @router.get("/content", response_class=HTMLResponse)
+    @router.get("/content", response_class=HTMLResponse, dependencies=read("content"))
     def content_html(request: Request, page: int = page_q, per_page: int = per_page_q, part: str | None = part_q):
         def data(conn):
             return dashboard.content(conn, page, per_page).as_json()
@@ -300,33 +322,60 @@ def create_app(
                     lambda conn: render.content_page(prefix(request), data(conn), live_url(request, "content")),
                     lambda conn: render.content_gallery(prefix(request), data(conn)))
 
-    @router.get("/review", response_class=HTMLResponse)
+    @router.get("/review", response_class=HTMLResponse, dependencies=read("review"))
     def review_html(request: Request, page: int = page_q, per_page: int = per_page_q, part: str | None = part_q,
-                    user=Depends(auth.current_user)):
-        may_answer = auth.may(user, PUBLISH_DAG, "PUT", "HITL_DETAIL")
+                    user=signed_in):
+        may_answer = auth.may(request, user, "approve")
         return html(request, "review", "Review",
-                    lambda conn: render.review_page(prefix(request), review_data(conn, user, page, per_page),
+                    lambda conn: render.review_page(prefix(request), review_data(conn, request, user, page, per_page),
                                                     may_answer, live_url(request, "review")),
-                    lambda conn: render.review_list(prefix(request), review_data(conn, user, page, per_page),
+                    lambda conn: render.review_list(prefix(request), review_data(conn, request, user, page, per_page),
                                                     may_answer))
 
-    @router.get("/live", response_class=HTMLResponse)
-    def live_html(request: Request, page: int = page_q, per_page: int = per_page_q, part: str | None = part_q,
-                  user=Depends(auth.current_user)):
+    @router.get("/live", response_class=HTMLResponse, dependencies=read("live"))
+    def live_html(request: Request, page: int = page_q, per_page: int = per_page_q,
+                  part: str | None = live_part_q, user=signed_in):
+        if wants_part(request, "count"):      # the header's "N running", every few seconds on every page
+            return PlainTextResponse(str(airflow.active_runs(readable_dags(request, user), 1, 1)[1]),
+                                     headers={"Cache-Control": "no-store"})
         return html(request, "live", "Live",
-                    lambda conn: render.live_page(prefix(request), live_data(conn, user, page, per_page),
+                    lambda conn: render.live_page(prefix(request), live_data(conn, request, user, page, per_page),
                                                   live_url(request, "live")),
-                    lambda conn: render.live_list(prefix(request), live_data(conn, user, page, per_page)))
+                    lambda conn: render.live_list(prefix(request), live_data(conn, request, user, page, per_page)))
 
-    @router.get("/performance", response_class=HTMLResponse)
+    @router.get("/performance", response_class=HTMLResponse, dependencies=read("performance"))
     def performance_html(request: Request, days: int = days_q):
         return html(request, "performance", "Performance", lambda conn: render.performance_page(
             prefix(request), dashboard.performance(conn, days)))
 
-    @router.get("/costs", response_class=HTMLResponse)
+    @router.get("/costs", response_class=HTMLResponse, dependencies=read("costs"))
     def costs_html(request: Request, page: int = page_q, per_page: int = per_page_q, days: int = days_q):
         return html(request, "costs", "Costs", lambda conn: render.costs_page(
             prefix(request), dashboard.costs(conn, page, per_page, days)))
+
+    # -- security: the factory's audit trail and key ages (who may read Airflow's audit log) ---------
+    @router.get("/api/audit", dependencies=admin_only + read("api.audit"))
+    def api_audit(page: int = page_q, per_page: int = per_page_q) -> JSONResponse:
+        from airflow.utils.session import create_session
+
+        with create_session() as session:
+            return JSONResponse(security.audit_trail(session, page, per_page))
+
+    @router.get("/api/keys", dependencies=admin_only + read("api.keys"))
+    def api_keys() -> JSONResponse:
+        with connect() as conn:
+            ages = key_ages(conn)
+        return JSONResponse({"max_age_days": settings.load().key_max_age_days,
+                             "items": [a.as_json() for a in ages]})
+
+    @router.get("/security", response_class=HTMLResponse, dependencies=admin_only + read("security"))
+    def security_html(request: Request, page: int = page_q, per_page: int = per_page_q):
+        from airflow.utils.session import create_session
+
+        with create_session() as session:
+            trail = security.audit_trail(session, page, per_page)
+        return html(request, "security", "Security", lambda conn: render.security_page(
+            prefix(request), key_ages(conn), trail, settings.load().key_max_age_days))
 
     # -- media --------------------------------------------------------------
     @router.get("/media/{kind}/{object_id}")
@@ -350,7 +399,8 @@ def create_app(
     @app.get("/metrics", dependencies=[Depends(metrics_access)])
     def metrics() -> PlainTextResponse:
         with connect() as conn:
-            return PlainTextResponse(exporter.factory_metrics(conn), media_type=exporter.CONTENT_TYPE)
+            text = exporter.factory_metrics(conn) + security.key_age_metrics(key_ages(conn))
+            return PlainTextResponse(text, media_type=exporter.CONTENT_TYPE)
 
     @app.exception_handler(HTTPException)
     async def refusal_page(request: Request, exc: HTTPException):

@@ -82,11 +82,12 @@ def _wait_for_idle(stack, dag_id: str, timeout: float = 300) -> None:
 
 
 def test_make_this_and_approve_from_the_dashboard(factory_stack):
-    """The creator's click-through in a real browser against the running factory, signed in with Airflow's
-    own login cookie: "Make this" on an opportunity triggers acf_production with the chosen tier, platform,
-    aspect and length (Airflow's REST API, the user's own credentials); the run appears on the page and
-    finishes without a reload; a publish run asking for approval shows on Review with the video and the
-    platform's package; Approve answers Airflow's human-in-the-loop step and the publications move on."""
+    """The click-through in a real browser against the running factory, each person signed in with Airflow's
+    own login cookie (roles.yaml under FAB): the creator's "Make this" on an opportunity triggers
+    acf_production with the chosen tier, platform, aspect and length (Airflow's REST API, the user's own
+    credentials); the run appears on the page and finishes without a reload; a publish run asking for
+    approval shows on Review with the video and the platform's package, its buttons off for the creator and
+    on for the reviewer, whose Approve answers Airflow's human-in-the-loop step; the publications move on."""
     playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     from ui.test_dashboard_browser import ARGS, CHROMIUM, SCREENSHOTS
 
@@ -105,11 +106,16 @@ def test_make_this_and_approve_from_the_dashboard(factory_stack):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 800})
-        context.add_cookies([{"name": "_token", "value": factory_stack.token("admin"), "url": base}])
-        page = context.new_page()
         errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+
+        def signed_in(user: str):
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            context.add_cookies([{"name": "_token", "value": factory_stack.token(user), "url": base}])
+            opened = context.new_page()
+            opened.on("pageerror", lambda exc: errors.append(f"{user}: {exc}"))
+            return opened
+
+        page = signed_in("creator")
 
         # -- Make this ------------------------------------------------------------------------------------
         page.goto(f"{base}/acf/opportunities/{opportunity_id}")
@@ -125,7 +131,7 @@ def test_make_this_and_approve_from_the_dashboard(factory_stack):
         page.wait_for_function("() => document.querySelector('form#make').dataset.runId", timeout=60000)
         run_id = make.get_attribute("data-run-id")
         status, run = factory_stack.call("GET", f"/api/v2/dags/acf_production/dagRuns/{run_id}")
-        assert status == 200 and run["triggering_user_name"] == "admin"      # the user's own login, not a service
+        assert status == 200 and run["triggering_user_name"] == "creator"    # the user's own login, not a service
         assert run["conf"] == {"opportunity": opportunity_id, "tier": "offline", "platforms": ["tiktok"],
                                "aspect_ratios": ["9:16"], "target_seconds": 15}
         # the run appears on the page, then finishes there, without a reload
@@ -147,6 +153,13 @@ def test_make_this_and_approve_from_the_dashboard(factory_stack):
         assert status == 200, publish
         review_run = publish["dag_run_id"]
         assert factory_stack.call("PATCH", "/api/v2/dags/acf_publish", {"is_paused": False})[0] == 200
+        page.goto(f"{base}/acf/review")          # the creator sees it waiting, and may not answer
+        page.locator(f'article.review[data-run-id="{review_run}"]').wait_for(timeout=300000)
+        assert page.locator(f'article.review[data-run-id="{review_run}"] button[name=approve]').is_disabled()
+        assert "may not answer" in page.locator("main").inner_text()
+        page = signed_in("reviewer")
+        page.goto(f"{base}/acf/opportunities/{opportunity_id}")     # the reviewer may not make
+        assert page.locator("form#make button[name=make]").is_disabled()
         page.goto(f"{base}/acf/review")
         review = page.locator(f'article.review[data-run-id="{review_run}"]')
         review.wait_for(timeout=300000)
@@ -157,7 +170,8 @@ def test_make_this_and_approve_from_the_dashboard(factory_stack):
                                " button[name=approve]'); return b && !b.disabled; }", timeout=300000)
         _wait_until_parked_attempt_reported(factory_stack, review_run)
         path = f"/api/v2/dags/acf_publish/dagRuns/{review_run}/taskInstances/approve/-1/hitlDetails"
-        assert factory_stack.call("PATCH", path, {"chosen_options": ["Approve"]}, user="viewer")[0] == 403
+        for refused in ("viewer", "creator"):
+            assert factory_stack.call("PATCH", path, {"chosen_options": ["Approve"]}, user=refused)[0] == 403
         page.screenshot(path=str(SCREENSHOTS / "stack-review.png"), full_page=True)
         review.locator("button[name=approve]").click()
         page.wait_for_function("() => [...document.querySelectorAll('.action-status')]"
@@ -174,7 +188,7 @@ def test_make_this_and_approve_from_the_dashboard(factory_stack):
         browser.close()
     assert factory_stack.wait_for_run("acf_publish", review_run, timeout=300)["state"] == "success"
     _, detail = factory_stack.call("GET", path)
-    assert detail["chosen_options"] == ["Approve"] and detail["responded_by_user"]["name"] == "admin"
+    assert detail["chosen_options"] == ["Approve"] and detail["responded_by_user"]["name"] == "reviewer"
     with psycopg.connect(dsn) as conn:
         assert conn.execute("SELECT state FROM acf.publications WHERE content_id = %s AND platform = 'tiktok'",
                             (content_id,)).fetchone() == ("published",)
@@ -193,6 +207,74 @@ def test_invalid_conf_is_refused_with_the_reason(factory_stack, dag_id, conf, re
     status, body = factory_stack.call("POST", f"/api/v2/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf})
     assert 400 <= status < 500, body
     assert reason in str(body)
+
+
+# Each role's allowed and refused calls (roles.yaml under FAB's RBAC). A trigger with an invalid conf is
+# answered 400 once authorised (so nothing runs) and 403 when refused; an answer to a run that does not
+# exist is 404 once authorised. Refused is 403, never 500.
+BAD_CONF = {"acf_production": {"tier": "gold"}, "acf_trends": {"regions": ["usa"]}, "acf_publish": {"limit": -1}}
+ROLE_CALLS = {
+    # call: {user: expected status}
+    ("GET", "/api/v2/dags?dag_id_pattern=acf_"): dict(admin=200, creator=200, reviewer=200, viewer=200),
+    ("GET", "/api/v2/dags/acf_production/dagRuns"): dict(admin=200, creator=200, reviewer=200, viewer=200),
+    ("GET", "/api/v2/connections"): dict(admin=200, creator=403, reviewer=403, viewer=403),
+    ("POST", "/api/v2/dags/acf_production/dagRuns"): dict(admin=400, creator=400, reviewer=403, viewer=403),
+    ("POST", "/api/v2/dags/acf_trends/dagRuns"): dict(admin=400, creator=400, reviewer=403, viewer=403),
+    ("POST", "/api/v2/dags/acf_publish/dagRuns"): dict(admin=400, creator=403, reviewer=403, viewer=403),
+    ("PATCH", "/api/v2/dags/acf_publish/dagRuns/no_such_run/taskInstances/approve/-1/hitlDetails"):
+        dict(admin=404, creator=403, reviewer=404, viewer=403),
+    ("GET", "/api/v2/eventLogs?limit=1"): dict(admin=200, creator=403, reviewer=403, viewer=403),
+    ("GET", "/acf/api/trends"): dict(admin=200, creator=200, reviewer=200, viewer=200),
+    ("GET", "/acf/api/audit"): dict(admin=200, creator=403, reviewer=403, viewer=403),
+    ("GET", "/acf/api/keys"): dict(admin=200, creator=403, reviewer=403, viewer=403),
+}
+
+
+@pytest.mark.parametrize("user", ["admin", "creator", "reviewer", "viewer"])
+def test_each_role_is_allowed_and_refused_what_roles_yaml_says(factory_stack, user):
+    token = factory_stack.token(user)
+    seen = {}
+    for (method, path), expected in ROLE_CALLS.items():
+        dag_id = path.split("/")[4] if path.startswith("/api/v2/dags/") else None
+        body = ({"logical_date": None, "conf": BAD_CONF[dag_id]} if method == "POST"
+                else {"chosen_options": ["Approve"]} if method == "PATCH" else None)
+        status, _ = factory_stack.call(method, path, body, token=token)
+        seen[f"{method} {path}"] = status
+        assert status < 500, (method, path, status)
+    assert seen == {f"{m} {p}": e[user] for (m, p), e in ROLE_CALLS.items()}
+
+
+def test_the_dashboard_records_what_each_user_read_for_the_admin(factory_stack):
+    factory_stack.call("GET", "/acf/api/content?per_page=2", user="creator")
+    status, trail = factory_stack.call("GET", "/acf/api/audit?per_page=50")
+    assert status == 200
+    assert any(i["event"] == "acf.read.api.content" and i["user"] == "creator" for i in trail["items"])
+
+
+def test_a_token_signed_with_another_key_is_refused(factory_stack):
+    """Tokens are RS256-signed with the stack's key pair (.acf/jwt, mode 0600): another key is refused."""
+    import os
+    import time
+    from pathlib import Path
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    home = Path(factory_stack.env["ACF_HOME"]) / "jwt"
+    assert factory_stack.env["AIRFLOW__API_AUTH__JWT_ALGORITHM"] == "RS256"
+    assert {p.name: os.stat(p).st_mode & 0o777 for p in home.iterdir()} == \
+        {"private.pem": 0o600, "jwks.json": 0o600, "kid": 0o600}
+    genuine = factory_stack.token("admin")
+    assert jwt.get_unverified_header(genuine)["alg"] == "RS256"
+    claims = jwt.decode(genuine, options={"verify_signature": False})
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = int(time.time())
+    claims.update(iat=now, nbf=now, exp=now + 600)
+    for kid in (jwt.get_unverified_header(genuine)["kid"], "another-key"):
+        forged = jwt.encode(claims, other, algorithm="RS256", headers={"kid": kid})
+        status, _ = factory_stack.call("GET", "/api/v2/dags", token=forged)
+        assert status in (401, 403), status
+    assert factory_stack.call("GET", "/api/v2/dags", token=genuine)[0] == 200
 
 
 def test_a_viewer_cannot_trigger(factory_stack):

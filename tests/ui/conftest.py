@@ -34,10 +34,14 @@ def airflow_tokens() -> dict[str, str]:
     from airflow import settings as airflow_settings
     from airflow.api_fastapi.app import init_auth_manager
     from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
-    from airflow.models.revoked_token import RevokedToken
+    from airflow.models import import_all_models
+    from airflow.models.base import Base
 
-    # Token validation checks the revocation table of the metadata database.
-    RevokedToken.__table__.create(airflow_settings.engine, checkfirst=True)
+    import_all_models()
+    # Token validation checks the revocation table of the metadata database; the dashboard writes its
+    # reads and actions to Airflow's audit log (the log table); a DAG-level check (who may make, answer,
+    # read runs) looks the DAG's team up (dag, dag_bundle, team): the whole metadata schema.
+    Base.metadata.create_all(airflow_settings.engine)
     manager = init_auth_manager()
     return {
         "admin": manager.generate_jwt(SimpleAuthManagerUser(username="admin", role="ADMIN")),
@@ -194,3 +198,16 @@ def dashboard_app(seeded_dsn, airflow_tokens, seeded_airflow):
                                     scrape_token=lambda: SCRAPE_TOKEN, airflow=seeded_airflow,
                                     write=lambda: psycopg.connect(seeded_dsn["dsn"])))
     return parent
+
+
+@pytest.fixture(scope="module")
+def client(dashboard_app):
+    """A TestClient of the dashboard app (no redirects followed)."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(dashboard_app, follow_redirects=False) as test_client:
+        yield test_client
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}

@@ -4,23 +4,13 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from .conftest import SCRAPE_TOKEN
+from .conftest import SCRAPE_TOKEN, bearer
 
 PROTECTED = ["/acf/", "/acf/trends", "/acf/opportunities", "/acf/content", "/acf/performance", "/acf/costs",
              "/acf/review", "/acf/live", "/acf/opportunities/opp_sample001", "/acf/content?part=live",
              "/acf/api/trends", "/acf/api/opportunities", "/acf/api/content", "/acf/api/performance",
              "/acf/api/costs", "/acf/api/live", "/acf/api/review", "/acf/api/opportunities/opp_sample001",
              "/acf/media/asset/asset_sample000_thumb", "/acf/media/rendition/rend_sample000", "/acf/metrics"]
-
-
-@pytest.fixture(scope="module")
-def client(dashboard_app):
-    with TestClient(dashboard_app, follow_redirects=False) as test_client:
-        yield test_client
-
-
-def _auth(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.mark.parametrize("path", PROTECTED)
@@ -33,9 +23,9 @@ def test_unauthenticated_requests_are_refused(client, path):
 @pytest.mark.parametrize("path", ["/acf/trends", "/acf/api/trends", "/acf/metrics"])
 def test_bad_tokens_and_users_without_a_role_are_refused(client, airflow_tokens, path):
     forged = airflow_tokens["admin"][:-4] + ("AAAA" if not airflow_tokens["admin"].endswith("AAAA") else "BBBB")
-    assert client.get(path, headers=_auth(forged)).status_code == 403
-    assert client.get(path, headers=_auth(airflow_tokens["norole"])).status_code == 403
-    assert client.get(path, headers=_auth(airflow_tokens["viewer"])).status_code == 200
+    assert client.get(path, headers=bearer(forged)).status_code == 403
+    assert client.get(path, headers=bearer(airflow_tokens["norole"])).status_code == 403
+    assert client.get(path, headers=bearer(airflow_tokens["viewer"])).status_code == 200
 
 
 def test_the_airflow_login_cookie_is_accepted(client, airflow_tokens):
@@ -57,7 +47,7 @@ def test_static_assets_need_no_login(client):
 
 
 def test_trends_are_paginated_without_overlap(client, airflow_tokens):
-    headers = _auth(airflow_tokens["admin"])
+    headers = bearer(airflow_tokens["admin"])
     first = client.get("/acf/api/trends?per_page=5", headers=headers).json()
     assert (first["total"], first["pages"], first["page"], len(first["items"])) == (12, 3, 1, 5)
     seen = []
@@ -74,7 +64,7 @@ def test_trends_are_paginated_without_overlap(client, airflow_tokens):
 
 
 def test_opportunities_filter_and_angles(client, airflow_tokens):
-    headers = _auth(airflow_tokens["admin"])
+    headers = bearer(airflow_tokens["admin"])
     everything = client.get("/acf/api/opportunities?per_page=100", headers=headers).json()
     skipped = client.get("/acf/api/opportunities?status=skipped", headers=headers).json()
     assert everything["total"] == 12 and skipped["total"] == 3
@@ -84,7 +74,7 @@ def test_opportunities_filter_and_angles(client, airflow_tokens):
 
 
 def test_content_lists_media_and_platform_status(client, airflow_tokens):
-    body = client.get("/acf/api/content?per_page=2", headers=_auth(airflow_tokens["admin"])).json()
+    body = client.get("/acf/api/content?per_page=2", headers=bearer(airflow_tokens["admin"])).json()
     assert body["total"] == 4 and body["pages"] == 2
     rendering, piece = body["items"]
     assert rendering["status"] == "rendering" and rendering["render_percent"] == 40   # newest: being made now
@@ -93,7 +83,7 @@ def test_content_lists_media_and_platform_status(client, airflow_tokens):
 
 
 def test_video_streams_whole_and_by_range(client, airflow_tokens, sample_media):
-    headers = _auth(airflow_tokens["admin"])
+    headers = bearer(airflow_tokens["admin"])
     video = sample_media["video"]
     whole = client.get("/acf/media/rendition/rend_sample000", headers=headers)
     assert whole.status_code == 200 and whole.content == video
@@ -113,12 +103,12 @@ def test_video_streams_whole_and_by_range(client, airflow_tokens, sample_media):
 @pytest.mark.parametrize("path", ["/acf/media/rendition/nope", "/acf/media/file/rend_sample000",
                                   "/acf/media/asset/..%2F..%2Fetc%2Fpasswd"])
 def test_media_is_looked_up_by_id_only(client, airflow_tokens, path):
-    assert client.get(path, headers=_auth(airflow_tokens["admin"])).status_code == 404
+    assert client.get(path, headers=bearer(airflow_tokens["admin"])).status_code == 404
 
 
 def test_metrics_for_prometheus(client, airflow_tokens):
-    assert client.get("/acf/metrics", headers=_auth("wrong-token")).status_code == 403
-    scraped = client.get("/acf/metrics", headers=_auth(SCRAPE_TOKEN))
+    assert client.get("/acf/metrics", headers=bearer("wrong-token")).status_code == 403
+    scraped = client.get("/acf/metrics", headers=bearer(SCRAPE_TOKEN))
     assert scraped.status_code == 200
     assert scraped.headers["content-type"].startswith("text/plain; version=0.0.4")
     text = scraped.text
@@ -127,11 +117,11 @@ def test_metrics_for_prometheus(client, airflow_tokens):
     assert 'acf_opportunities{status="skipped"} 3' in text
     assert "acf_ai_cost_usd{" in text and 'acf_quarantined_items{stage="trends.validate"} 1' in text
     assert 'acf_trends{category="technology"}' in text
-    assert client.get("/acf/metrics", headers=_auth(airflow_tokens["viewer"])).status_code == 200
+    assert client.get("/acf/metrics", headers=bearer(airflow_tokens["viewer"])).status_code == 200
 
 
 def test_pages_render_escaped_data_and_charts(client, airflow_tokens):
-    headers = _auth(airflow_tokens["admin"])
+    headers = bearer(airflow_tokens["admin"])
     trends = client.get("/acf/trends?per_page=5", headers=headers).text
     assert "Sample topic 0 &lt;b&gt;&amp;amp;&lt;/b&gt;" in trends and "<b>&amp;</b>" not in trends
     assert 'class="spark"' in trends and 'rel="next"' in trends and "simulated metrics" in trends
@@ -170,22 +160,22 @@ def test_a_content_card_links_its_storyboard_when_one_was_made():
 
 
 def test_one_opportunity_with_its_brief_angles_runs_and_pieces(client, airflow_tokens):
-    admin = client.get("/acf/api/opportunities/opp_sample000", headers=_auth(airflow_tokens["admin"])).json()
+    admin = client.get("/acf/api/opportunities/opp_sample000", headers=bearer(airflow_tokens["admin"])).json()
     assert admin["trend_title"].startswith("Sample topic 0") and admin["status"] == "produced"
     assert [f["fact_id"] for f in admin["facts"]] == ["f1", "f2", "f3"]
     assert admin["facts"][1]["source"] == "Sample News" and admin["facts"][1]["url"].startswith("https://")
     assert admin["angles"][0]["kind"] == "explainer" and admin["may_make"] is True
     [piece] = admin["pieces"]
     assert piece["storyboard_asset_id"] and [s["fact_ids"] for s in piece["scenes"]] == [[], ["f1"], ["f2", "f3"]]
-    live = client.get("/acf/api/opportunities/opp_sample001", headers=_auth(airflow_tokens["viewer"])).json()
+    live = client.get("/acf/api/opportunities/opp_sample001", headers=bearer(airflow_tokens["viewer"])).json()
     assert [r["run_id"] for r in live["runs"]] == ["manual__render_live"]
     assert live["runs"][0]["content"]["render_percent"] == 40 and live["may_make"] is False
-    assert client.get("/acf/api/opportunities/opp_nope", headers=_auth(airflow_tokens["admin"])).status_code == 404
-    assert client.get("/acf/api/opportunities/..%2Fx", headers=_auth(airflow_tokens["admin"])).status_code in (404, 422)
+    assert client.get("/acf/api/opportunities/opp_nope", headers=bearer(airflow_tokens["admin"])).status_code == 404
+    assert client.get("/acf/api/opportunities/..%2Fx", headers=bearer(airflow_tokens["admin"])).status_code in (404, 422)
 
 
 def test_live_runs_are_paginated_with_the_render_percent(client, airflow_tokens):
-    headers = _auth(airflow_tokens["viewer"])
+    headers = bearer(airflow_tokens["viewer"])
     first = client.get("/acf/api/live?per_page=1", headers=headers).json()
     assert (first["total"], first["pages"], len(first["items"])) == (2, 2, 1)
     second = client.get("/acf/api/live?per_page=1&page=2", headers=headers).json()
@@ -195,11 +185,11 @@ def test_live_runs_are_paginated_with_the_render_percent(client, airflow_tokens)
     assert runs["acf_production"]["content"]["render_percent"] == 40
     assert runs["acf_publish"]["tasks"]["awaiting_input"] == 1
     assert client.get("/acf/api/live?per_page=101", headers=headers).status_code == 422
-    assert client.get("/acf/api/live", headers=_auth(airflow_tokens["norole"])).status_code == 403
+    assert client.get("/acf/api/live", headers=bearer(airflow_tokens["norole"])).status_code == 403
 
 
 def test_review_lists_what_each_waiting_run_would_post(client, airflow_tokens):
-    body = client.get("/acf/api/review", headers=_auth(airflow_tokens["viewer"])).json()
+    body = client.get("/acf/api/review", headers=bearer(airflow_tokens["viewer"])).json()
     assert body["total"] == 1 and body["pages"] == 1
     [item] = body["items"]
     assert item["run_id"] == "manual__review_1" and item["task_state"] == "awaiting_input" and item["settled"]
@@ -214,8 +204,8 @@ def test_review_lists_what_each_waiting_run_would_post(client, airflow_tokens):
 
 
 def test_the_review_page_turns_the_buttons_on_only_for_those_airflow_lets_answer(client, airflow_tokens):
-    admin = client.get("/acf/review", headers=_auth(airflow_tokens["admin"])).text
-    viewer = client.get("/acf/review", headers=_auth(airflow_tokens["viewer"])).text
+    admin = client.get("/acf/review", headers=bearer(airflow_tokens["admin"])).text
+    viewer = client.get("/acf/review", headers=bearer(airflow_tokens["viewer"])).text
     assert 'name="approve" class="primary" value="Approve">' in admin
     assert 'name="approve" class="primary" value="Approve" disabled>' in viewer and "may not answer" in viewer
 
@@ -223,13 +213,13 @@ def test_the_review_page_turns_the_buttons_on_only_for_those_airflow_lets_answer
 def test_live_parts_come_alone_with_their_version(client, airflow_tokens):
     from acf_dashboard import render
 
-    part = client.get("/acf/live?part=live", headers=_auth(airflow_tokens["admin"]))
+    part = client.get("/acf/live?part=live", headers=bearer(airflow_tokens["admin"]))
     assert part.status_code == 200 and "<html" not in part.text and "manual__render_live" in part.text
     assert part.headers["x-live-version"] == render.version(part.text)
     assert part.headers["cache-control"] == "no-store"
-    whole = client.get("/acf/live", headers=_auth(airflow_tokens["admin"])).text
+    whole = client.get("/acf/live", headers=bearer(airflow_tokens["admin"])).text
     assert f'data-version="{render.version(part.text)}"' in whole and 'data-refresh="/acf/live?part=live"' in whole
-    assert client.get("/acf/live?part=all", headers=_auth(airflow_tokens["admin"])).status_code == 422
+    assert client.get("/acf/live?part=all", headers=bearer(airflow_tokens["admin"])).status_code == 422
 
 
 @pytest.mark.parametrize("days", [1, 2, 3, 7, 14, 30, 45, 60, 99, 100])
@@ -251,9 +241,9 @@ def test_day_ticks_never_touch(days):
 def test_skip_needs_airflows_permission_to_trigger_production(client, airflow_tokens, seeded_dsn):
     path = "/acf/api/opportunities/opp_sample009/skip"
     assert client.post(path, json={"reason": "seen it"}).status_code == 401
-    assert client.post(path, json={"reason": "seen it"}, headers=_auth(airflow_tokens["viewer"])).status_code == 403
-    assert client.post(path, json={"reason": "seen it"}, headers=_auth(airflow_tokens["norole"])).status_code == 403
-    admin = _auth(airflow_tokens["admin"])
+    assert client.post(path, json={"reason": "seen it"}, headers=bearer(airflow_tokens["viewer"])).status_code == 403
+    assert client.post(path, json={"reason": "seen it"}, headers=bearer(airflow_tokens["norole"])).status_code == 403
+    admin = bearer(airflow_tokens["admin"])
     assert client.post(path, json={"reason": "   "}, headers=admin).status_code == 422
     assert client.post(path, json={}, headers=admin).status_code == 422
     assert client.post(path, data="reason=seen it", headers={**admin, "Content-Type": "application/x-www-form-urlencoded"}
@@ -266,3 +256,31 @@ def test_skip_needs_airflows_permission_to_trigger_production(client, airflow_to
     assert client.post("/acf/api/opportunities/opp_nope/skip", json={"reason": "x"}, headers=admin).status_code == 404
     page = client.get("/acf/opportunities/opp_sample009", headers=admin).text
     assert "a rival covered it &lt;b&gt;yesterday&lt;/b&gt;" in page      # escaped where it is shown
+    from airflow.models.log import Log
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:     # in Airflow's audit log, with who did it (refused ones are not)
+        owners = [r.owner for r in session.scalars(select(Log).where(Log.event == "acf.skip"))]
+    assert "admin" in owners and "viewer" not in owners
+
+
+def test_pages_are_recorded_when_opened_not_each_time_they_refresh(client, airflow_tokens):
+    from airflow.models.log import Log
+    from airflow.utils.session import create_session
+    from sqlalchemy import func, select
+
+    def recorded(event: str) -> int:
+        with create_session() as session:
+            return session.scalar(select(func.count()).select_from(Log).where(Log.event == event))
+
+    headers = bearer(airflow_tokens["viewer"])
+    before = recorded("acf.read.live")
+    assert client.get("/acf/live", headers=headers).status_code == 200
+    for part in ("live", "count", "live"):            # what the open page fetches every few seconds
+        assert client.get(f"/acf/live?part={part}", headers=headers).status_code == 200
+    assert recorded("acf.read.live") == before + 1
+    assert client.get("/acf/live?part=count", headers=headers).text == "2"
+    before = recorded("acf.read.api.live")
+    client.get("/acf/api/live", headers=headers)
+    assert recorded("acf.read.api.live") == before + 1

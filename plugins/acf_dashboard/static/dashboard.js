@@ -42,16 +42,17 @@
     setInterval(function () { refresh(region); }, every);
   });
 
-  // The header's "N running" link, from the paginated live API.
+  // The header's "N running" link (the Live page's count of runs in progress).
   var running = document.querySelector("[data-running]");
   function countRunning() {
     if (!running || document.hidden) { return; }
     fetch(running.getAttribute("data-running"), {credentials: "same-origin"})
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (page) {
-        if (!page) { return; }
-        running.textContent = page.total + " running";
-        running.hidden = page.total === 0;
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (text) {
+        var total = parseInt(text, 10);
+        if (isNaN(total)) { return; }
+        running.textContent = total + " running";
+        running.hidden = total === 0;
       })
       .catch(function () {});
   }
