@@ -81,6 +81,8 @@ def acf_publish():
         packages_task_ids=[f"packages_{p}" for p in PLATFORMS],
         ignore_downstream_trigger_rules=True,
         response_timeout=timedelta(hours=settings.load().approval_timeout_hours),
+        # A rejection says why: kept with the answer (Airflow's HITL detail, shown by the dashboard's Review page).
+        params={"reason": Param("", type="string", maxLength=500, description="Why, when you reject")},
     )
 
     @task(outlets=[Asset(dag_policy.PUBLICATIONS_ASSET)], trigger_rule="none_failed_min_one_success")

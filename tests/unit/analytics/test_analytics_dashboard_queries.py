@@ -64,7 +64,7 @@ def test_clamp_keeps_pages_in_bounds():
 
 
 def test_content_cards_show_when_a_scheduled_post_goes_live(pg_conn):
-    from acf_dashboard.render import content_page
+    from acf_dashboard.render import content_gallery
 
     _seed(pg_conn)
     slot = datetime(2026, 12, 4, 17, 0, tzinfo=timezone.utc)
@@ -76,5 +76,5 @@ def test_content_cards_show_when_a_scheduled_post_goes_live(pg_conn):
     by_platform = {p["platform"]: p for p in piece["publications"]}
     assert by_platform["tiktok"]["scheduled_at"] == "2026-12-04T17:00:00Z"
     assert by_platform["youtube"]["scheduled_at"] is None
-    html = content_page("/acf", page.as_json())
+    html = content_gallery("/acf", page.as_json())
     assert "tiktok: scheduled" in html and '<time datetime="2026-12-04T17:00:00Z">2026-12-04 17:00 UTC</time>' in html
