@@ -72,9 +72,20 @@ def platform_uploader(root: Any, **options: Any):
     ``options`` (``on_wait="return"``: one look at a post still processing instead of polling)."""
     def uploader(platform: str):
         found = hook("platform", platform)
-        return found.uploader(root, **options) if found is not None else None
+        return found.uploader(root, **_accepted(found.uploader, options)) if found is not None else None
 
     return uploader
+
+
+def _accepted(method: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """The options ``method`` takes: an extension's older ``uploader(root)`` still works (it polls itself)."""
+    import inspect
+
+    params = inspect.signature(method).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return options
+    names = {p.name for p in params}
+    return {k: v for k, v in options.items() if k in names}
 
 
 def platform_hooks() -> dict[str, Any]:
