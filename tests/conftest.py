@@ -75,7 +75,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 ACF_TABLES = (
     "metrics", "publications", "renditions", "assets", "content_pieces", "angles",
     "opportunities", "trend_observations", "trends", "ai_calls", "ai_cache", "quarantine",
-    "trend_loads", "trend_region_stats",
+    "trend_loads", "trend_region_stats", "trend_evidence",
 )
 
 

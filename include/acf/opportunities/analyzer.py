@@ -54,6 +54,22 @@ def _phrase_in(phrase: str, text: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(normalise_text(phrase))}(?!\w)", text) is not None
 
 
+@lru_cache(maxsize=8)
+def _skip_pattern(extra: tuple[str, ...]) -> tuple[re.Pattern, dict[str, str]]:
+    words = {normalise_text(w): f"{group} ({w!r})" for group, ws in brand_rules()["skip"].items() for w in ws}
+    words.update({normalise_text(w): f"blocked term ({w!r})" for w in extra if w.strip()})
+    alternation = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)"), words
+
+
+def skip_reason(text: str, extra: tuple[str, ...] = ()) -> str | None:
+    """Why brand safety would not use ``text`` (a skip word of brand_safety.yaml or a blocked term in
+    ``extra``), or None: one pattern over the normalised text, for many texts at once."""
+    pattern, reasons = _skip_pattern(tuple(extra))
+    found = pattern.search(normalise_text(text or ""))
+    return f"brand safety: {reasons[found.group(0)]}" if found else None
+
+
 @dataclass
 class TrendAnalyzer:
     niches: tuple[str, ...] = ()

@@ -59,5 +59,16 @@ def shift_sample(document: dict, delta: timedelta) -> None:
             snippet["publishedAt"] = offline.shift_iso(snippet["publishedAt"], delta)
 
 
+def evidence(item: dict) -> list:
+    """The video: its title verbatim, channel, counts and when it was published."""
+    from acf.trends.evidence import make
+
+    metrics = item.get("metrics") or {}
+    kept = {k: metrics[k] for k in ("views", "likes", "comments") if isinstance(metrics.get(k), int)}
+    one = make("video", NAME, item.get("title"), publisher=metrics.get("channel"), url=item.get("url"),
+               published_at=item.get("published_at"), metrics=kept, item_id=item.get("source_item_id"))
+    return [one] if one is not None else []
+
+
 SOURCE = TrendSource(name=NAME, items=items, parse=parse, shift_sample=shift_sample,
-                     term_rule=terms.strip_packaging, category_kind="category_id")
+                     term_rule=terms.strip_packaging, category_kind="category_id", evidence=evidence)
