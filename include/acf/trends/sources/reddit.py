@@ -106,6 +106,34 @@ def sample_feed(subreddit: str, at: datetime) -> bytes:
                                                   "children": children}}, ensure_ascii=False).encode("utf-8")
 
 
+def sample_comments(post_id: str, at: datetime, *, limit: int | None = None) -> bytes:
+    """``GET /comments/<id>?sort=top``, as Reddit answers it: a two-listing array, the post then its top
+    comments (t1 things), from the sample's post and ``evidence/comments.json``; the shape follows praw's
+    recorded answer (praw-dev/praw tests/integration/cassettes/TestComment.test_refresh__with_reply_sort
+    _and_limit.json). An unknown post is SampleMissing (Reddit answers 404)."""
+    post = None
+    for region in offline.sample_regions(NAME):
+        listing = json.loads(offline.sample_payload(NAME, region, at))
+        post = next((c for c in listing["data"]["children"] if c.get("data", {}).get("id") == post_id), post)
+    if post is None:
+        raise offline.SampleMissing(f"no sample post {post_id!r}")
+    data = post["data"]
+    shift = (at - offline.SAMPLE_ANCHOR).total_seconds()
+    found = sorted(offline.sample_extra(NAME, "comments")["comments"].get(post_id, []), key=lambda c: -c["score"])
+    children = [{"kind": "t1", "data": {
+        "subreddit_id": f"t5_{data['subreddit'].lower()}", "link_id": f"t3_{post_id}", "replies": "",
+        "id": c["id"], "author": c["author"], "parent_id": f"t3_{post_id}", "score": c["score"], "ups": c["score"],
+        "body": c["body"], "edited": False, "stickied": False, "distinguished": None, "is_submitter": False,
+        "collapsed": False, "controversiality": 0, "depth": 0, "name": f"t1_{c['id']}",
+        "permalink": f"{data['permalink'].rstrip('/')}/{c['id']}/", "subreddit": data["subreddit"],
+        "subreddit_name_prefixed": f"r/{data['subreddit']}", "created_utc": float(int(c["created_utc"] + shift)),
+        "score_hidden": False, "gilded": 0}} for c in found[:limit]]
+    listing = {"after": None, "before": None, "modhash": "", "geo_filter": ""}
+    return json.dumps([{"kind": "Listing", "data": {**listing, "dist": 1, "children": [post]}},
+                       {"kind": "Listing", "data": {**listing, "dist": None, "children": children}}],
+                      ensure_ascii=False).encode("utf-8")
+
+
 def evidence(item: dict) -> list:
     """The post: its title verbatim, community, author, counts and an excerpt of its text."""
     from acf.trends.evidence import make

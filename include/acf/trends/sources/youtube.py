@@ -4,6 +4,7 @@ Engagement is the view count; the video's category id decides its trend's catego
 """
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote_plus
@@ -57,6 +58,54 @@ def shift_sample(document: dict, delta: timedelta) -> None:
         snippet = item.get("snippet", {})
         if isinstance(snippet.get("publishedAt"), str):
             snippet["publishedAt"] = offline.shift_iso(snippet["publishedAt"], delta)
+
+
+def _sample_videos(region: str | None, at: datetime) -> list[dict]:
+    """The sample's videos (every region's chart and the search-only ones), timestamps moved to ``at``;
+    with ``region``, only those seen there."""
+    delta = at - offline.SAMPLE_ANCHOR
+    videos: dict[str, dict] = {}
+    for code in offline.sample_regions(NAME):
+        if region is None or code == region:
+            for item in json.loads(offline.sample_payload(NAME, code, at))["items"]:
+                videos.setdefault(item["id"], item)
+    for item in offline.sample_extra(NAME, "search")["videos"]:
+        if region is None or region in item["regions"]:
+            moved = {k: v for k, v in item.items() if k != "regions"}
+            moved["snippet"] = dict(item["snippet"], publishedAt=offline.shift_iso(item["snippet"]["publishedAt"], delta))
+            videos.setdefault(item["id"], moved)
+    return list(videos.values())
+
+
+def sample_search(query: str, region: str, published_after: datetime, at: datetime, *, max_results: int = 10) -> bytes:
+    """``search.list?type=video&order=viewCount&publishedAfter=..&regionCode=..`` as the API answers it
+    (``youtube#searchListResponse`` of ``youtube#searchResult`` items, developers.google.com/youtube/v3/docs
+    /search/list): the sample videos of ``region`` whose title, description or tags hold the query's words."""
+    found = []
+    for video in _sample_videos(region, at):
+        snippet = video["snippet"]
+        published = read_iso_time(snippet.get("publishedAt"))
+        text = " ".join([snippet.get("title", ""), snippet.get("description", ""), " ".join(snippet.get("tags", []))])
+        if published and published >= published_after and offline.query_matches(query, text):
+            found.append(video)
+    found.sort(key=lambda v: -int(v["statistics"]["viewCount"]))
+    items = [{"kind": "youtube#searchResult", "etag": v["etag"], "id": {"kind": "youtube#video", "videoId": v["id"]},
+              "snippet": {k: v["snippet"][k] for k in ("publishedAt", "channelId", "title", "description",
+                                                       "thumbnails", "channelTitle", "liveBroadcastContent")}
+              | {"publishTime": v["snippet"]["publishedAt"]}} for v in found[:max_results]]
+    return json.dumps({"kind": "youtube#searchListResponse", "etag": "sample", "regionCode": region,
+                       "pageInfo": {"totalResults": len(found), "resultsPerPage": max_results}, "items": items},
+                      ensure_ascii=False).encode("utf-8")
+
+
+def sample_videos(video_ids: list[str], at: datetime) -> bytes:
+    """``videos.list?part=snippet,statistics&id=a,b`` for the sample's videos (unknown ids are left out,
+    as the API leaves them out)."""
+    known = {v["id"]: v for v in _sample_videos(None, at)}
+    items = [known[i] for i in video_ids if i in known]
+    return json.dumps({"kind": "youtube#videoListResponse", "etag": "sample", "items": items,
+                       "pageInfo": {"totalResults": len(items), "resultsPerPage": len(items)}},
+                      ensure_ascii=False).encode("utf-8")
 
 
 def evidence(item: dict) -> list:
