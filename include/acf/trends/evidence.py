@@ -258,20 +258,26 @@ def retain(conn: psycopg.Connection, keep_days: int, now: datetime | None = None
 
 
 def rows_for(conn: psycopg.Connection, trend_ids: Sequence[str], per_kind: int = 12) -> dict[str, list[dict]]:
-    """Per trend, its stored evidence not flagged: per kind, the most-reached first (what a brief reads)."""
+    """Per trend, its stored evidence, per kind the most-reached first (what a brief reads); flagged rows
+    are included with their ``flag``, so a reader can leave them and their repeats out."""
     rows = db.fetch_dicts(
         conn,
         "SELECT trend_id, evidence_id, kind, source, text, publisher, author, url, published_at, metrics, item_id,"
-        " parent_id, region, last_seen FROM (SELECT *, row_number() OVER (PARTITION BY trend_id, kind ORDER BY"
-        "  coalesce((metrics->>'score')::numeric, (metrics->>'views')::numeric, (metrics->>'like_count')::numeric,"
-        "  0) DESC, last_seen DESC) AS rank FROM acf.trend_evidence WHERE trend_id = ANY(%s) AND flag IS NULL) ranked"
-        " WHERE rank <= %s",
+        " parent_id, region, flag, last_seen FROM (SELECT *, row_number() OVER (PARTITION BY trend_id, kind ORDER BY"
+        "  (flag IS NULL) DESC, coalesce(" + _REACH_SQL + ", 0) DESC, last_seen DESC) AS rank"
+        "  FROM acf.trend_evidence WHERE trend_id = ANY(%s)) ranked WHERE rank <= %s",
         (list(trend_ids), per_kind),
     )
     out: dict[str, list[dict]] = {}
     for row in rows:
         out.setdefault(row["trend_id"], []).append(row)
     return out
+
+
+# The count that orders a trend's evidence of one kind: upvotes, views, likes on X.
+_REACH_SQL = " ".join("""CASE WHEN metrics->>'score' ~ '^[0-9]{1,15}$' THEN (metrics->>'score')::bigint
+    WHEN metrics->>'views' ~ '^[0-9]{1,15}$' THEN (metrics->>'views')::bigint
+    WHEN metrics->>'like_count' ~ '^[0-9]{1,15}$' THEN (metrics->>'like_count')::bigint END""".split())
 
 
 # --- readers of the extra answers (Reddit comments, X recent search) ---------------------------------------
