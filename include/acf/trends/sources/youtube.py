@@ -1,23 +1,60 @@
-"""YouTube: the most popular videos of a region (Data API v3 ``videos.list?chart=mostPopular``).
+"""YouTube: the most popular videos of a region (Data API v3 ``videos.list?chart=mostPopular``), per
+category since the chart serves only some (a payload of several charts, :func:`charts_payload`), and the
+videos discovery by search finds (``search.list`` then ``videos.list``: the same video resources).
 
 Engagement is the view count; the video's category id decides its trend's category.
 """
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote_plus
 
 from acf.trends import offline, terms
 from acf.trends.models import TrendObservation
+from acf.trends.retry import SourceUnavailable
 from acf.trends.sources import TrendSource
 from acf.trends.sources.fields import ItemError, read_count, read_iso_time, read_list, read_object, read_text
 
 NAME = "youtube"
+log = logging.getLogger(__name__)
+CHARTS_KIND = "acf#youtubeCharts"   # the payload of one region's charts, one videos.list answer per category
+
+
+class ChartRefused(SourceUnavailable):
+    """The mostPopular chart does not serve this category (``videoChartNotFound``): recorded, skipped."""
+
+    def __init__(self, category: str, message: str) -> None:
+        super().__init__(f"chart of category {category} refused: {message}")
+        self.category, self.detail = category, message
+
+
+def charts_payload(region: str, categories: list[str], chart: Callable[[str], bytes]) -> bytes:
+    """One region's charts as one payload: ``{"kind": "acf#youtubeCharts", "regionCode", "charts":
+    {category: the videos.list answer as received}, "refused": {category: why}}``. A refused category is
+    recorded and skipped; when every category is refused the source is unavailable for the run."""
+    charts, refused = {}, {}
+    for category in categories:
+        try:
+            charts[category] = json.loads(chart(category))
+        except ChartRefused as exc:
+            refused[category] = exc.detail
+            log.warning("youtube %s: %s", region, exc)
+    if not charts:
+        raise SourceUnavailable(f"youtube {region}: no chart served ({', '.join(f'{c}: {r}' for c, r in refused.items())})")
+    return json.dumps({"kind": CHARTS_KIND, "regionCode": region, "charts": charts, "refused": refused},
+                      ensure_ascii=False).encode("utf-8")
 
 
 def items(document: Any) -> list:
+    if isinstance(document, dict) and document.get("kind") == CHARTS_KIND:
+        charts = document.get("charts")
+        if not isinstance(charts, dict):
+            raise TypeError("charts is not an object")
+        return [item for answer in charts.values() for item in items(answer)]
     if not isinstance(document, dict) or document.get("kind") not in (None, "youtube#videoListResponse"):
         raise TypeError("expected a youtube#videoListResponse object")
     return read_list(document["items"], "items")
