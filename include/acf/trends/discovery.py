@@ -6,9 +6,10 @@ Since 2025-07-21 YouTube's mostPopular chart reflects only its Music, Movies and
 is rising elsewhere is found by search. After the run's fetches, a region's leading terms are read from
 the other sources' stored payloads for that region (a term seen on more sources first, then the more
 engaging), each is searched (``search.list`` type=video, order=viewCount, publishedAfter = the interval's
-start, regionCode, relevanceLanguage), and ``videos.list`` gives the hits' statistics. That answer is the
-payload (``raw/youtube/<date>/<region>/<interval>-search.json``, part ``search``), loaded with the run's
-other payloads by the same parser; the search answers are kept beside it (``-search-hits.json``).
+start, regionCode, relevanceLanguage), and ``videos.list`` gives the hits' statistics. Both answers are
+the payload (``raw/youtube/<date>/<region>/<interval>-search.json``, part ``search``, see
+:func:`acf.trends.sources.youtube.search_payload`), loaded with the run's other payloads by the same
+parser: each hit is a sighting of the term it was found for, so its trend has the video as evidence.
 
 ``search.list`` has a bucket of its own (100 calls a day by default: developers.google.com/youtube/data
 /determine_quota_cost). Each call is reserved first in ``acf.quota_spend`` through
@@ -169,16 +170,14 @@ def discover(conn: psycopg.Connection, root: Any, region: str, fetched: Sequence
         return result
     try:
         videos = youtube.sample_videos(ids, observed_at) if calls.videos is None else calls.videos(ids)
-        check = parsers.parse_payload(SOURCE, videos, region=region, observed_at=observed_at)
+        payload = youtube.search_payload(region, after, answers, videos)
+        check = parsers.parse_payload(SOURCE, payload, region=region, observed_at=observed_at)
         if any(reject.whole_payload for reject in check.rejects):
             raise ValueError(f"answer not stored: {check.rejects[0].reason}")
     except Exception as exc:  # noqa: BLE001
         result.update(status="unavailable", error=redact(f"videos.list: {type(exc).__name__}: {exc}")[:500])
         return result
-    storage.put_bytes(root, raw_key(SOURCE, region, interval_start, "search-hits"), json.dumps(
-        {"region": region, "published_after": after, "language": language, "answers": answers},
-        ensure_ascii=False).encode("utf-8"))
-    stored = storage.put_bytes(root, key, videos)
+    stored = storage.put_bytes(root, key, payload)
     result.update(raw_key=key, bytes=stored.bytes, videos=len(check.observations))
     log.info("youtube discovery %s: %d terms, %d videos found", region, len(found), len(check.observations))
     return result

@@ -47,6 +47,12 @@ def test_the_offline_run_says_what_nine_in_ten_of_its_top_trends_are_about(pg_co
     # discovery found videos beside the charts (search-only ones), loaded as YouTube observations
     assert sum(f["videos"] for f in found) > 0 and any(f["raw_key"] for f in found)
     assert db.fetch_dicts(pg_conn, "SELECT count(*) AS n FROM acf.trend_loads WHERE part = 'search'")[0]["n"] > 0
+    # a hit is a sighting of the term it was found for: its video is evidence of that trend
+    hit = db.fetch_dicts(pg_conn, "SELECT t.term, o.metrics->>'found_for' AS found_for FROM acf.trend_evidence e"
+                                  " JOIN acf.trends t USING (trend_id) JOIN acf.trend_observations o"
+                                  " ON o.trend_id = e.trend_id AND o.title = e.text WHERE e.text = %s",
+                         ("Champions League Final: Extra-Time Winner From Every Angle",))
+    assert hit and hit[0]["term"].lower() == "champions league final" and hit[0]["found_for"]
     news = db.fetch_dicts(pg_conn, "SELECT e.text, e.publisher, e.url, t.term FROM acf.trend_evidence e"
                                    " JOIN acf.trends t USING (trend_id) WHERE e.kind = 'news'")
     posts = {r["text"] for r in db.fetch_dicts(pg_conn, "SELECT text FROM acf.trend_evidence WHERE kind = 'post'")}

@@ -22,6 +22,9 @@ from acf.trends.sources.fields import ItemError, read_count, read_iso_time, read
 NAME = "youtube"
 log = logging.getLogger(__name__)
 CHARTS_KIND = "acf#youtubeCharts"   # the payload of one region's charts, one videos.list answer per category
+SEARCH_KIND = "acf#youtubeSearch"   # the payload of one region's discovery: its searches and the hits' videos
+SEARCH_MARK = "acf_found_for"       # the term a search hit was found for (its observation's term)
+SEARCH_ID = "~for~"                 # a hit's source_item_id: <video id>~for~<term key>: one sighting per term
 
 
 class ChartRefused(SourceUnavailable):
@@ -49,7 +52,33 @@ def charts_payload(region: str, categories: list[str], chart: Callable[[str], by
                       ensure_ascii=False).encode("utf-8")
 
 
+def search_payload(region: str, published_after: str, searches: dict[str, Any], videos: bytes) -> bytes:
+    """What discovery by search found in a region as one payload: ``{"kind": "acf#youtubeSearch",
+    "regionCode", "publishedAfter", "searches": {term: the search.list answer}, "videos": the videos.list
+    answer for the hits}``; each hit becomes an observation of the term it was found for."""
+    return json.dumps({"kind": SEARCH_KIND, "regionCode": region, "publishedAfter": published_after,
+                       "searches": searches, "videos": json.loads(videos)}, ensure_ascii=False).encode("utf-8")
+
+
+def _hits(document: dict) -> list:
+    """A search payload's videos, each marked with the term whose search found it (a video found by two
+    terms is a sighting of each)."""
+    searches = document.get("searches")
+    if not isinstance(searches, dict):
+        raise TypeError("searches is not an object")
+    videos = {v.get("id"): v for v in items(document.get("videos")) if isinstance(v, dict)}
+    found = []
+    for term, answer in searches.items():
+        for hit in read_list(answer.get("items") if isinstance(answer, dict) else None, "items"):
+            video_id = (hit.get("id") or {}).get("videoId") if isinstance(hit, dict) else None
+            if video_id in videos:
+                found.append({**videos[video_id], SEARCH_MARK: term})
+    return found
+
+
 def items(document: Any) -> list:
+    if isinstance(document, dict) and document.get("kind") == SEARCH_KIND:
+        return _hits(document)
     if isinstance(document, dict) and document.get("kind") == CHARTS_KIND:
         charts = document.get("charts")
         if not isinstance(charts, dict):
@@ -80,13 +109,17 @@ def parse(item: Any, region: str, observed_at: datetime) -> TrendObservation:
         metrics["channel"] = channel.strip()[:100]  # the brief names who made the video
     category = snippet.get("categoryId")
     language = snippet.get("defaultAudioLanguage") or snippet.get("defaultLanguage")
+    found_for = item.get(SEARCH_MARK)
+    if found_for is not None:
+        found_for = read_text(found_for, SEARCH_MARK)
+        metrics["found_for"] = found_for[:200]
     return TrendObservation(
-        source=NAME, region=region, term=terms.term_from_title(title, NAME), title=title,
+        source=NAME, region=region, term=found_for or terms.term_from_title(title, NAME), title=title,
         url=f"https://www.youtube.com/watch?v={quote_plus(video_id)}",
         category=str(category) if category is not None else None, metrics=metrics,
         observed_at=observed_at, language=language if isinstance(language, str) else None,
-        source_item_id=video_id, published_at=read_iso_time(snippet.get("publishedAt")),
-        engagement=float(views),
+        source_item_id=f"{video_id}{SEARCH_ID}{terms.term_key(found_for)}" if found_for else video_id,
+        published_at=read_iso_time(snippet.get("publishedAt")), engagement=float(views),
     )
 
 
@@ -151,8 +184,9 @@ def evidence(item: dict) -> list:
 
     metrics = item.get("metrics") or {}
     kept = {k: metrics[k] for k in ("views", "likes", "comments") if isinstance(metrics.get(k), int)}
+    item_id = str(item.get("source_item_id") or "").split(SEARCH_ID)[0] or None
     one = make("video", NAME, item.get("title"), publisher=metrics.get("channel"), url=item.get("url"),
-               published_at=item.get("published_at"), metrics=kept, item_id=item.get("source_item_id"))
+               published_at=item.get("published_at"), metrics=kept, item_id=item_id)
     return [one] if one is not None else []
 
 
