@@ -8,6 +8,8 @@
 3. **verify_restore**: the new dump is restored into a fresh scratch database on the same server and
    every table's row count must equal the counts taken at dump time (turn off with the
    `verify_restore` param where the database user may not CREATE DATABASE).
+4. **prune_evidence**: `acf.trend_evidence` rows not seen for `ACF_EVIDENCE_RETENTION_DAYS` (30) are
+   deleted (after the dump, so the last backup still holds them).
 
 Restore by hand: `pg_restore --no-owner --dbname <empty database> <dump>` (see `acf.maintenance.restore`).
 """
@@ -82,9 +84,20 @@ def acf_maintenance():
                                     (dumped["backup_key"],))[0]
         return maintenance.verify_restore(dsn, object_root(), storage.scratch_dir("acf-restore-"), record)
 
+    @task
+    def prune_evidence(dumped: dict) -> int:
+        """Delete trend evidence not seen within the retention window."""
+        from hooks.factory_db import factory_connection
+
+        from acf.trends import evidence
+
+        with factory_connection() as conn:
+            return evidence.retain(conn, keep_days=settings.load().evidence_retention_days)
+
     dumped = dump_schema()
     apply_retention(dumped)
     verify_restore(dumped)
+    prune_evidence(dumped)
 
 
 acf_maintenance()

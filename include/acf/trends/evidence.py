@@ -20,8 +20,10 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import psycopg
 
@@ -59,7 +61,7 @@ class Evidence:
     trend_id: str | None = None
     flag: str | None = None
 
-    @property
+    @cached_property
     def evidence_id(self) -> str:
         return evidence_id(self.kind, self.text)
 
@@ -100,9 +102,16 @@ def from_observations(frame: pd.DataFrame, limit: int = MAX_PER_TREND_SOURCE) ->
         "engagement"]]
     if rows.empty:
         return []
-    rows = rows.sort_values("engagement", ascending=False, kind="stable")
-    rows = rows.drop_duplicates(["trend_id", "source", "source_item_id"])
-    rows = rows.loc[(rows.groupby(["trend_id", "source"], sort=False).cumcount() < limit).to_numpy()]
+    # The most engaging sighting of each (trend, source, item), then the first ``limit`` items per (trend,
+    # source): on integer codes of the three columns, not on their text (a load has a million rows).
+    rows = rows.iloc[np.argsort(-rows["engagement"].to_numpy(dtype="float64"), kind="stable")]
+    trend_codes, trend_ids = pd.factorize(rows["trend_id"])
+    source_codes, _ = pd.factorize(rows["source"])
+    item_codes, items = pd.factorize(rows["source_item_id"])
+    pair = trend_codes.astype(np.int64) * 64 + source_codes
+    first = ~pd.Series(pair * (len(items) + 1) + item_codes).duplicated().to_numpy()
+    rows, pair = rows.loc[first], pair[first]
+    rows = rows.loc[(pd.Series(pair).groupby(pair, sort=False).cumcount() < limit).to_numpy()]
     published = rows["published_at"].astype(object).where(rows["published_at"].notna(), None)
     found: list[Evidence] = []
     for trend_id, source, region, title, url, metrics, when, item_id, raw_key in zip(
