@@ -289,10 +289,17 @@ def write_angles(inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pick_hook(rng: random.Random, kind: str, fields: dict[str, str]) -> str:
-    options = [_fill(h, fields) for h in HOOKS[kind]]
-    rng.shuffle(options)
-    fitting = [h for h in options if words(h) <= 9]
-    return fitting[0] if fitting else min(options, key=words)
+    """A hook of at most 9 words; a term too long for any template (a post's title as a term) is said
+    by its first words."""
+    templates = list(HOOKS[kind])
+    rng.shuffle(templates)
+    term = fields["T"].split()
+    for size in range(len(term), 0, -1):
+        short = {**fields, "T": " ".join(term[:size]).rstrip(",:;—-")}
+        fitting = [h for h in (_fill(t, short) for t in templates) if words(h) <= 9]
+        if fitting:
+            return fitting[0]
+    return min((_fill(t, fields) for t in templates), key=words)
 
 
 def _trim_title(title: str, limit: int = 100) -> str:
