@@ -225,7 +225,7 @@ def _said_facts(said: list[dict], trend: Trend) -> list[tuple[Fact, str]]:
     ranked = [fact for _, fact in sorted(videos.values(), key=lambda v: -v[0])]
     out += [(fact, "video") for fact in ranked]
     if len(ranked) >= 3:
-        out.append((Fact("", "list", f"The most-watched videos about {clean_data_text(trend.term, 80)} on YouTube.",
+        out.append((Fact("", "list", f"Videos about {clean_data_text(trend.term, 80)} on YouTube, by views.",
                          "YouTube", "", ranked[0].at, points=[[f.text, f.numbers["views"]] for f in ranked[:5]]),
                     "video"))
     return out

@@ -4,8 +4,8 @@ Same input, same output (choices are seeded by a hash of the input), so it cache
 and tests like any model. With a research brief (``inputs["facts"]``) it composes the
 script from the facts: one sentence per fact by its kind ("Example News reports that ...",
 "On r/nfl, a post with 12,200 upvotes says: '...'", "On r/nfl, a comment with 4,100 upvotes says:
-'...'", "On X, a post by @handle with 18,400 likes says: '...'", "The most-watched video, ..., has 6.3
-million views."), numbers rounded for speech, quotes verbatim with their source, in an order each angle
+'...'", "On X, a post by @handle with 18,400 likes says: '...'", "One video, ..., has 6.3 million
+views."), numbers rounded for speech, quotes verbatim with their source, in an order each angle
 kind plans (reaction leads with what people say, timeline goes by time, list numbers them); every
 scene but the outro cites its facts, and few facts make a short script, never a padded one. Without a
 brief it knows nothing about the topic beyond the trend's own fields and writes the older templates
@@ -521,7 +521,8 @@ def say_fact(fact: dict[str, Any], term: str, nth_of_kind: int = 0) -> str:
     if kind == "video":
         views = numbers.get("views")
         where = f"from {source}" if source and source != "YouTube" else "on YouTube"
-        lead = "The most-watched video" if nth_of_kind == 0 else "Another video"
+        # the brief knows some of the videos about the trend, not all of YouTube: no superlative
+        lead = "One video" if nth_of_kind == 0 else "Another video"
         if views:
             return f"{lead}, {_quoted(text)} {where}, has {_count_words(views)} views."
         return f"{lead} is {_quoted(text)} {where}."
