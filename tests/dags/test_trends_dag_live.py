@@ -4,15 +4,12 @@ with a throw-away home and databases (as tests/unit/analytics/test_analytics_dag
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from stand_ins.google_trends import google_trends_stand_in
 from stand_ins.reddit import CLIENT_ID, CLIENT_SECRET, reddit_stand_in
@@ -37,13 +34,8 @@ print("STATES", demo.run_chain(("acf_trends",)))
 """
 
 
-def test_acf_trends_runs_live_against_the_stand_ins(pg_server_dsn, tmp_path):
-    suffix = uuid.uuid4().hex[:6]
-    params = conninfo_to_dict(pg_server_dsn)
-    factory_db = f"acf_trendslive_{suffix}"
-    with psycopg.connect(pg_server_dsn, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{factory_db}"')
-    factory_dsn = make_conninfo(**{**params, "dbname": factory_db})
+def test_acf_trends_runs_live_against_the_stand_ins(dag_test_env):
+    env, factory_dsn = dag_test_env
     with youtube_stand_in() as youtube, google_trends_stand_in() as trends, x_stand_in() as x, \
             reddit_stand_in() as reddit:
         connections = {
@@ -55,31 +47,22 @@ def test_acf_trends_runs_live_against_the_stand_ins(pg_server_dsn, tmp_path):
             "ACF_REDDIT": {"conn_type": "acf_reddit", "host": reddit.url, "login": CLIENT_ID, "password": CLIENT_SECRET,
                            "extra": {"reddit_url": reddit.url, "timeout": 3}},
         }
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
-        env.update({"ACF_HOME": str(tmp_path / "home"), "ACF_DATABASE_URL": factory_dsn,
-                    "ACF_AIRFLOW_DB": f"airflow_trendslive_{suffix}", "ACF_TRENDS_MODE": "live",
-                    "ACF_REGIONS": "US,GB,JP", "ACF_REDDIT_SUBREDDITS": "space",
-                    "PYTHONPATH": os.pathsep.join([str(ROOT / "include"), str(ROOT / "plugins")]),
+        env.update({"ACF_TRENDS_MODE": "live", "ACF_REGIONS": "US,GB,JP", "ACF_REDDIT_SUBREDDITS": "space",
                     **{f"AIRFLOW_CONN_{name}": json.dumps(conn) for name, conn in connections.items()}})
-        try:
-            result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True,
-                                    text=True, timeout=900)
-            out = result.stdout[-3000:] + result.stderr[-3000:]
-            assert result.returncode == 0, out
-            assert "STATES {'acf_trends': 'success'}" in result.stdout, out
-            with psycopg.connect(factory_dsn) as conn:
-                loads = dict(conn.execute("SELECT source || '/' || part, count(*) FROM acf.trend_loads GROUP BY 1"))
-                covered, top = conn.execute(
-                    "SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM acf.trend_evidence e"
-                    " WHERE e.trend_id = t.trend_id)), count(*) FROM (SELECT trend_id FROM acf.trends"
-                    " ORDER BY score DESC LIMIT 20) t").fetchone()
-                kinds = {k for (k,) in conn.execute("SELECT DISTINCT kind FROM acf.trend_evidence")}
-                spent = conn.execute("SELECT coalesce(sum(units), 0) FROM acf.quota_spend"
-                                     " WHERE bucket = 'search.list'").fetchone()[0]
-        finally:
-            with psycopg.connect(pg_server_dsn, autocommit=True) as admin:
-                for name in (factory_db, f"airflow_trendslive_{suffix}"):
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True,
+                                timeout=900)
+        out = result.stdout[-3000:] + result.stderr[-3000:]
+        assert result.returncode == 0, out
+        assert "STATES {'acf_trends': 'success'}" in result.stdout, out
+        with psycopg.connect(factory_dsn) as conn:
+            loads = dict(conn.execute("SELECT source || '/' || part, count(*) FROM acf.trend_loads GROUP BY 1"))
+            covered, top = conn.execute(
+                "SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM acf.trend_evidence e"
+                " WHERE e.trend_id = t.trend_id)), count(*) FROM (SELECT trend_id FROM acf.trends"
+                " ORDER BY score DESC LIMIT 20) t").fetchone()
+            kinds = {k for (k,) in conn.execute("SELECT DISTINCT kind FROM acf.trend_evidence")}
+            spent = conn.execute("SELECT coalesce(sum(units), 0) FROM acf.quota_spend"
+                                 " WHERE bucket = 'search.list'").fetchone()[0]
         # the feed, the charts by category (Sports refused per region), discovery, comments, posts on X
         assert {r.arg("geo") for r in trends.requests_to("/trending/rss")} == {"US", "GB", "JP"}
         assert len([r for r in youtube.requests_to("/youtube/v3/videos") if r.arg("videoCategoryId") == "17"]) == 3

@@ -286,7 +286,7 @@ def build_brief(trend: Trend, observations: list[dict], *, said: list[dict] | No
     ``observations``: its observation rows (dicts with source, region, title, url, category, metrics,
     observed_at, published_at, source_item_id); ``said``: its ``acf.trend_evidence`` rows (dicts with
     kind, source, text, publisher, author, url, published_at, metrics, flag; see
-    ``acf.trends.evidence.rows_for``)."""
+    ``acf.opportunities.store.trend_said``)."""
     from acf.opportunities.analyzer import brand_rules
 
     now = now or datetime.now(timezone.utc)

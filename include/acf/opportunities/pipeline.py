@@ -17,7 +17,6 @@ from acf.text.guard import redact
 from acf.text.ledger import opportunity_totals, run_totals
 from acf.text.providers import Resolver
 from acf.text.service import ITEM_ERRORS, TextGenerator
-from acf.trends import evidence as trend_evidence
 
 log = logging.getLogger(__name__)
 STAGE = "opportunities.angles"
@@ -62,7 +61,7 @@ def save_briefs(conn, trends, opportunities, settings=None, now=None, run_id=Non
     open_ones = [o for o in opportunities if o.status == "open"]
     trend_ids = [o.trend_id for o in open_ones]
     observations = store.trend_evidence(conn, trend_ids)
-    said = trend_evidence.rows_for(conn, trend_ids)
+    said = store.trend_said(conn, trend_ids)
     skip_words = [w for words in brand_rules()["skip"].values() for w in words] + list(s.blocked_terms)
     briefs = {o.opportunity_id: (o.trend_id, build_brief(by_trend[o.trend_id], observations.get(o.trend_id, []),
                                                          said=said.get(o.trend_id, []), skip_words=skip_words,

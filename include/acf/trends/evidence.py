@@ -266,29 +266,6 @@ def retain(conn: psycopg.Connection, keep_days: int, now: datetime | None = None
                         (now, int(keep_days))).rowcount
 
 
-def rows_for(conn: psycopg.Connection, trend_ids: Sequence[str], per_kind: int = 12) -> dict[str, list[dict]]:
-    """Per trend, its stored evidence, per kind the most-reached first (what a brief reads); flagged rows
-    are included with their ``flag``, so a reader can leave them and their repeats out."""
-    rows = db.fetch_dicts(
-        conn,
-        "SELECT trend_id, evidence_id, kind, source, text, publisher, author, url, published_at, metrics, item_id,"
-        " parent_id, region, flag, last_seen FROM (SELECT *, row_number() OVER (PARTITION BY trend_id, kind ORDER BY"
-        "  (flag IS NULL) DESC, coalesce(" + _REACH_SQL + ", 0) DESC, last_seen DESC) AS rank"
-        "  FROM acf.trend_evidence WHERE trend_id = ANY(%s)) ranked WHERE rank <= %s",
-        (list(trend_ids), per_kind),
-    )
-    out: dict[str, list[dict]] = {}
-    for row in rows:
-        out.setdefault(row["trend_id"], []).append(row)
-    return out
-
-
-# The count that orders a trend's evidence of one kind: upvotes, views, likes on X.
-_REACH_SQL = " ".join("""CASE WHEN metrics->>'score' ~ '^[0-9]{1,15}$' THEN (metrics->>'score')::bigint
-    WHEN metrics->>'views' ~ '^[0-9]{1,15}$' THEN (metrics->>'views')::bigint
-    WHEN metrics->>'like_count' ~ '^[0-9]{1,15}$' THEN (metrics->>'like_count')::bigint END""".split())
-
-
 # --- readers of the extra answers (Reddit comments, X recent search) ---------------------------------------
 _QUOTE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -395,4 +372,4 @@ def first_sentences(text: str, limit: int = 240) -> str | None:
 
 Reader = Callable[[dict], list[Evidence]]
 __all__ = ["Evidence", "KINDS", "MAX_TEXT", "collapse", "from_observations", "from_rows", "make", "reddit_comments",
-           "retain", "rows_for", "screen", "store", "upsert", "x_posts"]
+           "retain", "screen", "store", "upsert", "x_posts"]
