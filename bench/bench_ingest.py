@@ -208,7 +208,7 @@ def main() -> int:
     parser.add_argument("--keep-db", action="store_true")
     args = parser.parse_args()
 
-    server = local_postgres.start(ROOT / ".acf" / "bench-pg-ingest")
+    server = local_postgres.start_until_exit(ROOT / ".acf" / "bench-pg-ingest")
     name = f"acf_bench_ingest_{os.getpid()}"
     admin_dsn = server.get_uri("postgres")
     with psycopg.connect(admin_dsn, autocommit=True) as admin:

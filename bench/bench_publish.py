@@ -78,7 +78,7 @@ def main() -> None:
     from stand_ins.tiktok import TikTokStandIn
     from stand_ins.youtube_upload import YouTubeUploadStandIn
 
-    server = local_postgres.start(ROOT / ".acf" / "bench-pg")
+    server = local_postgres.start_until_exit(ROOT / ".acf" / "bench-pg")
     dsn = local_postgres.ensure_database(server, "acf_bench_publish")
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("DROP SCHEMA IF EXISTS acf CASCADE")

@@ -62,6 +62,63 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
             terminalreporter.write_line(line)
 
 
+# Every command stops what it started (issue 22). The controller (or the only process) tags the session's
+# environment, which every process a test starts inherits (the xdist workers too); at the end it stops the
+# shared test PostgreSQL (two workers share it: only the controller may), then any process still carrying
+# the tag fails the run.
+_TEST_PG = ROOT / ".acf" / "test-pg"
+_SESSIONS = ROOT / ".acf" / "test-sessions"
+
+
+def _is_controller(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _is_controller(config):
+        from acf import leftovers
+
+        config._acf_run_tag = os.environ[leftovers.TAG_VARIABLE] = uuid.uuid4().hex
+        _SESSIONS.mkdir(parents=True, exist_ok=True)
+        (_SESSIONS / str(os.getpid())).touch()
+
+
+def _other_live_sessions() -> list[str]:
+    """Other pytest sessions of this tree still running (each controller leaves its pid in _SESSIONS)."""
+    alive = []
+    for entry in _SESSIONS.glob("*"):
+        if entry.name == str(os.getpid()):
+            continue
+        try:
+            os.kill(int(entry.name), 0)
+            alive.append(entry.name)
+        except (ValueError, ProcessLookupError):
+            entry.unlink(missing_ok=True)
+        except PermissionError:
+            alive.append(entry.name)
+    return alive
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
+    config = session.config
+    if not _is_controller(config) or not hasattr(config, "_acf_run_tag"):
+        return
+    from acf import leftovers, local_postgres
+
+    (_SESSIONS / str(os.getpid())).unlink(missing_ok=True)
+    shared = bool(_other_live_sessions())   # another session of this tree still uses test-pg: it stops it
+    if not os.environ.get("ACF_TEST_DATABASE_URL") and not shared:
+        local_postgres.stop(_TEST_PG)   # started on demand by the first test that needs it
+    found = [(pid, cmd) for pid, cmd in leftovers.wait_for_none(config._acf_run_tag)
+             if not (shared and str(_TEST_PG) in cmd)]
+    if found:
+        sys.stderr.write("\nleftover processes (started by the tests, still running):\n"
+                         + "".join(f"  {pid} {cmd[:200]}\n" for pid, cmd in found))
+        leftovers.stop_all(found)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
     # Without xdist the chaos conftest prints the line itself (it is loaded in this process).

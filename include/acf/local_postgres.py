@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 from acf.settings import load
@@ -54,3 +55,50 @@ def stop(pgdata: Path | None = None) -> bool:
     server = start(pgdata)  # attaches to the running server
     server.stop()
     return True
+
+
+def is_running(pgdata: Path) -> bool:
+    """Whether a server runs on this data directory (its postmaster.pid names a live process)."""
+    pid_file = Path(pgdata) / "postmaster.pid"
+    try:
+        pid = int(pid_file.read_text().splitlines()[0])
+        os.kill(pid, 0)
+        return True
+    except (FileNotFoundError, ValueError, IndexError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+
+
+@contextmanager
+def running(pgdata: Path):
+    """The server on ``pgdata`` for the duration of a block; stopped after if this block started it.
+
+    Benchmarks use it, so a command stops what it started (a server already running, e.g. kept by the
+    user, is left running; ``make stop`` stops the project's servers).
+    """
+    started_here = not is_running(pgdata)
+    server = start(pgdata)
+    try:
+        yield server
+    finally:
+        if started_here:
+            stop(pgdata)
+
+
+
+def start_until_exit(pgdata: Path):
+    """``start``, and stop the server when this process exits if it was not running before (benchmarks)."""
+    import atexit
+
+    if not is_running(pgdata):
+        atexit.register(stop, Path(pgdata))
+    return start(pgdata)
+
+
+# The project's other embedded servers (tests, benchmarks), which `make stop` stops too.
+SIDE_SERVERS = ("test-pg", "bench-pg", "bench-pg-ingest")
+
+
+def stop_side_servers(home: Path) -> list[str]:
+    return [name for name in SIDE_SERVERS if is_running(Path(home) / name) and stop(Path(home) / name)]

@@ -69,6 +69,12 @@ class Settings:
     scheduler_health_port: int = 8974
     airflow_db: str = "airflow"
     parallelism: int = 4
+    # Security: a Connection key older than this is due for rotation; the backups' encryption key lives
+    # in this Connection (password); `backup_sse` asks S3 for server-side encryption too (AES256, aws:kms).
+    key_max_age_days: int = 90
+    backup_conn_id: str = "acf_backup"
+    backup_sse: str | None = None
+    backup_sse_kms_key_id: str | None = None
 
 
 def load() -> Settings:
@@ -108,4 +114,8 @@ def load() -> Settings:
         scheduler_health_port=int(env.get("ACF_SCHEDULER_HEALTH_PORT", "8974")),
         airflow_db=env.get("ACF_AIRFLOW_DB", "airflow"),
         parallelism=int(env.get("ACF_PARALLELISM", "4")),
+        key_max_age_days=int(env.get("ACF_KEY_MAX_AGE_DAYS", "90")),
+        backup_conn_id=env.get("ACF_BACKUP_CONN_ID", "acf_backup"),
+        backup_sse=env.get("ACF_BACKUP_SSE") or None,
+        backup_sse_kms_key_id=env.get("ACF_BACKUP_SSE_KMS_KEY_ID") or None,
     )

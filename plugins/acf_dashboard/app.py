@@ -19,8 +19,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Red
     StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
+from acf import settings
 from acf.analytics import dashboard, exporter
-from acf_dashboard import auth, render
+from acf_dashboard import auth, render, security
 
 STATIC_DIR = Path(__file__).with_name("static")
 CHUNK = 256 * 1024
@@ -67,11 +68,24 @@ def create_app(
     def is_simulated(conn) -> bool:
         return bool(conn.execute("SELECT EXISTS (SELECT 1 FROM acf.metrics WHERE simulated)").fetchone()[0])
 
+    def key_ages(conn) -> list:
+        from airflow.utils.session import create_session
+
+        with create_session() as session:
+            return security.key_ages(conn, session, settings.load().key_max_age_days)
+
     def html(request: Request, slug: str, title: str, body: Callable[[Any], str]) -> HTMLResponse:
         with connect() as conn:
             content = body(conn)
             simulated = is_simulated(conn)
-        return HTMLResponse(render.layout(prefix(request), slug, title, content, simulated))
+            warning = render.key_warning(prefix(request), key_ages(conn), settings.load().key_max_age_days)
+        return HTMLResponse(render.layout(prefix(request), slug, title, warning + content, simulated))
+
+    def read(what: str) -> list:
+        """Dashboard data reads go to Airflow's audit log (acf.read.<what>, with the user and time)."""
+        return [Depends(auth.audit(f"read.{what}"))]
+
+    admin_only = [Depends(auth.require_audit_access())]
 
     page_q = Query(1, ge=1, description="1-based page number")
     per_page_q = Query(dashboard.DEFAULT_PER_PAGE, ge=1, le=dashboard.MAX_PER_PAGE)
@@ -83,57 +97,81 @@ def create_app(
         return RedirectResponse(f"{prefix(request)}/trends", status_code=303)
 
     # -- JSON ---------------------------------------------------------------
-    @router.get("/api/trends")
+    @router.get("/api/trends", dependencies=read("api.trends"))
     def api_trends(page: int = page_q, per_page: int = per_page_q) -> JSONResponse:
         with connect() as conn:
             return JSONResponse(dashboard.trends(conn, page, per_page).as_json())
 
-    @router.get("/api/opportunities")
+    @router.get("/api/opportunities", dependencies=read("api.opportunities"))
     def api_opportunities(page: int = page_q, per_page: int = per_page_q, status: str | None = status_q):
         with connect() as conn:
             return JSONResponse(dashboard.opportunities(conn, page, per_page, status).as_json())
 
-    @router.get("/api/content")
+    @router.get("/api/content", dependencies=read("api.content"))
     def api_content(page: int = page_q, per_page: int = per_page_q) -> JSONResponse:
         with connect() as conn:
             return JSONResponse(dashboard.content(conn, page, per_page).as_json())
 
-    @router.get("/api/performance")
+    @router.get("/api/performance", dependencies=read("api.performance"))
     def api_performance(days: int = days_q) -> JSONResponse:
         with connect() as conn:
             return JSONResponse(dashboard.performance(conn, days))
 
-    @router.get("/api/costs")
+    @router.get("/api/costs", dependencies=read("api.costs"))
     def api_costs(page: int = page_q, per_page: int = per_page_q, days: int = days_q) -> JSONResponse:
         with connect() as conn:
             return JSONResponse(dashboard.costs(conn, page, per_page, days))
 
     # -- HTML ---------------------------------------------------------------
-    @router.get("/trends", response_class=HTMLResponse)
+    @router.get("/trends", response_class=HTMLResponse, dependencies=read("trends"))
     def trends_html(request: Request, page: int = page_q, per_page: int = per_page_q):
         return html(request, "trends", "Trends", lambda conn: render.trends_page(
             prefix(request), dashboard.trends(conn, page, per_page).as_json()))
 
-    @router.get("/opportunities", response_class=HTMLResponse)
+    @router.get("/opportunities", response_class=HTMLResponse, dependencies=read("opportunities"))
     def opportunities_html(request: Request, page: int = page_q, per_page: int = per_page_q,
                            status: str | None = status_q):
         return html(request, "opportunities", "Opportunities", lambda conn: render.opportunities_page(
             prefix(request), dashboard.opportunities(conn, page, per_page, status).as_json(), status))
 
-    @router.get("/content", response_class=HTMLResponse)
+    @router.get("/content", response_class=HTMLResponse, dependencies=read("content"))
     def content_html(request: Request, page: int = page_q, per_page: int = per_page_q):
         return html(request, "content", "Content", lambda conn: render.content_page(
             prefix(request), dashboard.content(conn, page, per_page).as_json()))
 
-    @router.get("/performance", response_class=HTMLResponse)
+    @router.get("/performance", response_class=HTMLResponse, dependencies=read("performance"))
     def performance_html(request: Request, days: int = days_q):
         return html(request, "performance", "Performance", lambda conn: render.performance_page(
             prefix(request), dashboard.performance(conn, days)))
 
-    @router.get("/costs", response_class=HTMLResponse)
+    @router.get("/costs", response_class=HTMLResponse, dependencies=read("costs"))
     def costs_html(request: Request, page: int = page_q, per_page: int = per_page_q, days: int = days_q):
         return html(request, "costs", "Costs", lambda conn: render.costs_page(
             prefix(request), dashboard.costs(conn, page, per_page, days)))
+
+    # -- security: the factory's audit trail and key ages (who may read Airflow's audit log) ---------
+    @router.get("/api/audit", dependencies=admin_only + read("api.audit"))
+    def api_audit(page: int = page_q, per_page: int = per_page_q) -> JSONResponse:
+        from airflow.utils.session import create_session
+
+        with create_session() as session:
+            return JSONResponse(security.audit_trail(session, page, per_page))
+
+    @router.get("/api/keys", dependencies=admin_only + read("api.keys"))
+    def api_keys() -> JSONResponse:
+        with connect() as conn:
+            ages = key_ages(conn)
+        return JSONResponse({"max_age_days": settings.load().key_max_age_days,
+                             "items": [a.as_json() for a in ages]})
+
+    @router.get("/security", response_class=HTMLResponse, dependencies=admin_only + read("security"))
+    def security_html(request: Request, page: int = page_q, per_page: int = per_page_q):
+        from airflow.utils.session import create_session
+
+        with create_session() as session:
+            trail = security.audit_trail(session, page, per_page)
+        return html(request, "security", "Security", lambda conn: render.security_page(
+            prefix(request), key_ages(conn), trail, settings.load().key_max_age_days))
 
     # -- media --------------------------------------------------------------
     @router.get("/media/{kind}/{object_id}")
@@ -157,7 +195,8 @@ def create_app(
     @app.get("/metrics", dependencies=[Depends(metrics_access)])
     def metrics() -> PlainTextResponse:
         with connect() as conn:
-            return PlainTextResponse(exporter.factory_metrics(conn), media_type=exporter.CONTENT_TYPE)
+            text = exporter.factory_metrics(conn) + security.key_age_metrics(key_ages(conn))
+            return PlainTextResponse(text, media_type=exporter.CONTENT_TYPE)
 
     @app.exception_handler(HTTPException)
     async def refusal_page(request: Request, exc: HTTPException):

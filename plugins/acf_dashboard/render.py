@@ -44,6 +44,37 @@ def layout(prefix: str, active: str, title: str, body: str, simulated: bool = Fa
 </body></html>"""
 
 
+def key_warning(prefix: str, ages: list, max_age_days: int) -> str:
+    """The banner every page shows while a service key is overdue for rotation (or undated)."""
+    overdue = [a for a in ages if a.overdue]
+    undated = [a for a in ages if a.dated_from == "unknown"]
+    if not overdue and not undated:
+        return ""
+    parts = []
+    if overdue:
+        parts.append(f"{len(overdue)} service key{'s are' if len(overdue) > 1 else ' is'} older than"
+                     f" {max_age_days} days: {esc(', '.join(a.conn_id for a in overdue))}")
+    if undated:
+        parts.append(f"{len(undated)} without a rotation date: {esc(', '.join(a.conn_id for a in undated))}")
+    return (f'<p class="warning key-age" role="alert">Key rotation: {"; ".join(parts)}. Rotate the key and set the'
+            f' Connection\'s <em>Key rotated at</em> field (README: Rotating keys).'
+            f' <a href="{prefix}/security">Security</a></p>')
+
+
+def security_page(prefix: str, ages: list, trail: dict, max_age_days: int) -> str:
+    """Key ages, then the factory's audit trail (Admins: who may read Airflow's audit log)."""
+    keys = table(["Connection", "service", "dated from", "changed", "age (days)", ""], [
+        [esc(a.conn_id), esc(a.service), esc(a.dated_from), esc(a.changed_at.date() if a.changed_at else "–"),
+         esc(f"{a.age_days:.0f}" if a.age_days is not None else "–"),
+         '<span class="badge">overdue</span>' if a.overdue else ""] for a in ages], css="keys")
+    rows = [[esc(i["when"]), esc(i["user"]), esc(i["event"]), esc(i["dag_id"] or ""), esc(i["run_id"] or ""),
+             f'<code>{esc(i["extra"])}</code>'] for i in trail["items"]]
+    audit = table(["when (UTC)", "user", "event", "DAG", "run", "details"], rows, css="audit")
+    return (f'<h2>Service keys (rotate every {max_age_days} days)</h2>{keys}'
+            f'<h2>Audit trail</h2>{audit}'
+            f'{pager(prefix, "security", trail["page"], trail["pages"], trail["per_page"], trail["total"])}')
+
+
 def pager(prefix: str, slug: str, page: int, pages: int, per_page: int, total: int, extra: dict | None = None) -> str:
     def link(target: int, label: str) -> str:
         if target < 1 or target > pages or target == page:

@@ -115,9 +115,10 @@ def test_approve_a_pending_human_in_the_loop_step(factory_stack):
     assert status == 200 and "Approve" in detail["options"], detail
     # the reviewer sees what will go out
     assert "Publish run" in detail["subject"]
-    status, _ = factory_stack.call("PATCH", path, {"chosen_options": ["Approve"]}, user="viewer")
-    assert status == 403
-    status, answer = factory_stack.call("PATCH", path, {"chosen_options": ["Approve"]})
+    for refused in ("viewer", "creator"):
+        status, _ = factory_stack.call("PATCH", path, {"chosen_options": ["Approve"]}, user=refused)
+        assert status == 403, refused
+    status, answer = factory_stack.call("PATCH", path, {"chosen_options": ["Approve"]}, user="reviewer")
     assert status == 200, answer
     assert answer["chosen_options"] == ["Approve"]
     assert factory_stack.wait_for_run("acf_publish", run_id, timeout=300)["state"] == "success"
@@ -136,6 +137,74 @@ def test_invalid_conf_is_refused_with_the_reason(factory_stack, dag_id, conf, re
     status, body = factory_stack.call("POST", f"/api/v2/dags/{dag_id}/dagRuns", {"logical_date": None, "conf": conf})
     assert 400 <= status < 500, body
     assert reason in str(body)
+
+
+# Each role's allowed and refused calls (roles.yaml under FAB's RBAC). A trigger with an invalid conf is
+# answered 400 once authorised (so nothing runs) and 403 when refused; an answer to a run that does not
+# exist is 404 once authorised. Refused is 403, never 500.
+BAD_CONF = {"acf_production": {"tier": "gold"}, "acf_trends": {"regions": ["usa"]}, "acf_publish": {"limit": -1}}
+ROLE_CALLS = {
+    # call: {user: expected status}
+    ("GET", "/api/v2/dags?dag_id_pattern=acf_"): dict(admin=200, creator=200, reviewer=200, viewer=200),
+    ("GET", "/api/v2/dags/acf_production/dagRuns"): dict(admin=200, creator=200, reviewer=200, viewer=200),
+    ("GET", "/api/v2/connections"): dict(admin=200, creator=403, reviewer=403, viewer=403),
+    ("POST", "/api/v2/dags/acf_production/dagRuns"): dict(admin=400, creator=400, reviewer=403, viewer=403),
+    ("POST", "/api/v2/dags/acf_trends/dagRuns"): dict(admin=400, creator=400, reviewer=403, viewer=403),
+    ("POST", "/api/v2/dags/acf_publish/dagRuns"): dict(admin=400, creator=403, reviewer=403, viewer=403),
+    ("PATCH", "/api/v2/dags/acf_publish/dagRuns/no_such_run/taskInstances/approve/-1/hitlDetails"):
+        dict(admin=404, creator=403, reviewer=404, viewer=403),
+    ("GET", "/api/v2/eventLogs?limit=1"): dict(admin=200, creator=403, reviewer=403, viewer=403),
+    ("GET", "/acf/api/trends"): dict(admin=200, creator=200, reviewer=200, viewer=200),
+    ("GET", "/acf/api/audit"): dict(admin=200, creator=403, reviewer=403, viewer=403),
+    ("GET", "/acf/api/keys"): dict(admin=200, creator=403, reviewer=403, viewer=403),
+}
+
+
+@pytest.mark.parametrize("user", ["admin", "creator", "reviewer", "viewer"])
+def test_each_role_is_allowed_and_refused_what_roles_yaml_says(factory_stack, user):
+    token = factory_stack.token(user)
+    seen = {}
+    for (method, path), expected in ROLE_CALLS.items():
+        dag_id = path.split("/")[4] if path.startswith("/api/v2/dags/") else None
+        body = ({"logical_date": None, "conf": BAD_CONF[dag_id]} if method == "POST"
+                else {"chosen_options": ["Approve"]} if method == "PATCH" else None)
+        status, _ = factory_stack.call(method, path, body, token=token)
+        seen[f"{method} {path}"] = status
+        assert status < 500, (method, path, status)
+    assert seen == {f"{m} {p}": e[user] for (m, p), e in ROLE_CALLS.items()}
+
+
+def test_the_dashboard_records_what_each_user_read_for_the_admin(factory_stack):
+    factory_stack.call("GET", "/acf/api/content?per_page=2", user="creator")
+    status, trail = factory_stack.call("GET", "/acf/api/audit?per_page=50")
+    assert status == 200
+    assert any(i["event"] == "acf.read.api.content" and i["user"] == "creator" for i in trail["items"])
+
+
+def test_a_token_signed_with_another_key_is_refused(factory_stack):
+    """Tokens are RS256-signed with the stack's key pair (.acf/jwt, mode 0600): another key is refused."""
+    import os
+    import time
+    from pathlib import Path
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    home = Path(factory_stack.env["ACF_HOME"]) / "jwt"
+    assert factory_stack.env["AIRFLOW__API_AUTH__JWT_ALGORITHM"] == "RS256"
+    assert {p.name: os.stat(p).st_mode & 0o777 for p in home.iterdir()} == \
+        {"private.pem": 0o600, "jwks.json": 0o600, "kid": 0o600}
+    genuine = factory_stack.token("admin")
+    assert jwt.get_unverified_header(genuine)["alg"] == "RS256"
+    claims = jwt.decode(genuine, options={"verify_signature": False})
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = int(time.time())
+    claims.update(iat=now, nbf=now, exp=now + 600)
+    for kid in (jwt.get_unverified_header(genuine)["kid"], "another-key"):
+        forged = jwt.encode(claims, other, algorithm="RS256", headers={"kid": kid})
+        status, _ = factory_stack.call("GET", "/api/v2/dags", token=forged)
+        assert status in (401, 403), status
+    assert factory_stack.call("GET", "/api/v2/dags", token=genuine)[0] == 200
 
 
 def test_a_viewer_cannot_trigger(factory_stack):

@@ -33,10 +33,13 @@ def airflow_tokens() -> dict[str, str]:
     from airflow import settings as airflow_settings
     from airflow.api_fastapi.app import init_auth_manager
     from airflow.api_fastapi.auth.managers.simple.user import SimpleAuthManagerUser
+    from airflow.models.log import Log
     from airflow.models.revoked_token import RevokedToken
 
-    # Token validation checks the revocation table of the metadata database.
+    # Token validation checks the revocation table of the metadata database; the dashboard writes its
+    # reads and actions to Airflow's audit log (the log table).
     RevokedToken.__table__.create(airflow_settings.engine, checkfirst=True)
+    Log.__table__.create(airflow_settings.engine, checkfirst=True)
     manager = init_auth_manager()
     return {
         "admin": manager.generate_jwt(SimpleAuthManagerUser(username="admin", role="ADMIN")),
@@ -91,3 +94,16 @@ def dashboard_app(seeded_dsn, airflow_tokens):
                                     object_root=lambda: seeded_dsn["root"],
                                     scrape_token=lambda: SCRAPE_TOKEN))
     return parent
+
+
+@pytest.fixture(scope="module")
+def client(dashboard_app):
+    """A TestClient of the dashboard app (no redirects followed)."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(dashboard_app, follow_redirects=False) as test_client:
+        yield test_client
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}

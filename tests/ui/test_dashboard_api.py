@@ -4,22 +4,12 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from .conftest import SCRAPE_TOKEN
+from .conftest import SCRAPE_TOKEN, bearer
 
 PROTECTED = ["/acf/", "/acf/trends", "/acf/opportunities", "/acf/content", "/acf/performance", "/acf/costs",
              "/acf/api/trends", "/acf/api/opportunities", "/acf/api/content", "/acf/api/performance",
              "/acf/api/costs", "/acf/media/asset/asset_sample000_thumb", "/acf/media/rendition/rend_sample000",
              "/acf/metrics"]
-
-
-@pytest.fixture(scope="module")
-def client(dashboard_app):
-    with TestClient(dashboard_app, follow_redirects=False) as test_client:
-        yield test_client
-
-
-def _auth(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.mark.parametrize("path", PROTECTED)
@@ -32,9 +22,9 @@ def test_unauthenticated_requests_are_refused(client, path):
 @pytest.mark.parametrize("path", ["/acf/trends", "/acf/api/trends", "/acf/metrics"])
 def test_bad_tokens_and_users_without_a_role_are_refused(client, airflow_tokens, path):
     forged = airflow_tokens["admin"][:-4] + ("AAAA" if not airflow_tokens["admin"].endswith("AAAA") else "BBBB")
-    assert client.get(path, headers=_auth(forged)).status_code == 403
-    assert client.get(path, headers=_auth(airflow_tokens["norole"])).status_code == 403
-    assert client.get(path, headers=_auth(airflow_tokens["viewer"])).status_code == 200
+    assert client.get(path, headers=bearer(forged)).status_code == 403
+    assert client.get(path, headers=bearer(airflow_tokens["norole"])).status_code == 403
+    assert client.get(path, headers=bearer(airflow_tokens["viewer"])).status_code == 200
 
 
 def test_the_airflow_login_cookie_is_accepted(client, airflow_tokens):
@@ -56,7 +46,7 @@ def test_static_assets_need_no_login(client):
 
 
 def test_trends_are_paginated_without_overlap(client, airflow_tokens):
-    headers = _auth(airflow_tokens["admin"])
+    headers = bearer(airflow_tokens["admin"])
     first = client.get("/acf/api/trends?per_page=5", headers=headers).json()
     assert (first["total"], first["pages"], first["page"], len(first["items"])) == (12, 3, 1, 5)
     seen = []
@@ -73,7 +63,7 @@ def test_trends_are_paginated_without_overlap(client, airflow_tokens):
 
 
 def test_opportunities_filter_and_angles(client, airflow_tokens):
-    headers = _auth(airflow_tokens["admin"])
+    headers = bearer(airflow_tokens["admin"])
     everything = client.get("/acf/api/opportunities?per_page=100", headers=headers).json()
     skipped = client.get("/acf/api/opportunities?status=skipped", headers=headers).json()
     assert everything["total"] == 12 and skipped["total"] == 3
@@ -83,7 +73,7 @@ def test_opportunities_filter_and_angles(client, airflow_tokens):
 
 
 def test_content_lists_media_and_platform_status(client, airflow_tokens):
-    body = client.get("/acf/api/content?per_page=2", headers=_auth(airflow_tokens["admin"])).json()
+    body = client.get("/acf/api/content?per_page=2", headers=bearer(airflow_tokens["admin"])).json()
     assert body["total"] == 3 and body["pages"] == 2
     piece = body["items"][0]
     assert piece["thumbnail_asset_id"] and piece["renditions"][0]["aspect"] == "9:16"
@@ -91,7 +81,7 @@ def test_content_lists_media_and_platform_status(client, airflow_tokens):
 
 
 def test_video_streams_whole_and_by_range(client, airflow_tokens, sample_media):
-    headers = _auth(airflow_tokens["admin"])
+    headers = bearer(airflow_tokens["admin"])
     video = sample_media["video"]
     whole = client.get("/acf/media/rendition/rend_sample000", headers=headers)
     assert whole.status_code == 200 and whole.content == video
@@ -111,12 +101,12 @@ def test_video_streams_whole_and_by_range(client, airflow_tokens, sample_media):
 @pytest.mark.parametrize("path", ["/acf/media/rendition/nope", "/acf/media/file/rend_sample000",
                                   "/acf/media/asset/..%2F..%2Fetc%2Fpasswd"])
 def test_media_is_looked_up_by_id_only(client, airflow_tokens, path):
-    assert client.get(path, headers=_auth(airflow_tokens["admin"])).status_code == 404
+    assert client.get(path, headers=bearer(airflow_tokens["admin"])).status_code == 404
 
 
 def test_metrics_for_prometheus(client, airflow_tokens):
-    assert client.get("/acf/metrics", headers=_auth("wrong-token")).status_code == 403
-    scraped = client.get("/acf/metrics", headers=_auth(SCRAPE_TOKEN))
+    assert client.get("/acf/metrics", headers=bearer("wrong-token")).status_code == 403
+    scraped = client.get("/acf/metrics", headers=bearer(SCRAPE_TOKEN))
     assert scraped.status_code == 200
     assert scraped.headers["content-type"].startswith("text/plain; version=0.0.4")
     text = scraped.text
@@ -125,11 +115,11 @@ def test_metrics_for_prometheus(client, airflow_tokens):
     assert 'acf_opportunities{status="skipped"} 3' in text
     assert "acf_ai_cost_usd{" in text and 'acf_quarantined_items{stage="trends.validate"} 1' in text
     assert 'acf_trends{category="technology"}' in text
-    assert client.get("/acf/metrics", headers=_auth(airflow_tokens["viewer"])).status_code == 200
+    assert client.get("/acf/metrics", headers=bearer(airflow_tokens["viewer"])).status_code == 200
 
 
 def test_pages_render_escaped_data_and_charts(client, airflow_tokens):
-    headers = _auth(airflow_tokens["admin"])
+    headers = bearer(airflow_tokens["admin"])
     trends = client.get("/acf/trends?per_page=5", headers=headers).text
     assert "Sample topic 0 &lt;b&gt;&amp;amp;&lt;/b&gt;" in trends and "<b>&amp;</b>" not in trends
     assert 'class="spark"' in trends and 'rel="next"' in trends and "simulated metrics" in trends
