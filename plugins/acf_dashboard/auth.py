@@ -129,6 +129,25 @@ def require_action(name: str) -> Callable:
     return require_dag_action(dag_id, method, entity)
 
 
+def may_dag(request: Request, user, dag_id: str, method: str = "GET", entity: str | None = "RUN") -> bool:
+    """Whether ``user`` may do ``method`` on ``entity`` of ``dag_id``: :func:`require_dag_action`'s own check,
+    asked without refusing, so a page can show a button on or off (the call it makes still refuses: 403)."""
+    try:
+        require_dag_action(dag_id, method, entity)(request, user)
+    except HTTPException as exc:
+        if exc.status_code == 403:
+            return False
+        raise
+    return True
+
+
+def may(request: Request, user, name: str) -> bool:
+    """:func:`may_dag` for a named factory action of :data:`FACTORY_ACTIONS` (``"make"``, ``"approve"``...)."""
+    if name not in FACTORY_ACTIONS:
+        raise ValueError(f"unknown factory action {name!r}; known: {', '.join(FACTORY_ACTIONS)}")
+    return may_dag(request, user, *FACTORY_ACTIONS[name])
+
+
 def may_answer(user, assigned_users: set[str] | None) -> bool:
     """Whether ``user`` may answer a HITL step with these assigned users (none: anyone allowed by the route)."""
     if not assigned_users:
@@ -161,6 +180,26 @@ def audit(event: str) -> Callable:
     from airflow.api_fastapi.logging.decorators import action_logging
 
     return action_logging(event=f"{AUDIT_PREFIX}{event}")
+
+
+def audit_unless_refresh(event: str) -> Callable:
+    """:func:`audit`, except for a page's own refreshes (``?part=...``, fetched every few seconds by a page
+    already recorded when it was opened): the audit log keeps what a person opened, not the polling."""
+    from typing import get_args
+
+    from airflow.api_fastapi.common.db.common import SessionDep
+    from airflow.api_fastapi.core_api.security import GetUserDep
+
+    record = audit(event)
+    # the same session and user dependencies as ``audit``'s own (given as defaults: this module's
+    # annotations are strings, resolved from its globals)
+    session_dep, user_dep = get_args(SessionDep)[1], get_args(GetUserDep)[1]
+
+    async def unless_refresh(request: Request, session=session_dep, user=user_dep) -> None:
+        if "part" not in request.query_params:
+            await record(request, session, user)
+
+    return unless_refresh
 
 
 AUDIT_PREFIX = "acf."

@@ -49,17 +49,6 @@ def test_a_triggered_run_carries_one_trend_to_published_packages(factory_stack):
     assert published >= 1
 
 
-def test_trigger_production_with_params_and_poll(factory_stack):
-    conf = {"tier": "offline", "platforms": ["tiktok"], "aspect_ratios": ["9:16"], "target_seconds": 15,
-            "language": "en"}
-    status, run = factory_stack.call("POST", "/api/v2/dags/acf_production/dagRuns",
-                                     {"logical_date": None, "conf": conf})
-    assert status == 200, run
-    assert run["conf"]["platforms"] == ["tiktok"]
-    final = factory_stack.wait_for_run("acf_production", run["dag_run_id"])
-    assert final["state"] == "success"
-
-
 def _wait_until_parked_attempt_reported(stack, run_id: str, timeout: float = 60) -> None:
     """Wait until the scheduler has the executor's report of the attempt that parked the task.
 
@@ -81,47 +70,128 @@ def _wait_until_parked_attempt_reported(stack, run_id: str, timeout: float = 60)
         time.sleep(1)
 
 
-def test_approve_a_pending_human_in_the_loop_step(factory_stack):
-    """acf_publish with require_approval waits at `approve` until a person answers through the API."""
+def _wait_for_idle(stack, dag_id: str, timeout: float = 300) -> None:
     import time
 
-    # acf_publish runs one at a time: let the Asset-triggered runs of earlier tests finish first.
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        _, runs = factory_stack.call("GET", "/api/v2/dags/acf_publish/dagRuns?state=queued&state=running")
+        _, runs = stack.call("GET", f"/api/v2/dags/{dag_id}/dagRuns?state=queued&state=running")
         if not runs.get("dag_runs"):
-            break
+            return
         time.sleep(3)
-    status, run = factory_stack.call("POST", "/api/v2/dags/acf_publish/dagRuns",
-                                     {"logical_date": None, "conf": {"require_approval": True}})
-    assert status == 200, run
-    run_id = run["dag_run_id"]
-    ti_path = f"/api/v2/dags/acf_publish/dagRuns/{run_id}/taskInstances/approve"
-    path = f"{ti_path}/-1/hitlDetails"
-    # Answer once the task is parked, as a reviewer in the UI would: Airflow 3.3.2 records an answer that
-    # lands between the request being written and the task parking, but leaves the task waiting
-    # (the acf_publish deadline, ACF_APPROVAL_TIMEOUT_HOURS, then resumes it with that answer).
-    deadline = time.monotonic() + 300
-    detail, state = None, None
-    while time.monotonic() < deadline:
-        _, ti = factory_stack.call("GET", ti_path)
-        state = ti.get("state")
-        status, detail = factory_stack.call("GET", path)
-        if state == "awaiting_input" and status == 200 and detail.get("options"):
-            break
-        time.sleep(3)
-    assert state == "awaiting_input", state
-    _wait_until_parked_attempt_reported(factory_stack, run_id)
-    assert status == 200 and "Approve" in detail["options"], detail
-    # the reviewer sees what will go out
-    assert "Publish run" in detail["subject"]
-    for refused in ("viewer", "creator"):
-        status, _ = factory_stack.call("PATCH", path, {"chosen_options": ["Approve"]}, user=refused)
-        assert status == 403, refused
-    status, answer = factory_stack.call("PATCH", path, {"chosen_options": ["Approve"]}, user="reviewer")
-    assert status == 200, answer
-    assert answer["chosen_options"] == ["Approve"]
-    assert factory_stack.wait_for_run("acf_publish", run_id, timeout=300)["state"] == "success"
+
+
+def test_make_this_and_approve_from_the_dashboard(factory_stack):
+    """The click-through in a real browser against the running factory, each person signed in with Airflow's
+    own login cookie (roles.yaml under FAB): the creator's "Make this" on an opportunity triggers
+    acf_production with the chosen tier, platform, aspect and length (Airflow's REST API, the user's own
+    credentials); the run appears on the page and finishes without a reload; a publish run asking for
+    approval shows on Review with the video and the platform's package, its buttons off for the creator and
+    on for the reviewer, whose Approve answers Airflow's human-in-the-loop step; the publications move on."""
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    from ui.test_dashboard_browser import ARGS, CHROMIUM, SCREENSHOTS
+
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
+    dsn = factory_stack.env["ACF_DATABASE_DSN"]
+    # acf_publish runs one at a time: let the Asset-triggered runs of earlier tests finish, then hold it
+    # paused so the piece made here waits for the reviewer instead of going out on the Asset event.
+    _wait_for_idle(factory_stack, "acf_publish")
+    status, _ = factory_stack.call("PATCH", "/api/v2/dags/acf_publish", {"is_paused": True})
+    assert status == 200
+    with psycopg.connect(dsn) as conn:
+        opportunity_id = conn.execute("SELECT opportunity_id FROM acf.opportunities WHERE status = 'open'"
+                                      " ORDER BY score DESC, opportunity_id LIMIT 1").fetchone()[0]
+    base = factory_stack.base
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        errors: list[str] = []
+
+        def signed_in(user: str):
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            context.add_cookies([{"name": "_token", "value": factory_stack.token(user), "url": base}])
+            opened = context.new_page()
+            opened.on("pageerror", lambda exc: errors.append(f"{user}: {exc}"))
+            return opened
+
+        page = signed_in("creator")
+
+        # -- Make this ------------------------------------------------------------------------------------
+        page.goto(f"{base}/acf/opportunities/{opportunity_id}")
+        make = page.locator("form#make")
+        make.locator("select[name=tier]").select_option("offline")
+        for box in make.locator("input[name=platforms]").all():
+            box.set_checked(box.get_attribute("value") == "tiktok")
+        for box in make.locator("input[name=aspect_ratios]").all():
+            box.set_checked(box.get_attribute("value") == "9:16")
+        make.locator("input[name=target_seconds]").fill("15")
+        page.evaluate("() => { window.stillTheSamePage = true; }")
+        make.locator("button[name=make]").click()
+        page.wait_for_function("() => document.querySelector('form#make').dataset.runId", timeout=60000)
+        run_id = make.get_attribute("data-run-id")
+        status, run = factory_stack.call("GET", f"/api/v2/dags/acf_production/dagRuns/{run_id}")
+        assert status == 200 and run["triggering_user_name"] == "creator"    # the user's own login, not a service
+        assert run["conf"] == {"opportunity": opportunity_id, "tier": "offline", "platforms": ["tiktok"],
+                               "aspect_ratios": ["9:16"], "target_seconds": 15}
+        # the run appears on the page, then finishes there, without a reload
+        page.wait_for_selector(f'.run[data-run-id="{run_id}"]', timeout=120000)
+        page.wait_for_selector(f'.run[data-run-id="{run_id}"][data-state="success"]', timeout=600000)
+        page.wait_for_selector(".made-piece img.thumb", timeout=60000)
+        assert page.evaluate("() => window.stillTheSamePage") is True
+        page.screenshot(path=str(SCREENSHOTS / "stack-opportunity-made.png"), full_page=True)
+        with psycopg.connect(dsn) as conn:
+            content_id, piece_status = conn.execute(
+                "SELECT content_id, status FROM acf.content_pieces WHERE run_id = %s", (run_id,)).fetchone()
+            rendered = conn.execute("SELECT percent FROM acf.render_progress WHERE content_id = %s",
+                                    (content_id,)).fetchone()
+        assert piece_status == "ready" and rendered == (100,)    # the render's percent, as the live view read it
+
+        # -- Review: a publish run waits for the reviewer ----------------------------------------------------
+        status, publish = factory_stack.call("POST", "/api/v2/dags/acf_publish/dagRuns", {
+            "logical_date": None, "conf": {"require_approval": True, "content_ids": [content_id]}})
+        assert status == 200, publish
+        review_run = publish["dag_run_id"]
+        assert factory_stack.call("PATCH", "/api/v2/dags/acf_publish", {"is_paused": False})[0] == 200
+        page.goto(f"{base}/acf/review")          # the creator sees it waiting, and may not answer
+        page.locator(f'article.review[data-run-id="{review_run}"]').wait_for(timeout=300000)
+        assert page.locator(f'article.review[data-run-id="{review_run}"] button[name=approve]').is_disabled()
+        assert "may not answer" in page.locator("main").inner_text()
+        page = signed_in("reviewer")
+        page.goto(f"{base}/acf/opportunities/{opportunity_id}")     # the reviewer may not make
+        assert page.locator("form#make button[name=make]").is_disabled()
+        page.goto(f"{base}/acf/review")
+        review = page.locator(f'article.review[data-run-id="{review_run}"]')
+        review.wait_for(timeout=300000)
+        review.locator(".package[data-platform=tiktok] .package-title").wait_for(timeout=60000)
+        assert review.locator("video.review-video").count() == 1
+        # the buttons turn on by themselves once the step is parked (and settled)
+        page.wait_for_function(f"() => {{ const b = document.querySelector('article.review[data-run-id=\"{review_run}\"]"
+                               " button[name=approve]'); return b && !b.disabled; }", timeout=300000)
+        _wait_until_parked_attempt_reported(factory_stack, review_run)
+        path = f"/api/v2/dags/acf_publish/dagRuns/{review_run}/taskInstances/approve/-1/hitlDetails"
+        for refused in ("viewer", "creator"):
+            assert factory_stack.call("PATCH", path, {"chosen_options": ["Approve"]}, user=refused)[0] == 403
+        page.screenshot(path=str(SCREENSHOTS / "stack-review.png"), full_page=True)
+        review.locator("button[name=approve]").click()
+        page.wait_for_function("() => [...document.querySelectorAll('.action-status')]"
+                               ".some(s => s.innerText.includes('Approved'))", timeout=60000)
+        # the publications move on: the answered run lists the piece as published on tiktok
+        answered = page.locator(f'.answered-run[data-run-id="{review_run}"]')
+        answered.wait_for(timeout=120000)
+        page.wait_for_function(
+            f"() => {{ const a = document.querySelector('.answered-run[data-run-id=\"{review_run}\"]');"
+            " return a && a.innerText.includes('tiktok: published'); }", timeout=300000)
+        assert "approve" in answered.inner_text()
+        page.screenshot(path=str(SCREENSHOTS / "stack-review-approved.png"), full_page=True)
+        assert errors == []
+        browser.close()
+    assert factory_stack.wait_for_run("acf_publish", review_run, timeout=300)["state"] == "success"
+    _, detail = factory_stack.call("GET", path)
+    assert detail["chosen_options"] == ["Approve"] and detail["responded_by_user"]["name"] == "reviewer"
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute("SELECT state FROM acf.publications WHERE content_id = %s AND platform = 'tiktok'",
+                            (content_id,)).fetchone() == ("published",)
 
 
 @pytest.mark.parametrize("dag_id, conf, reason", [

@@ -124,3 +124,16 @@ def test_content_factory_is_in_the_airflow_ui_and_shows_the_dashboard(api_server
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "airflow-ui-content-factory.png"))
         browser.close()
+
+
+def test_runs_and_approvals_are_read_from_airflows_own_database(api_server):
+    """The live and review views query the API server's metadata database (nothing runs here: empty pages)."""
+    base, token = api_server
+    for path in ("/acf/api/live?per_page=5", "/acf/api/review?per_page=5"):
+        request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=60) as resp:
+            page = json.loads(resp.read())
+        assert (page["items"], page["total"], page["per_page"]) == ([], 0, 5), path
+    request = urllib.request.Request(base + "/acf/review", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=60) as resp:
+        assert "Nothing awaits approval." in resp.read().decode()
