@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
@@ -27,10 +27,10 @@ import numpy as np
 import pandas as pd
 import psycopg
 
-from acf import db
 from acf.ids import normalise_text, stable_id
 from acf.trends import load as loader
 from acf.trends import sources
+from acf.trends.sources.fields import read_iso_time
 
 STAGE = "trends.evidence"
 KINDS = ("news", "post", "comment", "video", "x_post")
@@ -345,16 +345,10 @@ def x_posts(answer: Any) -> list[Evidence]:
         item = make("x_post", "x", post["text"], publisher=user.get("name"),
                     author=f"@{handle}" if handle else None,
                     url=f"https://x.com/{handle or 'i/web'}/status/{post['id']}",
-                    published_at=_read_time(when), metrics=metrics, item_id=post["id"])
+                    published_at=read_iso_time(when), metrics=metrics, item_id=post["id"])
         if item is not None:
             found.append(item)
     return found
-
-
-def _read_time(value: Any) -> datetime | None:
-    from acf.trends.sources.fields import read_iso_time
-
-    return read_iso_time(value)
 
 
 def first_sentences(text: str, limit: int = 240) -> str | None:
@@ -370,6 +364,5 @@ def first_sentences(text: str, limit: int = 240) -> str | None:
     return kept or None
 
 
-Reader = Callable[[dict], list[Evidence]]
 __all__ = ["Evidence", "KINDS", "MAX_TEXT", "collapse", "from_observations", "from_rows", "make", "reddit_comments",
            "retain", "screen", "store", "upsert", "x_posts"]
