@@ -38,6 +38,10 @@ MAX_TEXT = 1_000          # characters of an evidence's text
 MAX_NAME = 200            # characters of a publisher or author
 MAX_URL = 2_048
 MAX_PER_TREND_SOURCE = 20  # items of one source read per trend and load: the most engaging sightings
+# A load reads the evidence of its best-scored trends, as many as acf_opportunities weighs each run (its
+# score_trends reads the 500 best); a trend below them gets its evidence from a later load that ranks it
+# higher, and a brief can still read its items' own (acf.trends.evidence.from_rows).
+MAX_TRENDS = 500
 COLUMNS = ("trend_id", "evidence_id", "kind", "source", "text", "publisher", "author", "url", "published_at",
            "metrics", "item_id", "parent_id", "region", "raw_key", "flag", "first_seen", "last_seen")
 
@@ -91,13 +95,18 @@ def make(kind: str, source: str, text: Any, **fields: Any) -> Evidence | None:
 
 
 # --- at load time: from the items themselves --------------------------------------------------------
-def from_observations(frame: pd.DataFrame, limit: int = MAX_PER_TREND_SOURCE) -> list[Evidence]:
+def from_observations(frame: pd.DataFrame, limit: int = MAX_PER_TREND_SOURCE,
+                      trend_ids: Iterable[str] | None = None) -> list[Evidence]:
     """The evidence of loaded observations (with ``trend_id``): each source's reader, for the most engaging
-    sighting of each item and at most ``limit`` items per trend and source."""
+    sighting of each item and at most ``limit`` items per trend and source; only of ``trend_ids`` when
+    given (a load's best-scored trends, :data:`MAX_TRENDS`)."""
     readers = {name: s.evidence for name, s in sources.registered().items() if s.evidence is not None}
     if frame.empty or not readers:
         return []
-    rows = frame.loc[frame["source"].isin(list(readers)).to_numpy(), [
+    wanted = frame["source"].isin(list(readers)).to_numpy().copy()
+    if trend_ids is not None:
+        wanted &= frame["trend_id"].isin(set(trend_ids)).to_numpy()
+    rows = frame.loc[wanted, [
         "trend_id", "source", "region", "title", "url", "metrics", "published_at", "source_item_id", "raw_key",
         "engagement"]]
     if rows.empty:

@@ -279,8 +279,10 @@ def ingest_frame(
         trends = _trend_rows(valid, previous, interval_start=interval_start, interval_end=interval_end,
                              regions_in_scope=regions_in_scope, sources_in_scope=sources_in_scope)
         region_stats = _region_stats(valid)
-        # what the items say about their trends: read and screened here, stored after the trends
-        said = evidence.screen(evidence.collapse(evidence.from_observations(valid)))
+        # what the items of the best-scored trends say about them: read and screened here, stored after the trends
+        best = trends.nlargest(evidence.MAX_TRENDS, "score")["trend_id"] if len(trends) > evidence.MAX_TRENDS \
+            else trends["trend_id"]
+        said = evidence.screen(evidence.collapse(evidence.from_observations(valid, trend_ids=best)))
         return trends, region_stats, load.region_stat_chunks(region_stats), validation_rejects(), said
 
     new_keys, (trends, region_stats, stat_chunks, rejects, (said, hostile)) = _copy_observations_while(

@@ -135,3 +135,15 @@ def test_retention_deletes_what_was_not_seen_for_the_kept_days(pg_conn):
     evidence.upsert(pg_conn, [fresh], seen_at=now - timedelta(days=3))
     assert evidence.retain(pg_conn, keep_days=30, now=now) == 1
     assert [r["text"] for r in db.fetch_dicts(pg_conn, "SELECT text FROM acf.trend_evidence")] == ["New news"]
+
+
+def test_a_load_reads_the_evidence_of_its_best_scored_trends(pg_conn, monkeypatch):
+    monkeypatch.setattr(evidence, "MAX_TRENDS", 2)
+    obs = [TrendObservation("reddit", "US", term, term, None, "r/x", {"score": score, "subreddit": "x"}, END, None,
+                            f"p{n}", engagement=score)
+           for n, (term, score) in enumerate((("alpha one", 50_000), ("beta two", 40_000), ("gamma three", 5)))]
+    summary = pipeline.ingest_frame(pg_conn, pipeline.frames.observations_frame(obs), interval_start=START,
+                                    interval_end=END)
+    pg_conn.commit()
+    said = {r["text"] for r in db.fetch_dicts(pg_conn, "SELECT text FROM acf.trend_evidence")}
+    assert summary["trends"] == 3 and said == {"alpha one", "beta two"}
