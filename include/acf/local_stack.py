@@ -115,6 +115,22 @@ def _sqlalchemy_url(dsn: str) -> str:
     return f"postgresql+psycopg://{user}{password}@{host}{port}/{p['dbname']}"
 
 
+SERVICE_USER = "acf_service"
+
+
+def _service_password(path: Path) -> str:
+    """The service user's password in the passwords file (mode 0600), made on first use; `init`'s
+    ``fab_roles`` then creates the user with the password it finds there."""
+    passwords = json.loads(path.read_text() or "{}") if path.exists() else {}
+    if SERVICE_USER not in passwords:
+        passwords[SERVICE_USER] = secrets.token_urlsafe(18)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(passwords, fh)
+    return passwords[SERVICE_USER]
+
+
 def airflow_env() -> dict[str, str]:
     """The environment every Airflow process of the factory shares."""
     settings = load()
@@ -152,6 +168,11 @@ def airflow_env() -> dict[str, str]:
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
         "AIRFLOW_CONN_ACF_POSTGRES": _conn_json(urls["acf"]),
         "AIRFLOW_CONN_ACF_BACKUP": _backup_connection(),
+        # The service credential tasks use to save rotated OAuth tokens to their Connection through the REST API
+        # (hooks.airflow_api): the Execution API cannot write Connections. Role Service in roles.yaml.
+        "AIRFLOW_CONN_ACF_AIRFLOW_API": json.dumps({
+            "conn_type": "http", "host": f"http://localhost:{api_port()}", "login": SERVICE_USER,
+            "password": _service_password(airflow_home / "passwords.json")}),
         "ACF_DATABASE_DSN": urls["acf"],
         "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT / "include"), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
         "NO_PROXY": "*",

@@ -276,6 +276,14 @@ def status(value: Any, title: str = "") -> str:
     return f'<span class="status {esc(value)}" title="{esc(title)}">{esc(value)}</span>'
 
 
+def publication_status(p: dict) -> str:
+    """A platform's state on a piece, and when a scheduled post goes live (UTC)."""
+    when_ = p.get("scheduled_at") if p.get("state") == "scheduled" else None
+    at = f' <time datetime="{esc(when_)}">{esc(when_[:16].replace("T", " "))} UTC</time>' if when_ else ""
+    return (f'<span class="status {esc(p["state"])}" title="{esc(p.get("error") or "")}">'
+            f'{esc(p["platform"])}: {esc(p["state"])}{at}</span>')
+
+
 # --------------------------------------------------------------------------------------------- pages
 def trends_page(prefix: str, data: dict) -> str:
     rows = [[
@@ -357,7 +365,7 @@ def content_gallery(prefix: str, data: dict) -> str:
                       f'target="_blank" rel="noopener">storyboard</a>')
         if c.get("opportunity_id"):
             links += f' <a href="{prefix}/opportunities/{path_id(c["opportunity_id"])}">brief</a>'
-        platforms = "".join(status(f'{p["platform"]}: {p["state"]}', p.get("error") or "") for p in c["publications"])
+        platforms = "".join(publication_status(p) for p in c["publications"])
         error = f'<div class="error">{esc(str(c["error"])[:300])}</div>' if c.get("error") else ""
         cards.append(f'<article class="card" data-content-id="{esc(c["content_id"])}">{_thumb(prefix, c)}'
                      f'<h3>{esc(c["title"] or c["content_id"])}</h3>'
@@ -481,8 +489,7 @@ def opportunity_made(prefix: str, opp: dict, runs: list[dict]) -> str:
             f'<li><span class="muted">{float(s.get("seconds") or 0):.1f} s</span> {esc(s.get("narration"))}'
             + (f' <span class="chip">{esc(", ".join(s["fact_ids"]))}</span>' if s.get("fact_ids") else "")
             + '</li>' for s in piece.get("scenes") or [])
-        platforms = "".join(status(f'{p["platform"]}: {p["state"]}', p.get("error") or "")
-                            for p in piece["publications"])
+        platforms = "".join(publication_status(p) for p in piece["publications"])
         pieces.append(
             f'<article class="made-piece" data-content-id="{esc(piece["content_id"])}">'
             f'<div class="piece-media">{_thumb(prefix, piece)}{storyboard}</div>'

@@ -67,11 +67,12 @@ def media_client(modality: str, name: str) -> Any:
     return hook(modality, name)
 
 
-def platform_uploader(root: Any):
-    """``platform -> Uploader | None``: the platform's uploader where its Connection exists."""
+def platform_uploader(root: Any, **options: Any):
+    """``platform -> Uploader | None``: the platform's uploader where its Connection exists, built with
+    ``options`` (``on_wait="return"``: one look at a post still processing instead of polling)."""
     def uploader(platform: str):
         found = hook("platform", platform)
-        return found.uploader(root) if found is not None else None
+        return found.uploader(root, **options) if found is not None else None
 
     return uploader
 

@@ -94,7 +94,7 @@ def test_make_this_and_approve_from_the_dashboard(factory_stack):
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
     dsn = factory_stack.env["ACF_DATABASE_DSN"]
-    # acf_publish runs one at a time: let the Asset-triggered runs of earlier tests finish, then hold it
+    # Let acf_publish's Asset-triggered runs of earlier tests finish, then hold it
     # paused so the piece made here waits for the reviewer instead of going out on the Asset event.
     _wait_for_idle(factory_stack, "acf_publish")
     status, _ = factory_stack.call("PATCH", "/api/v2/dags/acf_publish", {"is_paused": True})
@@ -281,3 +281,113 @@ def test_a_viewer_cannot_trigger(factory_stack):
     status, _ = factory_stack.call("POST", "/api/v2/dags/acf_production/dagRuns", {"logical_date": None},
                                    user="viewer")
     assert status == 403
+
+
+def _task_states(stack, dag_id: str, run_id: str, task_id: str) -> list[str]:
+    _, body = stack.call("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances?limit=200")
+    return [t["state"] for t in body.get("task_instances", []) if t["task_id"] == task_id]
+
+
+def test_uploads_waiting_on_the_platform_hold_no_worker_and_share_one_token_refresh(factory_stack):
+    """20 Facebook uploads stay "processing" on the stand-in; their waits run on the triggerer, so with
+    parallelism 4 (and the Facebook pool raised to 20, so the pool does not hide the point) a render queued
+    behind them starts at once. Their account's token has expired: one task exchanges it and saves the new
+    one to the Connection (through the REST API, under the advisory lock); the others use it."""
+    import json
+    import time
+    from datetime import datetime, timedelta, timezone
+    from pathlib import Path
+
+    from acf import storage
+    from stand_ins.facebook import FacebookStandIn
+
+    dsn = factory_stack.env["ACF_DATABASE_DSN"]
+    with FacebookStandIn(page_id="1001", video_chunk=64 * 1024) as facebook:
+        facebook.hold_processing = True
+        status, body = factory_stack.call("POST", "/api/v2/connections", {
+            "connection_id": "acf_facebook", "conn_type": "acf_facebook", "host": f"{facebook.url}/v21.0",
+            "login": "app-id", "password": "app-secret",
+            "extra": json.dumps({"access_token": "fb-long-lived-1", "page_id": "1001", "account": "page-1",
+                                 "token_expires_at": (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()})})
+        assert status in (200, 201), body
+        status, body = factory_stack.call("PATCH", "/api/v2/pools/acf_facebook?update_mask=slots",
+                                          {"pool": "acf_facebook", "slots": 20, "include_deferred": False})
+        assert status == 200, body
+        root = Path(factory_stack.env["ACF_HOME"]) / "objects"
+        ids = [f"cnt_wait{i:02d}" for i in range(20)]
+        with psycopg.connect(dsn) as conn:
+            for cid in ids:
+                script = {"title": f"Waiting piece {cid}", "hook": "One.", "call_to_action": "Follow!",
+                          "scenes": [{"index": 0, "narration": "One.", "seconds": 20}], "chapters": []}
+                conn.execute("INSERT INTO acf.content_pieces (content_id, tier, target_seconds, title, script,"
+                             " status, platforms) VALUES (%s, 'budget', 20, %s, %s, 'ready', '{facebook}')",
+                             (cid, script["title"], json.dumps(script)))
+                video = storage.put_bytes(root, f"content/{cid}/video_9x16.mp4", cid.encode() * 2000)
+                conn.execute("INSERT INTO acf.renditions (rendition_id, content_id, aspect, width, height,"
+                             " duration_seconds, object_key, bytes, checksum) VALUES (%s, %s, '9:16', 1080, 1920,"
+                             " 20, %s, %s, %s)", (f"rd_{cid}", cid, video.key, video.bytes, video.checksum))
+            opportunity = conn.execute("SELECT opportunity_id FROM acf.opportunities ORDER BY score DESC"
+                                       " LIMIT 1").fetchone()[0]
+        status, run = factory_stack.call("POST", "/api/v2/dags/acf_publish/dagRuns",
+                                         {"logical_date": None, "conf": {"content_ids": ids}})
+        assert status == 200, run
+        publish_run = run["dag_run_id"]
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            states = _task_states(factory_stack, "acf_publish", publish_run, "publish_facebook")
+            if len(states) == 20 and all(s == "deferred" for s in states):
+                break
+            time.sleep(3)
+        assert states.count("deferred") == 20, states                       # all 20 wait on the triggerer
+
+        status, run = factory_stack.call("POST", "/api/v2/dags/acf_production/dagRuns", {
+            "logical_date": None, "conf": {"opportunity": opportunity, "tier": "offline", "platforms": ["tiktok"],
+                                           "aspect_ratios": ["9:16"], "target_seconds": 15}})
+        assert status == 200, run
+        production_run = run["dag_run_id"]
+        render_started = False
+        deadline = time.monotonic() + 420
+        while time.monotonic() < deadline and not render_started:
+            render_started = any(s in ("running", "success") for s in
+                                 _task_states(factory_stack, "acf_production", production_run, "render"))
+            time.sleep(3)
+        publishing = _task_states(factory_stack, "acf_publish", publish_run, "publish_facebook")
+        assert render_started, "the render did not start while the uploads waited"
+        assert publishing.count("deferred") == 20 and facebook.published and facebook.hold_processing
+
+        facebook.hold_processing = False                                    # the platform finishes processing
+        assert factory_stack.wait_for_run("acf_publish", publish_run, timeout=420)["state"] == "success"
+        assert len(facebook.published) == 20 and facebook.duplicates() == 0
+        assert facebook.exchanges == 1                                      # one refresh, shared by every task
+        with psycopg.connect(dsn) as conn:
+            states = dict(conn.execute("SELECT state, count(*) FROM acf.publications WHERE content_id = ANY(%s)"
+                                       " GROUP BY state", (ids,)).fetchall())
+        assert states == {"published": 20}
+        # The new token is in the Connection, encrypted in Airflow's metadata database.
+        extra = _connection_extra(factory_stack, "acf_facebook")
+        assert extra["access_token"].startswith("fb-long-lived-r") and extra["access_token"] in facebook.valid_tokens
+    # The production run need not finish: this is the module's last test, and the stack stops after it.
+
+
+def _connection_extra(stack, conn_id: str) -> dict:
+    """The Connection's extra as stored in Airflow's metadata database (decrypted with the stack's Fernet key)."""
+    import configparser
+    import json
+    from pathlib import Path
+
+    from cryptography.fernet import Fernet
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    from sqlalchemy.engine import make_url
+
+    params = conninfo_to_dict(stack.env["ACF_DATABASE_DSN"])
+    airflow_db = make_url(stack.env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]).database
+    airflow_dsn = make_conninfo(**{**params, "dbname": airflow_db})
+    with psycopg.connect(airflow_dsn) as conn:
+        extra, encrypted = conn.execute("SELECT extra, is_extra_encrypted FROM connection WHERE conn_id = %s",
+                                        (conn_id,)).fetchone()
+    assert encrypted, "the Connection's extra is stored in clear"
+    config = configparser.ConfigParser(interpolation=None)
+    config.read(Path(stack.env["AIRFLOW_HOME"]) / "airflow.cfg")
+    key = stack.env.get("AIRFLOW__CORE__FERNET_KEY") or config.get("core", "fernet_key")
+    return json.loads(Fernet(key.encode()).decrypt(extra.encode()))

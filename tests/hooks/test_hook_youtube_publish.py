@@ -173,3 +173,22 @@ def test_ai_made_media_is_declared_in_status(monkeypatch, server, media, object_
     assert publish(piece, package(media, ai_generated=ai_generated), uploader(object_root)).state == "published"
     (video,) = server.videos.values()
     assert video["status"]["containsSyntheticMedia"] is ai_generated
+
+
+def test_a_429_with_a_short_retry_after_is_waited_out_not_deferred(monkeypatch, server, media, object_root, piece):
+    """A rate limit that says to come back in 0 s is a retry, not a 15-minute block of the whole account
+    (bench-publish deferred 98 YouTube uploads behind one injected 429 before this)."""
+    connect(monkeypatch, server)
+    server.faults.add(Fault.too_many(retry_after=0), path=r"^/upload/youtube/v3/videos$")
+    server.faults.add(Fault.too_many(retry_after=0), path=r"/thumbnails/set$")
+    waits = []
+    result = publish(piece, package(media), YouTubePublishHook().uploader(object_root, sleep=waits.append))
+    assert result.state == "published" and len(server.videos) == 1
+    assert piece.execute("SELECT count(*) FROM acf.quota_blocks").fetchone()[0] == 0
+    # Without Retry-After (or a long one) it is still a deferral with its reason.
+    piece.execute("TRUNCATE acf.publications CASCADE")
+    piece.commit()
+    server.faults.add(Fault.too_many(retry_after=None), path=r"^/upload/youtube/v3/videos$")
+    deferred = publish(piece, package(media, title_suffix=1), YouTubePublishHook().uploader(object_root,
+                                                                                             sleep=lambda s: None))
+    assert deferred.state == "deferred" and "rate limited" in deferred.error

@@ -131,7 +131,8 @@ SELECT c.content_id, c.title, c.tier, c.status, c.created_at, c.updated_at, c.er
                     ORDER BY (r.aspect = '9:16') DESC, r.aspect)
         FROM acf.renditions r WHERE r.content_id = c.content_id) AS renditions,
        coalesce((SELECT json_agg(json_build_object('platform', p.platform, 'state', p.state,
-                    'url', p.url, 'error', p.error, 'published_at', p.published_at) ORDER BY p.platform)
+                    'url', p.url, 'error', p.error, 'published_at', p.published_at, 'scheduled_at',
+                    to_char(p.scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')) ORDER BY p.platform)
         FROM acf.publications p WHERE p.content_id = c.content_id), '[]') AS publications,
        (SELECT coalesce(sum(cost_usd), 0) FROM acf.ai_calls x WHERE x.content_id = c.content_id) AS cost_usd
 FROM acf.content_pieces c LEFT JOIN acf.render_progress rp USING (content_id)"""
