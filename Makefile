@@ -6,6 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STACK := $(PY) -m acf.local_stack
+# Runs a command, then fails if it left a process running (acf/leftovers.py): every command stops what it started.
+CHECKED := $(PY) -m acf.leftovers --
 REQ_STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-voice.txt pyproject.toml | sha1sum | cut -c1-12)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-voice.txt requirements-dev.txt pyproject.toml | sha1sum | cut -c1-12)
 export PYTHONPATH := $(CURDIR)/include
@@ -39,6 +41,8 @@ run: install
 
 stop:
 	@if [ -x $(PY) ]; then $(STACK) stop; fi
+	@if [ -x $(PY) ]; then $(PY) -c "from acf import local_postgres as p, settings as s; \
+	  [print(n + ': stopped') for n in p.stop_side_servers(s.PROJECT_ROOT / '.acf')]"; fi
 
 status: install
 	$(STACK) status
@@ -69,23 +73,23 @@ soak: install-dev
 bench: bench-parse bench-ingest bench-opportunities bench-render bench-publish bench-content
 
 bench-parse: install
-	$(PY) bench/bench_parse.py
+	$(CHECKED) $(PY) bench/bench_parse.py
 
 bench-ingest: install
-	$(PY) bench/bench_ingest.py
+	$(CHECKED) $(PY) bench/bench_ingest.py
 
 bench-opportunities: install
-	$(PY) bench/bench_opportunities.py
+	$(CHECKED) $(PY) bench/bench_opportunities.py
 
 bench-render: install-dev
-	$(PY) bench/bench_render.py
+	$(CHECKED) $(PY) bench/bench_render.py
 
 bench-publish: install-dev
-	$(PY) bench/bench_publish.py
+	$(CHECKED) $(PY) bench/bench_publish.py
 
 ## Do the offline chain's scripts say something true? Facts cited, numbers invented, titles honest.
 bench-content: install
-	$(PY) bench/bench_content.py
+	$(CHECKED) $(PY) bench/bench_content.py
 
 clean: stop
 	rm -rf .acf

@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--show", type=int, default=2, help="print this many scripts in full")
     args = parser.parse_args()
 
-    server = local_postgres.start(ROOT / ".acf" / "bench-pg")
+    server = local_postgres.start_until_exit(ROOT / ".acf" / "bench-pg")
     dsn = local_postgres.ensure_database(server, "acf_bench_content")
     started = time.perf_counter()
     with psycopg.connect(dsn) as conn, tempfile.TemporaryDirectory() as scratch:

@@ -76,7 +76,7 @@ def main() -> None:
     parser.add_argument("--pieces", type=int, default=2000)
     parser.add_argument("--days", type=int, default=30)
     args = parser.parse_args()
-    server = local_postgres.start(ROOT / ".acf" / "bench-pg")
+    server = local_postgres.start_until_exit(ROOT / ".acf" / "bench-pg")
     dsn = local_postgres.ensure_database(server, "acf_bench_dashboard")
     now = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
     with psycopg.connect(dsn) as conn:

@@ -59,7 +59,7 @@ def main() -> None:
     parser.add_argument("--tier", default="offline")
     args = parser.parse_args()
 
-    server = local_postgres.start(ROOT / ".acf" / "bench-pg")
+    server = local_postgres.start_until_exit(ROOT / ".acf" / "bench-pg")
     dsn = local_postgres.ensure_database(server, "acf_bench")
     with psycopg.connect(dsn) as conn:
         db.migrate(conn)

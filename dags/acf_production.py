@@ -117,13 +117,15 @@ def acf_production():
 
     @task(pool="acf_render")  # CPU-bound: renders queue instead of fighting for 2 cores
     def render(content_id: str, images: list[str], voices: list[str]) -> list[str]:
-        """Every asked rendition in one ffmpeg run (progress in this log)."""
+        """Every asked rendition in one ffmpeg run (progress in this log and, for the dashboard, in
+        acf.render_progress through a second, autocommit connection)."""
         from acf.media import production
-        from hooks.factory_db import factory_connection
+        from hooks.factory_db import autocommit_connection, factory_connection
         from hooks.object_store import object_root
 
-        with factory_connection() as conn:
-            return production.render_content(conn, object_root(), content_id)
+        with factory_connection() as conn, autocommit_connection() as live:
+            return production.render_content(conn, object_root(), content_id,
+                                             progress=production.RenderProgressWriter(live, content_id))
 
     @task
     def make_thumbnails(content_id: str, videos: list[str]) -> list[str]:

@@ -62,6 +62,63 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
             terminalreporter.write_line(line)
 
 
+# Every command stops what it started (issue 22). The controller (or the only process) tags the session's
+# environment, which every process a test starts inherits (the xdist workers too); at the end it stops the
+# shared test PostgreSQL (two workers share it: only the controller may), then any process still carrying
+# the tag fails the run.
+_TEST_PG = ROOT / ".acf" / "test-pg"
+_SESSIONS = ROOT / ".acf" / "test-sessions"
+
+
+def _is_controller(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if _is_controller(config):
+        from acf import leftovers
+
+        config._acf_run_tag = os.environ[leftovers.TAG_VARIABLE] = uuid.uuid4().hex
+        _SESSIONS.mkdir(parents=True, exist_ok=True)
+        (_SESSIONS / str(os.getpid())).touch()
+
+
+def _other_live_sessions() -> list[str]:
+    """Other pytest sessions of this tree still running (each controller leaves its pid in _SESSIONS)."""
+    alive = []
+    for entry in _SESSIONS.glob("*"):
+        if entry.name == str(os.getpid()):
+            continue
+        try:
+            os.kill(int(entry.name), 0)
+            alive.append(entry.name)
+        except (ValueError, ProcessLookupError):
+            entry.unlink(missing_ok=True)
+        except PermissionError:
+            alive.append(entry.name)
+    return alive
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus) -> None:
+    config = session.config
+    if not _is_controller(config) or not hasattr(config, "_acf_run_tag"):
+        return
+    from acf import leftovers, local_postgres
+
+    (_SESSIONS / str(os.getpid())).unlink(missing_ok=True)
+    shared = bool(_other_live_sessions())   # another session of this tree still uses test-pg: it stops it
+    if not os.environ.get("ACF_TEST_DATABASE_URL") and not shared:
+        local_postgres.stop(_TEST_PG)   # started on demand by the first test that needs it
+    found = [(pid, cmd) for pid, cmd in leftovers.wait_for_none(config._acf_run_tag)
+             if not (shared and str(_TEST_PG) in cmd)]
+    if found:
+        sys.stderr.write("\nleftover processes (started by the tests, still running):\n"
+                         + "".join(f"  {pid} {cmd[:200]}\n" for pid, cmd in found))
+        leftovers.stop_all(found)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
     # Without xdist the chaos conftest prints the line itself (it is loaded in this process).
@@ -75,7 +132,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 ACF_TABLES = (
     "metrics", "publications", "renditions", "assets", "content_pieces", "angles",
     "opportunities", "trend_observations", "trends", "ai_calls", "ai_cache", "quarantine",
-    "trend_loads", "trend_region_stats",
+    "trend_loads", "trend_region_stats", "trend_evidence",
 )
 
 
@@ -123,6 +180,26 @@ def pg_conn(pg_dsn: str):
         conn.execute("RESET lock_timeout")
         conn.commit()
         yield conn
+
+
+@pytest.fixture
+def dag_test_env(pg_server_dsn: str, tmp_path: Path):
+    """For DAGs run by dag.test() in a child process: (the child's environment, the factory DSN), with a
+    throw-away home, factory database and Airflow database; both databases are dropped after the test."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    suffix = uuid.uuid4().hex[:6]
+    factory_db, airflow_db = f"acf_dagtest_{suffix}", f"airflow_dagtest_{suffix}"
+    with psycopg.connect(pg_server_dsn, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{factory_db}"')
+    factory_dsn = make_conninfo(**{**conninfo_to_dict(pg_server_dsn), "dbname": factory_db})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    env.update({"ACF_HOME": str(tmp_path / "home"), "ACF_DATABASE_URL": factory_dsn, "ACF_AIRFLOW_DB": airflow_db,
+                "PYTHONPATH": os.pathsep.join([str(ROOT / "include"), str(ROOT / "plugins")])})
+    yield env, factory_dsn
+    with psycopg.connect(pg_server_dsn, autocommit=True) as admin:
+        for name in (factory_db, airflow_db):
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

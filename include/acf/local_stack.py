@@ -62,13 +62,32 @@ def _ensure_database(maintenance_dsn: str, name: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def _jwt_secret() -> str:
-    path = _home() / "jwt_secret"
+def _jwt_settings(rotate: bool = False) -> dict[str, str]:
+    """RS256: the API server's key pair in ``.acf/jwt/`` (made on first use), as Airflow's settings."""
+    from acf.security import jwt_keys
+
+    return jwt_keys.airflow_settings(jwt_keys.ensure(_home() / "jwt", rotate=rotate))
+
+
+FAB_AUTH_MANAGER = "airflow.providers.fab.auth_manager.fab_auth_manager.FabAuthManager"
+
+
+def _local_secret(name: str) -> str:
+    """A random secret kept in ``.acf/<name>`` (mode 0600), made on first use."""
+    path = _home() / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(32))
     return path.read_text().strip()
+
+
+def _backup_connection() -> str:
+    """The ``acf_backup`` Connection: the backups' encryption key (``.acf/backup_key``), dated by its file."""
+    key = _local_secret("backup_key")
+    made = time.strftime("%Y-%m-%d", time.gmtime((_home() / "backup_key").stat().st_mtime))
+    return json.dumps({"conn_type": "generic", "password": key, "extra": {"rotated_at": made}})
 
 
 def _conn_json(dsn: str) -> str:
@@ -99,6 +118,22 @@ def _sqlalchemy_url(dsn: str) -> str:
     return f"postgresql+psycopg://{user}{password}@{host}{port}/{p['dbname']}"
 
 
+SERVICE_USER = "acf_service"
+
+
+def _service_password(path: Path) -> str:
+    """The service user's password in the passwords file (mode 0600), made on first use; `init`'s
+    ``fab_roles`` then creates the user with the password it finds there."""
+    passwords = json.loads(path.read_text() or "{}") if path.exists() else {}
+    if SERVICE_USER not in passwords:
+        passwords[SERVICE_USER] = secrets.token_urlsafe(18)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(passwords, fh)
+    return passwords[SERVICE_USER]
+
+
 def airflow_env() -> dict[str, str]:
     """The environment every Airflow process of the factory shares."""
     settings = load()
@@ -117,13 +152,16 @@ def airflow_env() -> dict[str, str]:
         "AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG": str(settings.parallelism),
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin,viewer:viewer",
-        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(airflow_home / "passwords.json"),
+        # FAB's RBAC: the factory's roles (acf/security/roles.yaml) are made by `init`, not at every start.
+        "AIRFLOW__CORE__AUTH_MANAGER": FAB_AUTH_MANAGER,
+        "AIRFLOW__FAB__UPDATE_FAB_PERMS": "False",
+        "ACF_PASSWORDS_FILE": str(airflow_home / "passwords.json"),
+        "AIRFLOW__API__SECRET_KEY": _local_secret("api_secret_key"),
         "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{api_port()}/execution/",
         "AIRFLOW__API__PORT": str(api_port()),
         "AIRFLOW__API__BASE_URL": f"http://localhost:{api_port()}",
         "AIRFLOW__API__WORKERS": "1",
-        "AIRFLOW__API_AUTH__JWT_SECRET": _jwt_secret(),
+        **_jwt_settings(),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": _sqlalchemy_url(urls["airflow"]),
         "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "30",
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "True",
@@ -132,6 +170,12 @@ def airflow_env() -> dict[str, str]:
         "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(settings.trigger_log_port),
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
         "AIRFLOW_CONN_ACF_POSTGRES": _conn_json(urls["acf"]),
+        "AIRFLOW_CONN_ACF_BACKUP": _backup_connection(),
+        # The service credential tasks use to save rotated OAuth tokens to their Connection through the REST API
+        # (hooks.airflow_api): the Execution API cannot write Connections. Role Service in roles.yaml.
+        "AIRFLOW_CONN_ACF_AIRFLOW_API": json.dumps({
+            "conn_type": "http", "host": f"http://localhost:{api_port()}", "login": SERVICE_USER,
+            "password": _service_password(airflow_home / "passwords.json")}),
         "ACF_DATABASE_DSN": urls["acf"],
         "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT / "include"), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep),
         "NO_PROXY": "*",
@@ -155,10 +199,18 @@ def init(env: dict[str, str] | None = None) -> dict[str, str]:
     with db.connect(env["ACF_DATABASE_DSN"], autocommit=True) as conn:
         applied = db.migrate(conn)
     print(f"factory schema: applied migrations {applied or 'none (up to date)'}")
-    _run([_airflow(), "db", "migrate"], env)
+    migrate_airflow(env)
     # One CLI call for every pool (each `airflow` start costs seconds); import creates or updates.
     _run([_airflow(), "pools", "import", str(pools.write(_home() / "pools.json"))], env)
     return env
+
+
+def migrate_airflow(env: dict[str, str]) -> None:
+    """Airflow's ``db migrate`` (FAB's tables too: the auth manager's DB manager), then the factory's roles
+    and one user per role (``acf/security/roles.yaml``; passwords generated into ``ACF_PASSWORDS_FILE``)."""
+    _run([_airflow(), "db", "migrate"], env)
+    _run([sys.executable, "-m", "acf_dashboard.fab_roles", env["ACF_PASSWORDS_FILE"]],
+         {**env, "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT / "plugins"), env["PYTHONPATH"]])})
 
 
 def _pid_dir() -> Path:
@@ -196,10 +248,13 @@ def start() -> None:
         print(f"{component}: started (pid {proc.pid}, log {logs / (component + '.log')})")
     _wait_for_api()
     _wait_and_unpause(env)
-    password = _admin_password(env)
     print()
     print(f"Airflow UI:  http://localhost:{api_port()}")
-    print(f"Login:       admin / {password}   (viewer / {_admin_password(env, 'viewer')} is read-only)")
+    from acf.security import roles
+
+    declared = roles.load()
+    for user, role in declared.users.items():
+        print(f"Login:       {user} / {_admin_password(env, user)}   ({role}: {declared.roles[role].description})")
     print(f"Objects:     {load().object_store_url}")
     print("Stop with:   make stop")
 
@@ -258,7 +313,7 @@ def _wait_for_api(timeout: float = 180) -> None:
 
 
 def _admin_password(env: dict[str, str], user: str = "admin") -> str:
-    path = Path(env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"])
+    path = Path(env["ACF_PASSWORDS_FILE"])
     deadline = time.monotonic() + 60
     while not path.exists() and time.monotonic() < deadline:
         time.sleep(1)
@@ -349,6 +404,12 @@ def status() -> None:
         print(f"{component}: {state}")
 
 
+def rotate_jwt() -> None:
+    """A new RS256 key pair for the API server's tokens; the previous public key stays trusted for a day."""
+    settings = _jwt_settings(rotate=True)
+    print(f"new JWT signing key {settings['AIRFLOW__API_AUTH__JWT_KID']}; restart: make stop && make run")
+
+
 def print_env() -> None:
     """Shell ``export`` lines, for running airflow commands by hand against the stack."""
     for key, value in airflow_env().items():
@@ -356,7 +417,8 @@ def print_env() -> None:
 
 
 if __name__ == "__main__":
-    commands = {"env": print_env, "init": init, "start": start, "stop": stop, "status": status}
+    commands = {"env": print_env, "init": init, "start": start, "stop": stop, "status": status,
+                "rotate-jwt": rotate_jwt}
     if len(sys.argv) == 3 and sys.argv[1] == "supervise" and sys.argv[2] in COMPONENTS:
         supervise(sys.argv[2])
         sys.exit(0)

@@ -1,5 +1,11 @@
 """Backups of the factory schema: pg_dump to the object store, retention, tested restore.
 
+A dump is encrypted before it reaches the object store when a key is given (the DAG always gives
+one: the ``acf_backup`` Connection's password; :mod:`acf.security.backup_crypto`, AES-256-GCM in
+streamed chunks), and on ``s3://`` S3 is also asked for server-side encryption where configured
+(``ACF_BACKUP_SSE``). A restore decrypts first; without the key, or with another one, it stops with
+the reason before anything is restored.
+
 A backup is a consistent snapshot: row counts are taken inside an exported
 snapshot and ``pg_dump --snapshot`` dumps that same snapshot, so a restore can be
 checked row for row even while the pipeline writes. Each dump is catalogued in
@@ -27,6 +33,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from acf import db, storage
+from acf.security import backup_crypto
 
 SCHEMA = "acf"
 RETENTION_DAYS = 30
@@ -44,6 +51,17 @@ class BackupRecord:
     checksum: str
     row_counts: dict[str, int]
     created_at: datetime
+    encryption: str | None = None
+    key_id: str | None = None
+
+
+def sse_arguments(sse: str | None, kms_key_id: str | None = None) -> dict[str, str]:
+    """S3 PUT arguments asking for server-side encryption (``AES256`` or ``aws:kms`` with a key id)."""
+    if not sse:
+        return {}
+    if sse not in ("AES256", "aws:kms", "aws:kms:dsse"):
+        raise BackupError(f"ACF_BACKUP_SSE must be AES256, aws:kms or aws:kms:dsse, not {sse!r}")
+    return {"ServerSideEncryption": sse, **({"SSEKMSKeyId": kms_key_id} if kms_key_id and sse != "AES256" else {})}
 
 
 def pg_bin(name: str) -> Path:
@@ -85,11 +103,17 @@ def backup_key(now: datetime) -> str:
     return storage.key(*BACKUP_PREFIX, f"acf-{now.astimezone(timezone.utc):%Y%m%dT%H%M%SZ}.dump")
 
 
-def backup(dsn: str, root: Any, workdir: Path, now: datetime | None = None, schema: str = SCHEMA) -> BackupRecord:
-    """Dump ``schema`` (custom format) to the object store and catalogue it in acf.backups."""
+def backup(dsn: str, root: Any, workdir: Path, now: datetime | None = None, schema: str = SCHEMA,
+           encryption_key: str | None = None, sse: dict[str, str] | None = None) -> BackupRecord:
+    """Dump ``schema`` (custom format) to the object store and catalogue it in acf.backups.
+
+    With ``encryption_key`` the dump is encrypted locally before upload (the plain dump never leaves
+    ``workdir`` and is deleted); ``sse`` (:func:`sse_arguments`) goes with the S3 PUT.
+    """
     now = now or datetime.now(timezone.utc)
     key = backup_key(now)
     dump_path = Path(workdir) / f"acf-{uuid.uuid4().hex}.dump"
+    sealed_path = dump_path.with_suffix(".dump.enc")
     conninfo, env = _conninfo_without_password(dsn)
     with psycopg.connect(dsn) as snap:
         snap.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
@@ -99,18 +123,26 @@ def backup(dsn: str, root: Any, workdir: Path, now: datetime | None = None, sche
         _run_env([str(pg_bin("pg_dump")), "--format=custom", f"--schema={schema}", "--no-owner",
                   "--no-privileges", f"--snapshot={snapshot}", "--file", str(dump_path), "--dbname", conninfo], env)
         snap.rollback()
+    encryption = key_id = None
     try:
-        stored = storage.put_file(root, key, dump_path)
+        if encryption_key:
+            key_id = backup_crypto.encrypt_file(dump_path, sealed_path, encryption_key)
+            encryption = backup_crypto.ALGORITHM
+            dump_path.unlink()
+        stored = storage.put_file(root, key, sealed_path if encryption_key else dump_path, **(sse or {}))
     finally:
         dump_path.unlink(missing_ok=True)
+        sealed_path.unlink(missing_ok=True)
     with psycopg.connect(dsn) as conn:
         conn.execute(
-            "INSERT INTO acf.backups (backup_key, bytes, checksum, row_counts, created_at) VALUES (%s, %s, %s, %s, %s)"
+            "INSERT INTO acf.backups (backup_key, bytes, checksum, row_counts, created_at, encryption, key_id)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (backup_key) DO UPDATE SET bytes = EXCLUDED.bytes, checksum = EXCLUDED.checksum,"
-            " row_counts = EXCLUDED.row_counts, deleted_at = NULL",
-            (key, stored.bytes, stored.checksum, psycopg.types.json.Jsonb(counts), now),
+            " row_counts = EXCLUDED.row_counts, deleted_at = NULL, encryption = EXCLUDED.encryption,"
+            " key_id = EXCLUDED.key_id",
+            (key, stored.bytes, stored.checksum, psycopg.types.json.Jsonb(counts), now, encryption, key_id),
         )
-    return BackupRecord(key, stored.bytes, stored.checksum, counts, now)
+    return BackupRecord(key, stored.bytes, stored.checksum, counts, now, encryption, key_id)
 
 
 def _run_env(args: list[str], env: dict[str, str]) -> None:
@@ -142,11 +174,29 @@ def latest_backup(conn: psycopg.Connection) -> dict | None:
     return rows[0] if rows else None
 
 
-def restore(root: Any, key: str, target_dsn: str, workdir: Path, expected_checksum: str | None = None) -> dict[str, int]:
-    """Restore a dump into ``target_dsn`` (an empty database); returns the restored row counts."""
+def restore(root: Any, key: str, target_dsn: str, workdir: Path, expected_checksum: str | None = None,
+            encryption_key: str | None = None) -> dict[str, int]:
+    """Restore a dump into ``target_dsn`` (an empty database); returns the restored row counts.
+
+    An encrypted dump is decrypted into ``workdir`` first (and the plain copy deleted after); without
+    ``encryption_key``, or with another key, :class:`BackupError` says so before anything is restored.
+    """
     local = storage.fetch_to_local(root, key, Path(workdir))
     if expected_checksum and storage.sha256_file(local) != expected_checksum:
         raise BackupError(f"{key}: checksum differs from the catalogue; the dump is damaged")
+    if backup_crypto.is_encrypted(local):
+        plain = Path(workdir) / f"restore-{uuid.uuid4().hex}.dump"
+        try:
+            backup_crypto.decrypt_file(local, plain, encryption_key)
+            return _pg_restore(plain, target_dsn)
+        except backup_crypto.DecryptionError as exc:
+            raise BackupError(f"{key}: cannot decrypt: {exc}") from None
+        finally:
+            plain.unlink(missing_ok=True)
+    return _pg_restore(local, target_dsn)
+
+
+def _pg_restore(local: Path, target_dsn: str) -> dict[str, int]:
     conninfo, env = _conninfo_without_password(target_dsn)
     _run_env([str(pg_bin("pg_restore")), "--no-owner", "--no-privileges", "--exit-on-error",
               "--dbname", conninfo, str(local)], env)
@@ -154,7 +204,8 @@ def restore(root: Any, key: str, target_dsn: str, workdir: Path, expected_checks
         return row_counts(conn)
 
 
-def verify_restore(dsn: str, root: Any, workdir: Path, record: dict | None = None) -> dict:
+def verify_restore(dsn: str, root: Any, workdir: Path, record: dict | None = None,
+                   encryption_key: str | None = None) -> dict:
     """Restore the latest (or given) backup into a fresh scratch database and compare row counts.
 
     The scratch database is created on the same server (needs CREATEDB) and always dropped.
@@ -171,7 +222,7 @@ def verify_restore(dsn: str, root: Any, workdir: Path, record: dict | None = Non
     with psycopg.connect(dsn, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(scratch)))
     try:
-        restored = restore(root, record["backup_key"], scratch_dsn, workdir, record["checksum"])
+        restored = restore(root, record["backup_key"], scratch_dsn, workdir, record["checksum"], encryption_key)
     finally:
         with psycopg.connect(dsn, autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch)))
@@ -180,4 +231,5 @@ def verify_restore(dsn: str, root: Any, workdir: Path, record: dict | None = Non
                    if expected.get(t) != restored.get(t)}
     if differences:
         raise BackupError(f"restore of {record['backup_key']} differs (table: expected, restored): {differences}")
-    return {"backup_key": record["backup_key"], "tables": len(restored), "rows": sum(restored.values())}
+    return {"backup_key": record["backup_key"], "tables": len(restored), "rows": sum(restored.values()),
+            "encryption": record.get("encryption")}

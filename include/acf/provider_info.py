@@ -9,9 +9,20 @@ from __future__ import annotations
 from acf import services
 
 
+# Every factory connection form shows when its key was last rotated (acf.security.key_age reads it;
+# acf_maintenance warns past ACF_KEY_MAX_AGE_DAYS). Declared once here, not in each service's YAML.
+ROTATED_AT_FIELD = {"rotated_at": {
+    "label": "Key rotated at",
+    "schema": {"type": ["string", "null"]},
+    "description": "Date (YYYY-MM-DD) the key or secret was last rotated; set it whenever you replace the key."
+                   " Keys older than 90 days (ACF_KEY_MAX_AGE_DAYS) are flagged on the dashboard.",
+}}
+
+
 def connection_types() -> list[dict]:
     """The declarations as Airflow's provider schema takes them (the registry's own block left out)."""
-    return [{k: v for k, v in declaration.items() if k != services.SERVICE_KEY}
+    return [{**{k: v for k, v in declaration.items() if k != services.SERVICE_KEY},
+             "conn-fields": {**(declaration.get("conn-fields") or {}), **ROTATED_AT_FIELD}}
             for declaration in services.connection_types()]
 
 

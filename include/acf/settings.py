@@ -44,6 +44,7 @@ class Settings:
     trends_mode: str = "auto"
     maintenance_schedule: str | None = "30 2 * * *"
     backup_retention_days: int = 30
+    evidence_retention_days: int = 30   # acf.trend_evidence rows not seen for this long are deleted
     blocked_topics: tuple[str, ...] = field(default_factory=tuple)   # categories never made into content
     # How long acf_publish's `approve` waits for a person; past it the run posts nothing. The deadline
     # also resumes an answer Airflow recorded without resuming the task (see README, known limits).
@@ -68,6 +69,12 @@ class Settings:
     scheduler_health_port: int = 8974
     airflow_db: str = "airflow"
     parallelism: int = 4
+    # Security: a Connection key older than this is due for rotation; the backups' encryption key lives
+    # in this Connection (password); `backup_sse` asks S3 for server-side encryption too (AES256, aws:kms).
+    key_max_age_days: int = 90
+    backup_conn_id: str = "acf_backup"
+    backup_sse: str | None = None
+    backup_sse_kms_key_id: str | None = None
 
 
 def load() -> Settings:
@@ -92,6 +99,7 @@ def load() -> Settings:
         blocked_terms=_csv(env.get("ACF_BLOCKED_TERMS", "")),
         maintenance_schedule=_schedule(env.get("ACF_MAINTENANCE_SCHEDULE", "30 2 * * *")),
         backup_retention_days=int(env.get("ACF_BACKUP_RETENTION_DAYS", "30")),
+        evidence_retention_days=int(env.get("ACF_EVIDENCE_RETENTION_DAYS", "30")),
         blocked_topics=_csv(env.get("ACF_BLOCKED_TOPICS", "")),
         approval_timeout_hours=float(env.get("ACF_APPROVAL_TIMEOUT_HOURS", "24")),
         reddit_subreddits=_csv(env.get("ACF_REDDIT_SUBREDDITS", "")),
@@ -106,4 +114,8 @@ def load() -> Settings:
         scheduler_health_port=int(env.get("ACF_SCHEDULER_HEALTH_PORT", "8974")),
         airflow_db=env.get("ACF_AIRFLOW_DB", "airflow"),
         parallelism=int(env.get("ACF_PARALLELISM", "4")),
+        key_max_age_days=int(env.get("ACF_KEY_MAX_AGE_DAYS", "90")),
+        backup_conn_id=env.get("ACF_BACKUP_CONN_ID", "acf_backup"),
+        backup_sse=env.get("ACF_BACKUP_SSE") or None,
+        backup_sse_kms_key_id=env.get("ACF_BACKUP_SSE_KMS_KEY_ID") or None,
     )

@@ -81,8 +81,11 @@ def put_bytes(root: Any, object_key: str, data: bytes) -> StoredObject:
     return StoredObject(object_key, len(data), hashlib.sha256(data).hexdigest())
 
 
-def put_file(root: Any, object_key: str, source: Path) -> StoredObject:
-    """Stream a local file into the store (bounded memory), returning size and checksum."""
+def put_file(root: Any, object_key: str, source: Path, **s3_arguments: str) -> StoredObject:
+    """Stream a local file into the store (bounded memory), returning size and checksum.
+
+    ``s3_arguments`` (e.g. ``ServerSideEncryption="AES256"``) go with the S3 PUT; a local store ignores them.
+    """
     digest = hashlib.sha256()
     size = 0
     target = root / object_key
@@ -99,7 +102,7 @@ def put_file(root: Any, object_key: str, source: Path) -> StoredObject:
     if local is not None:
         _atomic_local_write(local, copy)
     else:
-        with target.open("wb") as fh:
+        with target.open("wb", **s3_arguments) as fh:
             copy(fh)
     return StoredObject(object_key, size, digest.hexdigest())
 

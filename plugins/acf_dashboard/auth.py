@@ -10,6 +10,10 @@ an invalid or revoked token -> 403, a user without access -> 403.
 
 The Prometheus endpoint also accepts a scrape token: the password of the Airflow
 Connection ``acf_metrics_scrape`` (if it exists), compared in constant time.
+
+What a user may *do* (trigger, skip, approve, reject, read the audit log) is decided in one place,
+Airflow's auth manager, through :func:`require_dag_action` / :func:`require_action` (see
+:data:`FACTORY_ACTIONS`); what is done is written to Airflow's audit log with :func:`audit`.
 """
 from __future__ import annotations
 
@@ -76,3 +80,126 @@ def matches_scrape_token(request: Request, expected: str | None) -> bool:
     presented = bearer(request)
     return bool(expected and presented and hmac.compare_digest(presented.encode(), expected.encode()))
 
+
+
+# -- authorisation of the factory's actions -------------------------------------------------------------
+# Each dashboard action is the Airflow permission it stands for, so the roles are decided in one place:
+# Airflow's auth manager (FAB's RBAC under `make run`, roles.yaml; the simple auth manager elsewhere).
+# name -> (dag_id, method, DAG sub-entity): what `is_authorized_dag` is asked.
+FACTORY_ACTIONS: dict[str, tuple[str, str, str]] = {
+    "trigger_trends": ("acf_trends", "POST", "RUN"),        # fetch trends now
+    "make": ("acf_production", "POST", "RUN"),              # "Make this": trigger acf_production
+    "skip": ("acf_production", "POST", "RUN"),              # "Skip": a production decision, same right as make
+    "approve": ("acf_publish", "PUT", "HITL_DETAIL"),       # answer acf_publish's approval
+    "reject": ("acf_publish", "PUT", "HITL_DETAIL"),
+}
+
+
+def require_dag_action(dag_id: str, method: str = "POST", entity: str | None = "RUN") -> Callable:
+    """FastAPI dependency: the signed-in user may do ``method`` on ``entity`` of DAG ``dag_id``.
+
+    Built on Airflow's own ``requires_access_dag`` (airflow/api_fastapi/core_api/security.py), i.e. the
+    auth manager's ``is_authorized_dag(method, access_entity, DagDetails(id=dag_id))``, the very check
+    the REST API makes for the same call, so it works with whichever auth manager is configured:
+
+    - trigger a run (``"POST"``, ``"RUN"``): FAB asks (can_create, DAG Runs) and (can_edit, DAG:<dag_id>)
+      (a Creator has them for acf_trends and acf_production only); the simple auth manager, role USER+;
+    - answer an approval (``"PUT"``, ``"HITL_DETAIL"``): FAB asks (can_edit, HITL Detail) and
+      (can_edit, DAG:acf_publish) (a Reviewer); when the HITL step names assigned users, also call
+      :func:`may_answer` with them, as Airflow's own PATCH .../hitlDetails does;
+    - read (``"GET"``): any role.
+
+    No or an expired token: 401; an invalid token or a refused action: 403 (never 500). Use it as
+    ``@router.post(..., dependencies=[Depends(require_dag_action("acf_production"))])`` or, to get the
+    user, ``user = Depends(require_dag_action(...))`` is not needed: Airflow's ``GetUserDep`` gives it.
+    """
+    from airflow.api_fastapi.auth.managers.models.resource_details import DagAccessEntity
+    from airflow.api_fastapi.core_api.security import requires_access_dag
+
+    access_entity = DagAccessEntity[entity] if entity else None
+    return requires_access_dag(method=method, access_entity=access_entity, param_dag_id=dag_id)
+
+
+def require_action(name: str) -> Callable:
+    """:func:`require_dag_action` for a named factory action of :data:`FACTORY_ACTIONS` (``"make"``, ``"skip"``...)."""
+    try:
+        dag_id, method, entity = FACTORY_ACTIONS[name]
+    except KeyError:
+        raise ValueError(f"unknown factory action {name!r}; known: {', '.join(FACTORY_ACTIONS)}") from None
+    return require_dag_action(dag_id, method, entity)
+
+
+def may_dag(request: Request, user, dag_id: str, method: str = "GET", entity: str | None = "RUN") -> bool:
+    """Whether ``user`` may do ``method`` on ``entity`` of ``dag_id``: :func:`require_dag_action`'s own check,
+    asked without refusing, so a page can show a button on or off (the call it makes still refuses: 403)."""
+    try:
+        require_dag_action(dag_id, method, entity)(request, user)
+    except HTTPException as exc:
+        if exc.status_code == 403:
+            return False
+        raise
+    return True
+
+
+def may(request: Request, user, name: str) -> bool:
+    """:func:`may_dag` for a named factory action of :data:`FACTORY_ACTIONS` (``"make"``, ``"approve"``...)."""
+    if name not in FACTORY_ACTIONS:
+        raise ValueError(f"unknown factory action {name!r}; known: {', '.join(FACTORY_ACTIONS)}")
+    return may_dag(request, user, *FACTORY_ACTIONS[name])
+
+
+def may_answer(user, assigned_users: set[str] | None) -> bool:
+    """Whether ``user`` may answer a HITL step with these assigned users (none: anyone allowed by the route)."""
+    if not assigned_users:
+        return True
+    from airflow.api_fastapi.app import get_auth_manager
+
+    return get_auth_manager().is_authorized_hitl_task(assigned_users=set(assigned_users), user=user)
+
+
+def require_audit_access() -> Callable:
+    """Dependency: the user may read Airflow's audit log (``GET /api/v2/eventLogs``' own check).
+
+    Airflow's ``requires_access_event_log("GET")``: FAB grants (can_read, Audit Logs) to Admin only;
+    the simple auth manager lets every role read it.
+    """
+    from airflow.api_fastapi.core_api.security import requires_access_event_log
+
+    return requires_access_event_log("GET")
+
+
+def audit(event: str) -> Callable:
+    """Dependency: record the request in Airflow's audit log (the ``log`` table, ``GET /api/v2/eventLogs``).
+
+    Airflow's own ``action_logging`` (airflow/api_fastapi/logging/decorators.py), as its REST routes use it:
+    the user (``owner``), the time (``dttm``), the event ``acf.<event>``, the query/path parameters and the
+    JSON body in ``extra``, each value passed through Airflow's secrets masker (a field named like a
+    secret is stored as ``***``), and dag_id / run_id when the request names them. List it after the
+    authorisation dependency: a refused request is not recorded as done.
+    """
+    from airflow.api_fastapi.logging.decorators import action_logging
+
+    return action_logging(event=f"{AUDIT_PREFIX}{event}")
+
+
+def audit_unless_refresh(event: str) -> Callable:
+    """:func:`audit`, except for a page's own refreshes (``?part=...``, fetched every few seconds by a page
+    already recorded when it was opened): the audit log keeps what a person opened, not the polling."""
+    from typing import get_args
+
+    from airflow.api_fastapi.common.db.common import SessionDep
+    from airflow.api_fastapi.core_api.security import GetUserDep
+
+    record = audit(event)
+    # the same session and user dependencies as ``audit``'s own (given as defaults: this module's
+    # annotations are strings, resolved from its globals)
+    session_dep, user_dep = get_args(SessionDep)[1], get_args(GetUserDep)[1]
+
+    async def unless_refresh(request: Request, session=session_dep, user=user_dep) -> None:
+        if "part" not in request.query_params:
+            await record(request, session, user)
+
+    return unless_refresh
+
+
+AUDIT_PREFIX = "acf."

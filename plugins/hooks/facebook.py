@@ -31,6 +31,7 @@ class FacebookHook(PlatformHook):
         extras = self.connection.extra_dejson
         if extras.get("chunk_size"):
             options.setdefault("chunk_size", int(extras["chunk_size"]))
+        options.setdefault("timezone", self.timezone)
         return FacebookUploader(self.base_url, self.tokens, extras.get("page_id") or "", media_file_resolver(root),
                                 account=self.account, **options)
 

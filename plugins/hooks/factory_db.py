@@ -32,3 +32,15 @@ def factory_connection(hook: FactoryDbHook | None = None):
         raise
     finally:
         conn.close()
+
+
+@contextmanager
+def autocommit_connection(hook: FactoryDbHook | None = None):
+    """A connection in autocommit mode, closed after: each write is seen at once by others, while a task's
+    own transaction stays open (a render's progress for the dashboard)."""
+    conn = (hook or FactoryDbHook()).get_conn()
+    try:
+        conn.autocommit = True
+        yield conn
+    finally:
+        conn.close()

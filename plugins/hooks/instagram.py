@@ -30,6 +30,7 @@ class InstagramHook(PlatformHook):
         from acf.publishing.instagram_api import InstagramUploader
 
         ig_user_id = self.connection.extra_dejson.get("ig_user_id") or ""
+        options.setdefault("timezone", self.timezone)
         return InstagramUploader(self.base_url, self.tokens, ig_user_id, public_url or public_url_resolver(root),
                                  account=self.account, **options)
 

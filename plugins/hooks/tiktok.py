@@ -31,6 +31,7 @@ class TikTokHook(PlatformHook):
 
         extras = self.connection.extra_dejson
         options.setdefault("direct_post", str(extras.get("direct_post", True)).lower() not in ("false", "0", "no"))
+        options.setdefault("timezone", self.timezone)
         return TikTokUploader(self.base_url, self.tokens, media_file_resolver(root), account=self.account, **options)
 
     def metrics_source(self):

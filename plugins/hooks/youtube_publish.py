@@ -55,6 +55,8 @@ class YouTubePublishHook(PlatformHook):
         extras = self.connection.extra_dejson
         if extras.get("chunk_size"):
             options.setdefault("chunk_size", int(extras["chunk_size"]))
+        options.setdefault("timezone", self.timezone)
+        options.pop("on_wait", None)   # an upload ends when its bytes are in: nothing to wait for
         service, http = self.client
         return YouTubeUploader(service, http, media_file_resolver(root), account=self.account, **options)
 

@@ -23,8 +23,10 @@ class RenderOperator(FactoryOperator):
 
     def execute(self, context) -> dict:
         from acf.media import production
+        from hooks.factory_db import autocommit_connection
 
-        with self.connection() as conn:
-            made = production.finish_content(conn, self.object_root, self.content_id)
+        with self.connection() as conn, autocommit_connection(self.db_hook) as live:
+            made = production.finish_content(conn, self.object_root, self.content_id,
+                                             progress=production.RenderProgressWriter(live, self.content_id))
         self.log.info("content %s ready: %d renditions", self.content_id, len(made["renditions"]))
         return made

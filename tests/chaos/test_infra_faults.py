@@ -35,9 +35,10 @@ def _server(action: str, pgdata: Path) -> None:
     """
     from chaos import proc
 
-    subprocess.run([os.sys.executable, "-c", f"from acf import local_postgres; local_postgres.{action}"
-                    f"(__import__('pathlib').Path({str(pgdata)!r}))"], check=True, env=proc.child_env(),
-                   capture_output=True)
+    done = subprocess.run([os.sys.executable, "-c", f"from acf import local_postgres; local_postgres.{action}"
+                           f"(__import__('pathlib').Path({str(pgdata)!r}))"], env=proc.child_env(),
+                          capture_output=True, text=True)
+    assert done.returncode == 0, f"local_postgres.{action} failed:\n{done.stderr[-3000:]}"
 
 
 @pytest.fixture

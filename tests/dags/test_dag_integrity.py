@@ -48,3 +48,11 @@ def test_approval_has_a_deadline(dagbag):
     approve = dagbag.dags["acf_publish"].get_task("approve")
     assert approve.response_timeout is not None
     assert approve.response_timeout.total_seconds() == 24 * 3600
+
+
+def test_a_rejection_can_say_why(dagbag):
+    # The dashboard's Review page sends a rejection's reason as the step's "reason" param: Airflow keeps it
+    # with the answer (params_input) and its own HITL form shows the same field.
+    approve = dagbag.dags["acf_publish"].get_task("approve")
+    assert approve.serialized_params["reason"]["value"] == ""
+    assert approve.serialized_params["reason"]["schema"]["type"] == "string"

@@ -37,7 +37,9 @@ def test_stack_has_every_component_with_shared_secret_and_execution_api():
     for service in airflow_services:
         env = service["environment"]
         assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
-        assert env["AIRFLOW__API_AUTH__JWT_SECRET"].startswith("${ACF_JWT_SECRET")
+        assert "AIRFLOW__API_AUTH__JWT_SECRET" not in env   # RS256 with a key pair, not a shared secret
+        assert env["AIRFLOW__API_AUTH__JWT_ALGORITHM"] == "RS256"
+        assert env["AIRFLOW__CORE__AUTH_MANAGER"].endswith("FabAuthManager")
         assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"].startswith("http://airflow-apiserver:8080/")
         assert "./include:/opt/airflow/include" in service["volumes"]
     assert services["airflow-worker"]["command"] == "celery worker"
@@ -52,3 +54,28 @@ def test_statsd_on_means_the_image_has_airflows_statsd_client():
               if "==" in line and not line.startswith("#")}
     assert env["AIRFLOW__METRICS__STATSD_ON"] == "True"
     assert "statsd" in pinned
+
+
+def test_the_jwt_private_key_is_a_secret_given_only_to_the_token_signers():
+    spec = yaml.safe_load(COMPOSE.read_text())
+    services = spec["services"]
+    assert "file" in spec["secrets"]["acf_jwt_private_key"]
+    signers = {n for n, s in services.items() if "acf_jwt_private_key" in (s.get("secrets") or [])}
+    assert signers == {"airflow-apiserver", "airflow-scheduler"}
+    for name in signers:
+        assert services[name]["environment"]["AIRFLOW__API_AUTH__JWT_PRIVATE_KEY_PATH"] == "/run/secrets/acf_jwt_private_key"
+    for name, service in services.items():
+        assert "JWT_PRIVATE_KEY_PATH" not in str(service.get("environment")) or name in signers, name
+
+
+# postgres: its entrypoint starts as root to hand the data folder to the postgres user, then runs as it (gosu).
+
+
+def test_containers_run_unprivileged_with_read_only_root_filesystems():
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    for name, service in services.items():
+        assert "no-new-privileges:true" in (service.get("security_opt") or []), name
+        user = str(service.get("user", ""))
+        if name != "postgres":
+            assert user and not user.startswith(("0:", "root")) and user != "0", f"{name} runs as root"
+        assert service.get("read_only") is True, f"{name}: root filesystem is writable"

@@ -112,3 +112,45 @@ def test_caption_sent_carries_the_ai_line_for_a_model_made_piece(monkeypatch, se
     connect(monkeypatch, server)
     assert publish(piece, ContentOptimizer().package(source, "instagram"), uploader(server)).state == "published"
     assert ("Made with AI tools." in server.media[0]["caption"]) is disclosed
+
+
+# --- Stories: media_type=STORIES, the same container -> media_publish flow, no caption ----------------------
+def story_package() -> PlatformPackage:
+    """What the optimizer makes when the rules prefer stories (``post_types: [STORIES, REELS]``)."""
+    import copy
+
+    from acf import platform_rules
+
+    rules = copy.deepcopy(platform_rules.all_rules())
+    rules["instagram"]["post_types"] = ["STORIES", "REELS"]
+    source = ContentSource("cp_ig", "Espresso at home", {"hook": "Crema in 30 s"},
+                           [RenditionRef("9:16", "renditions/cp_ig/9x16.mp4", 30.0, 1080, 1920)], ["instagram"],
+                           term="espresso", media_providers={"image": ["local"], "voice": ["local"]})
+    package = ContentOptimizer(rules).package(source, "instagram")
+    assert package.extra["media_type"] == "STORIES"
+    return package
+
+
+def test_story_is_a_stories_container_without_caption_then_published(monkeypatch, server, piece):
+    connect(monkeypatch, server)
+    result = publish(piece, story_package(), uploader(server))
+    (story,) = server.stories
+    assert result.state == "published" and result.external_id == story["id"] and result.url is None
+    create = server.requests_to(r"/media$")[0]
+    assert b"media_type=STORIES" in create.body and b"video_url=" in create.body
+    assert b"caption=" not in create.body and b"share_to_feed" not in create.body   # stories take neither
+    paths = [r.path.rsplit("/", 1)[-1] for r in server.requests]
+    assert paths.index("media") < paths.index("media_publish")                     # polled, then published
+    assert server.protocol_errors == [] and server.duplicates() == 0
+
+
+def test_lost_story_publish_answer_is_found_among_the_stories_not_posted_twice(monkeypatch, server, piece):
+    connect(monkeypatch, server)
+    server.faults.add(Fault.cut(), path=r"/media_publish$")                # the story went up, the answer was lost
+    with pytest.raises(Exception):
+        publish(piece, story_package(), uploader(server))
+    assert len(server.stories) == 1
+    retried = publish(piece, story_package(), uploader(server))
+    assert retried.state == "published" and retried.external_id == server.stories[0]["id"]
+    assert len(server.stories) == 1 and len(server.requests_to(r"/media_publish$")) == 1
+    assert server.requests_to(r"/stories$")                                # looked up where stories are listed

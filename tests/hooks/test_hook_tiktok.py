@@ -15,16 +15,14 @@ from acf.publishing.publisher import publish
 from acf.publishing.tiktok_api import chunk_plan
 from hooks.tiktok import TikTokHook
 from stand_ins.base import Fault
-from stand_ins.tiktok import TikTokStandIn
+from stand_ins.tiktok import SMALL_CHUNKS, small_chunks
 
-KB = 1024
-RULE = {"min_bytes": 64 * KB, "preferred_bytes": 64 * KB, "max_bytes": 256 * KB, "last_max_bytes": 512 * KB,
-        "max_count": 1000}
+RULE = SMALL_CHUNKS
 
 
 @pytest.fixture
 def server():
-    with TikTokStandIn(min_chunk=64 * KB, max_chunk=256 * KB, last_max=512 * KB) as stand_in:
+    with small_chunks() as stand_in:
         yield stand_in
 
 

@@ -5,12 +5,16 @@ page videos (start -> transfer -> finish), plus the token exchange and Graph err
 expired, ``/oauth/access_token`` exchange) is shared with the Instagram stand-in.
 Enforced: a reel's bytes arrive at the ``offset`` the server already has, the
 finish needs every byte; page video transfers start at the server's
-``start_offset``; 30 reels per 24 h per page (error code 32).
+``start_offset``; 30 reels per 24 h per page (error code 32); a scheduled finish
+(reel ``video_state=SCHEDULED``, page video ``published=false``) needs a
+``scheduled_publish_time`` 10 minutes to 30 days ahead, and its status then shows
+``publishing_phase.publish_status: scheduled``.
 """
 from __future__ import annotations
 
 import itertools
 import threading
+import time
 from urllib.parse import parse_qs
 
 from stand_ins.base import Request, Response, StandIn, json_response
@@ -48,6 +52,7 @@ class GraphStandIn(StandIn):
         self.lock = threading.Lock()
         self.valid_tokens: set[str] = {"fb-long-lived-1"}
         self.app = ("app-id", "app-secret")
+        self.exchanges = 0   # long-lived token exchanges granted
         self._ids = itertools.count(1)
         self.protocol_errors: list[str] = []
         self.route("GET", rf"/{VERSION}/oauth/access_token", self._exchange)
@@ -71,6 +76,7 @@ class GraphStandIn(StandIn):
         with self.lock:
             token = f"fb-long-lived-r{next(self._ids)}"
             self.valid_tokens.add(token)
+            self.exchanges += 1
         return {"access_token": token, "token_type": "bearer", "expires_in": 5183944}
 
     def expire(self, token: str) -> None:
@@ -94,6 +100,7 @@ class FacebookStandIn(GraphStandIn):
         self.videos: dict[str, dict] = {}
         self.sessions: dict[str, str] = {}
         self.reels_in_window = 0
+        self.hold_processing = False  # True: published videos stay "processing" until a test lets them go
         self.route("POST", rf"/{VERSION}/(?P<page>\d+)/video_reels", self._reels)
         self.route("POST", rf"/video-upload/{VERSION}/(?P<video>\d+)", self._rupload)
         self.route("POST", rf"/{VERSION}/(?P<page>\d+)/videos", self._videos)
@@ -142,8 +149,11 @@ class FacebookStandIn(GraphStandIn):
                     return self.violation("finish before every byte was uploaded")
                 if fields.get("video_state") not in ("PUBLISHED", "DRAFT", "SCHEDULED"):
                     return self.violation("video_state is required")
+                scheduled = self._scheduled_time(fields, fields.get("video_state") == "SCHEDULED")
+                if isinstance(scheduled, Response):
+                    return scheduled
                 if not video["published"]:
-                    video.update(published=True, description=fields.get("description", ""))
+                    video.update(published=True, description=fields.get("description", ""), scheduled_for=scheduled)
                     self.reels_in_window += 1
                 return {"success": True}
         return self.violation(f"unknown upload_phase {phase!r}")
@@ -196,10 +206,28 @@ class FacebookStandIn(GraphStandIn):
             if phase == "finish":
                 if video["bytes"] != video["size"]:
                     return self.violation("finish before every byte was transferred")
+                scheduled = self._scheduled_time(fields, fields.get("published") == "false")
+                if isinstance(scheduled, Response):
+                    return scheduled
                 if not video["published"]:
-                    video.update(published=True, description=fields.get("description", ""))
+                    video.update(published=True, description=fields.get("description", ""), scheduled_for=scheduled)
                 return {"success": True}
         return self.violation(f"unknown upload_phase {phase!r}")
+
+    def _scheduled_time(self, fields: dict, wanted: bool) -> int | None | Response:
+        """``scheduled_publish_time`` (Unix seconds) of a SCHEDULED reel or an unpublished page video: 10 minutes
+        to 30 days ahead (the tighter of the ranges Meta's pages and SDKs quote)."""
+        raw = fields.get("scheduled_publish_time")
+        if not wanted:
+            return None if raw is None else self.violation("scheduled_publish_time without SCHEDULED/published=false")
+        try:
+            when = int(raw)
+        except (TypeError, ValueError):
+            return self.violation("scheduled_publish_time is required to schedule")
+        ahead = when - time.time()
+        if not 600 <= ahead <= 30 * 86400:
+            return graph_error(100, "The specified scheduled publish time is invalid.", 400)
+        return when
 
     def _status(self, request: Request):
         token = self.token_of(request)
@@ -211,12 +239,16 @@ class FacebookStandIn(GraphStandIn):
             return graph_error(100, "Object does not exist", 400, 33)
         with self.lock:
             uploading = "complete" if video["size"] is not None and video["bytes"] == video["size"] else "in_progress"
-            publishing = "not_started"
-            if video["published"]:
+            publishing = {"status": "not_started"}
+            if video.get("scheduled_for"):
+                publishing.update(publish_status="scheduled", publish_time=video["scheduled_for"])
+            elif video["published"]:
                 video["polls"] += 1
-                publishing = "complete" if video["polls"] >= self.processing_polls else "in_progress"
+                done = video["polls"] >= self.processing_polls and not self.hold_processing
+                publishing["status"] = "complete" if done else "in_progress"
+        ready = publishing["status"] == "complete" or video.get("scheduled_for")
         return {"id": video_id, "permalink_url": f"/reel/{video_id}",
-                "status": {"video_status": "ready" if publishing == "complete" else "processing",
+                "status": {"video_status": "ready" if ready else "processing",
                            "uploading_phase": {"status": uploading, "bytes_transferred": video["bytes"]},
                            "processing_phase": {"status": "complete" if video["published"] else "not_started"},
-                           "publishing_phase": {"status": publishing}}}
+                           "publishing_phase": publishing}}

@@ -5,7 +5,8 @@ when expired), init rate limit per token (429 ``rate_limit_exceeded``), chunk
 sizes and count from the init, chunks in order with a matching
 ``Content-Range`` (a re-sent chunk is accepted, a gap is refused), status
 transitions PROCESSING_UPLOAD -> PUBLISH_COMPLETE. ``posts`` lists every
-published video, so tests can count duplicates.
+published video, so tests can count duplicates. Refresh tokens rotate (a spent
+one is refused with ``invalid_grant``), as TikTok's OAuth docs state.
 """
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ from stand_ins.base import Request, Response, StandIn, json_response
 from urllib.parse import parse_qs
 
 MB = 1024 * 1024
+KB = 1024
+# TikTok's chunk rules scaled down a thousandfold (64-256 KB chunks, a final one up to 512 KB), so tests and the
+# bench move kilobytes: the uploader's chunk_rule and small_chunks() agree on them.
+SMALL_CHUNKS = {"min_bytes": 64 * KB, "preferred_bytes": 64 * KB, "max_bytes": 256 * KB, "last_max_bytes": 512 * KB,
+                "max_count": 1000}
 
 
 def _err(code: str, message: str = "", status: int = 400) -> Response:
@@ -30,9 +36,13 @@ def _ok(data: dict) -> dict:
 
 class TikTokStandIn(StandIn):
     def __init__(self, *, init_limit_per_minute: int = 6, min_chunk: int = 5 * MB, max_chunk: int = 64 * MB,
-                 last_max: int = 128 * MB, processing_polls: int = 1):
+                 last_max: int = 128 * MB, processing_polls: int = 1, rotate_refresh: bool = True):
         super().__init__()
         self.lock = threading.Lock()
+        self.rotate_refresh = rotate_refresh
+        self.refreshes = 0                       # refresh grants issued
+        self.refused_refreshes: list[str] = []   # refresh tokens refused (spent or unknown)
+        self.hold_processing = False             # True: uploads stay PROCESSING_UPLOAD until a test lets them go
         self.valid_tokens: set[str] = {"tt-access-1"}
         self.refresh_tokens: set[str] = {"tt-refresh-1"}
         self.init_limit = init_limit_per_minute
@@ -73,17 +83,25 @@ class TikTokStandIn(StandIn):
         return token
 
     def _token(self, request: Request):
-
+        """POST /v2/oauth/token/ grant_type=refresh_token. Refresh tokens rotate: "a successful refresh request
+        will return a new refresh_token in place of the one you sent. The previous refresh token stops working
+        once a new one is issued" (developers.tiktok.com/docs/en/oauth-refresh-a-user-access-token); a spent
+        one gets invalid_grant. Access tokens last 2 hours, refresh tokens 180 days
+        (developers.tiktok.com/docs/.../oauth-user-access-token-management, "Token lifetimes")."""
         form = {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
-        if form.get("grant_type") != "refresh_token" or form.get("refresh_token") not in self.refresh_tokens:
-            return json_response({"error": "invalid_grant", "error_description": "refresh token is invalid"}, 400)
         with self.lock:
+            if form.get("grant_type") != "refresh_token" or form.get("refresh_token") not in self.refresh_tokens:
+                self.refused_refreshes.append(form.get("refresh_token") or "")
+                return json_response({"error": "invalid_grant", "error_description": "refresh token is invalid"}, 400)
             n = next(self._ids)
             access, refresh = f"tt-access-r{n}", f"tt-refresh-r{n}"
             self.valid_tokens.add(access)
-            self.refresh_tokens.add(refresh)  # the old refresh token stays valid until it expires (365 days)
-        return {"access_token": access, "expires_in": 86400, "refresh_token": refresh,
-                "refresh_expires_in": 31536000, "open_id": "creator-1", "scope": "video.publish", "token_type": "Bearer"}
+            if self.rotate_refresh:
+                self.refresh_tokens.discard(form["refresh_token"])
+            self.refresh_tokens.add(refresh)
+            self.refreshes += 1
+        return {"access_token": access, "expires_in": 7200, "refresh_token": refresh,
+                "refresh_expires_in": 15552000, "open_id": "creator-1", "scope": "video.publish", "token_type": "Bearer"}
 
     def _creator_info(self, request: Request):
         token = self._auth(request)
@@ -176,7 +194,7 @@ class TikTokStandIn(StandIn):
                 return _err("invalid_publish_id", "unknown publish_id")
             if upload["received"] == upload["size"] and upload["status"] == "PROCESSING_UPLOAD":
                 upload["polls"] += 1
-                if upload["polls"] >= self.processing_polls:
+                if upload["polls"] >= self.processing_polls and not self.hold_processing:
                     upload["status"] = "PUBLISH_COMPLETE"
                     upload["post_id"] = str(7300000000000000000 + next(self._ids))
                     self.posts.append({"id": upload["post_id"], "title": upload["title"], "publish_id": publish_id,
@@ -193,3 +211,9 @@ class TikTokStandIn(StandIn):
         with self.lock:
             videos = [{"id": p["id"], "title": p["title"], "create_time": 0} for p in reversed(self.posts[-20:])]
         return _ok({"videos": videos, "cursor": 0, "has_more": False})
+
+
+def small_chunks(**options) -> TikTokStandIn:
+    """A stand-in enforcing :data:`SMALL_CHUNKS`."""
+    return TikTokStandIn(min_chunk=SMALL_CHUNKS["min_bytes"], max_chunk=SMALL_CHUNKS["max_bytes"],
+                         last_max=SMALL_CHUNKS["last_max_bytes"], **options)

@@ -5,8 +5,10 @@ Enforces the resumable protocol: the session opens with a POST carrying the
 metadata (privacyStatus and selfDeclaredMadeForKids must be set); chunks are
 PUT in order with ``Content-Range``, each a multiple of 256 KB except the last;
 a ``bytes */size`` query answers 308 with the ``Range`` received so far, or the
-video when complete. Quota: 1,600 units per insert from a daily budget and a
-daily insert cap (403 ``quotaExceeded`` / ``uploadLimitExceeded``).
+video when complete. Quota: a daily insert cap, videos.insert's own bucket, and a daily
+unit budget (``insert_cost`` units per insert, 0 as the quota page states it now)
+(403 ``uploadLimitExceeded`` / ``quotaExceeded``). ``status.publishAt`` (a
+scheduled video) is accepted only with ``privacyStatus: private`` and a time ahead.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import itertools
 import re
 import threading
 import uuid
+from datetime import datetime, timezone
 from urllib.parse import parse_qs
 
 from stand_ins.base import Request, Response, StandIn, json_response
@@ -89,6 +92,15 @@ class YouTubeUploadStandIn(StandIn):
             return _error(400, "invalidVideoMetadata", "status.privacyStatus and selfDeclaredMadeForKids must be set")
         if not isinstance(status.get("containsSyntheticMedia", False), bool):
             return _error(400, "invalidVideoMetadata", "status.containsSyntheticMedia must be a boolean")
+        if "publishAt" in status:
+            # videos#status.publishAt: "can be set only if the privacy status of the video is private";
+            # videos.insert errors: invalidPublishAt, "an invalid scheduled publishing time".
+            try:
+                when = datetime.fromisoformat(status["publishAt"].replace("Z", "+00:00"))
+            except (AttributeError, ValueError):
+                return _error(400, "invalidPublishAt", "publishAt is not an ISO 8601 time")
+            if status.get("privacyStatus") != "private" or when <= datetime.now(timezone.utc):
+                return _error(400, "invalidPublishAt", "publishAt needs privacyStatus private and a future time")
         snippet = body.get("snippet") or {}
         if not snippet.get("title") or len(snippet["title"]) > 100 or "<" in snippet["title"]:
             return _error(400, "invalidTitle")

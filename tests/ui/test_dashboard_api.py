@@ -4,22 +4,13 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from .conftest import SCRAPE_TOKEN
+from .conftest import SCRAPE_TOKEN, bearer
 
 PROTECTED = ["/acf/", "/acf/trends", "/acf/opportunities", "/acf/content", "/acf/performance", "/acf/costs",
+             "/acf/review", "/acf/live", "/acf/opportunities/opp_sample001", "/acf/content?part=live",
              "/acf/api/trends", "/acf/api/opportunities", "/acf/api/content", "/acf/api/performance",
-             "/acf/api/costs", "/acf/media/asset/asset_sample000_thumb", "/acf/media/rendition/rend_sample000",
-             "/acf/metrics"]
-
-
-@pytest.fixture(scope="module")
-def client(dashboard_app):
-    with TestClient(dashboard_app, follow_redirects=False) as test_client:
-        yield test_client
-
-
-def _auth(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
+             "/acf/api/costs", "/acf/api/live", "/acf/api/review", "/acf/api/opportunities/opp_sample001",
+             "/acf/media/asset/asset_sample000_thumb", "/acf/media/rendition/rend_sample000", "/acf/metrics"]
 
 
 @pytest.mark.parametrize("path", PROTECTED)
@@ -32,9 +23,9 @@ def test_unauthenticated_requests_are_refused(client, path):
 @pytest.mark.parametrize("path", ["/acf/trends", "/acf/api/trends", "/acf/metrics"])
 def test_bad_tokens_and_users_without_a_role_are_refused(client, airflow_tokens, path):
     forged = airflow_tokens["admin"][:-4] + ("AAAA" if not airflow_tokens["admin"].endswith("AAAA") else "BBBB")
-    assert client.get(path, headers=_auth(forged)).status_code == 403
-    assert client.get(path, headers=_auth(airflow_tokens["norole"])).status_code == 403
-    assert client.get(path, headers=_auth(airflow_tokens["viewer"])).status_code == 200
+    assert client.get(path, headers=bearer(forged)).status_code == 403
+    assert client.get(path, headers=bearer(airflow_tokens["norole"])).status_code == 403
+    assert client.get(path, headers=bearer(airflow_tokens["viewer"])).status_code == 200
 
 
 def test_the_airflow_login_cookie_is_accepted(client, airflow_tokens):
@@ -56,7 +47,7 @@ def test_static_assets_need_no_login(client):
 
 
 def test_trends_are_paginated_without_overlap(client, airflow_tokens):
-    headers = _auth(airflow_tokens["admin"])
+    headers = bearer(airflow_tokens["admin"])
     first = client.get("/acf/api/trends?per_page=5", headers=headers).json()
     assert (first["total"], first["pages"], first["page"], len(first["items"])) == (12, 3, 1, 5)
     seen = []
@@ -73,7 +64,7 @@ def test_trends_are_paginated_without_overlap(client, airflow_tokens):
 
 
 def test_opportunities_filter_and_angles(client, airflow_tokens):
-    headers = _auth(airflow_tokens["admin"])
+    headers = bearer(airflow_tokens["admin"])
     everything = client.get("/acf/api/opportunities?per_page=100", headers=headers).json()
     skipped = client.get("/acf/api/opportunities?status=skipped", headers=headers).json()
     assert everything["total"] == 12 and skipped["total"] == 3
@@ -83,15 +74,16 @@ def test_opportunities_filter_and_angles(client, airflow_tokens):
 
 
 def test_content_lists_media_and_platform_status(client, airflow_tokens):
-    body = client.get("/acf/api/content?per_page=2", headers=_auth(airflow_tokens["admin"])).json()
-    assert body["total"] == 3 and body["pages"] == 2
-    piece = body["items"][0]
-    assert piece["thumbnail_asset_id"] and piece["renditions"][0]["aspect"] == "9:16"
+    body = client.get("/acf/api/content?per_page=2", headers=bearer(airflow_tokens["admin"])).json()
+    assert body["total"] == 4 and body["pages"] == 2
+    rendering, piece = body["items"]
+    assert rendering["status"] == "rendering" and rendering["render_percent"] == 40   # newest: being made now
+    assert piece["thumbnail_asset_id"] and piece["storyboard_asset_id"] and piece["renditions"][0]["aspect"] == "9:16"
     assert {p["state"] for p in piece["publications"]} <= {"published", "failed"}
 
 
 def test_video_streams_whole_and_by_range(client, airflow_tokens, sample_media):
-    headers = _auth(airflow_tokens["admin"])
+    headers = bearer(airflow_tokens["admin"])
     video = sample_media["video"]
     whole = client.get("/acf/media/rendition/rend_sample000", headers=headers)
     assert whole.status_code == 200 and whole.content == video
@@ -105,18 +97,18 @@ def test_video_streams_whole_and_by_range(client, airflow_tokens, sample_media):
                         headers={**headers, "Range": f"bytes={len(video)}-"})
     assert beyond.status_code == 416 and beyond.headers["content-range"] == f"bytes */{len(video)}"
     thumb = client.get("/acf/media/asset/asset_sample000_thumb", headers=headers)
-    assert thumb.content == sample_media["thumbnail"] and thumb.headers["content-type"] == "image/png"
+    assert thumb.content == sample_media["thumbnail"] and thumb.headers["content-type"] == "image/jpeg"
 
 
 @pytest.mark.parametrize("path", ["/acf/media/rendition/nope", "/acf/media/file/rend_sample000",
                                   "/acf/media/asset/..%2F..%2Fetc%2Fpasswd"])
 def test_media_is_looked_up_by_id_only(client, airflow_tokens, path):
-    assert client.get(path, headers=_auth(airflow_tokens["admin"])).status_code == 404
+    assert client.get(path, headers=bearer(airflow_tokens["admin"])).status_code == 404
 
 
 def test_metrics_for_prometheus(client, airflow_tokens):
-    assert client.get("/acf/metrics", headers=_auth("wrong-token")).status_code == 403
-    scraped = client.get("/acf/metrics", headers=_auth(SCRAPE_TOKEN))
+    assert client.get("/acf/metrics", headers=bearer("wrong-token")).status_code == 403
+    scraped = client.get("/acf/metrics", headers=bearer(SCRAPE_TOKEN))
     assert scraped.status_code == 200
     assert scraped.headers["content-type"].startswith("text/plain; version=0.0.4")
     text = scraped.text
@@ -125,11 +117,11 @@ def test_metrics_for_prometheus(client, airflow_tokens):
     assert 'acf_opportunities{status="skipped"} 3' in text
     assert "acf_ai_cost_usd{" in text and 'acf_quarantined_items{stage="trends.validate"} 1' in text
     assert 'acf_trends{category="technology"}' in text
-    assert client.get("/acf/metrics", headers=_auth(airflow_tokens["viewer"])).status_code == 200
+    assert client.get("/acf/metrics", headers=bearer(airflow_tokens["viewer"])).status_code == 200
 
 
 def test_pages_render_escaped_data_and_charts(client, airflow_tokens):
-    headers = _auth(airflow_tokens["admin"])
+    headers = bearer(airflow_tokens["admin"])
     trends = client.get("/acf/trends?per_page=5", headers=headers).text
     assert "Sample topic 0 &lt;b&gt;&amp;amp;&lt;/b&gt;" in trends and "<b>&amp;</b>" not in trends
     assert 'class="spark"' in trends and 'rel="next"' in trends and "simulated metrics" in trends
@@ -156,12 +148,139 @@ def test_scrape_token_comes_from_an_airflow_connection(monkeypatch):
 
 
 def test_a_content_card_links_its_storyboard_when_one_was_made():
-    from acf_dashboard.render import content_page
+    from acf_dashboard.render import content_gallery
 
     piece = {"content_id": "c1", "title": "T", "tier": "offline", "status": "ready", "cost_usd": 0,
              "thumbnail_asset_id": "as_thumb", "renditions": [], "publications": []}
     data = {"items": [piece, {**piece, "content_id": "c2", "storyboard_asset_id": "as_<sb>"}],
             "page": 1, "pages": 1, "per_page": 20, "total": 2}
-    page = content_page("/acf", data)
+    page = content_gallery("/acf", data)
     assert page.count('class="storyboard"') == 1
-    assert 'href="/acf/media/asset/as_&lt;sb&gt;"' in page
+    assert 'href="/acf/media/asset/as_%3Csb%3E"' in page   # ids are quoted into URLs, never raw
+
+
+def test_one_opportunity_with_its_brief_angles_runs_and_pieces(client, airflow_tokens):
+    admin = client.get("/acf/api/opportunities/opp_sample000", headers=bearer(airflow_tokens["admin"])).json()
+    assert admin["trend_title"].startswith("Sample topic 0") and admin["status"] == "produced"
+    assert [f["fact_id"] for f in admin["facts"]] == ["f1", "f2", "f3"]
+    assert admin["facts"][1]["source"] == "Sample News" and admin["facts"][1]["url"].startswith("https://")
+    assert admin["angles"][0]["kind"] == "explainer" and admin["may_make"] is True
+    [piece] = admin["pieces"]
+    assert piece["storyboard_asset_id"] and [s["fact_ids"] for s in piece["scenes"]] == [[], ["f1"], ["f2", "f3"]]
+    live = client.get("/acf/api/opportunities/opp_sample001", headers=bearer(airflow_tokens["viewer"])).json()
+    assert [r["run_id"] for r in live["runs"]] == ["manual__render_live"]
+    assert live["runs"][0]["content"]["render_percent"] == 40 and live["may_make"] is False
+    assert client.get("/acf/api/opportunities/opp_nope", headers=bearer(airflow_tokens["admin"])).status_code == 404
+    assert client.get("/acf/api/opportunities/..%2Fx", headers=bearer(airflow_tokens["admin"])).status_code in (404, 422)
+
+
+def test_live_runs_are_paginated_with_the_render_percent(client, airflow_tokens):
+    headers = bearer(airflow_tokens["viewer"])
+    first = client.get("/acf/api/live?per_page=1", headers=headers).json()
+    assert (first["total"], first["pages"], len(first["items"])) == (2, 2, 1)
+    second = client.get("/acf/api/live?per_page=1&page=2", headers=headers).json()
+    runs = {r["dag_id"]: r for r in first["items"] + second["items"]}
+    assert set(runs) == {"acf_production", "acf_publish"}
+    assert runs["acf_production"]["content"]["content_id"] == "content_live001"
+    assert runs["acf_production"]["content"]["render_percent"] == 40
+    assert runs["acf_publish"]["tasks"]["awaiting_input"] == 1
+    assert client.get("/acf/api/live?per_page=101", headers=headers).status_code == 422
+    assert client.get("/acf/api/live", headers=bearer(airflow_tokens["norole"])).status_code == 403
+
+
+def test_review_lists_what_each_waiting_run_would_post(client, airflow_tokens):
+    body = client.get("/acf/api/review", headers=bearer(airflow_tokens["viewer"])).json()
+    assert body["total"] == 1 and body["pages"] == 1
+    [item] = body["items"]
+    assert item["run_id"] == "manual__review_1" and item["task_state"] == "awaiting_input" and item["settled"]
+    [piece] = item["pieces"]
+    assert piece["content_id"] == "content_sample000" and piece["renditions"][0]["aspect"] == "9:16"
+    packages = {p["platform"]: p for p in piece["packages"]}
+    assert set(packages) == {"youtube", "tiktok"}
+    assert packages["youtube"]["title"] == "Sample topic 0 explained: what happened"
+    assert "sampletopic" in packages["youtube"]["tags"] and packages["youtube"]["scheduled_at"] is None
+    assert body["answered"][0]["params_input"]["reason"] == "the hook overstates the numbers"
+    assert body["answered"][0]["pieces"][0]["content_id"] == "content_sample004"
+
+
+def test_the_review_page_turns_the_buttons_on_only_for_those_airflow_lets_answer(client, airflow_tokens):
+    admin = client.get("/acf/review", headers=bearer(airflow_tokens["admin"])).text
+    viewer = client.get("/acf/review", headers=bearer(airflow_tokens["viewer"])).text
+    assert 'name="approve" class="primary" value="Approve">' in admin
+    assert 'name="approve" class="primary" value="Approve" disabled>' in viewer and "may not answer" in viewer
+
+
+def test_live_parts_come_alone_with_their_version(client, airflow_tokens):
+    from acf_dashboard import render
+
+    part = client.get("/acf/live?part=live", headers=bearer(airflow_tokens["admin"]))
+    assert part.status_code == 200 and "<html" not in part.text and "manual__render_live" in part.text
+    assert part.headers["x-live-version"] == render.version(part.text)
+    assert part.headers["cache-control"] == "no-store"
+    whole = client.get("/acf/live", headers=bearer(airflow_tokens["admin"])).text
+    assert f'data-version="{render.version(part.text)}"' in whole and 'data-refresh="/acf/live?part=live"' in whole
+    assert client.get("/acf/live?part=all", headers=bearer(airflow_tokens["admin"])).status_code == 422
+
+
+@pytest.mark.parametrize("days", [1, 2, 3, 7, 14, 30, 45, 60, 99, 100])
+def test_day_ticks_never_touch(days):
+    """Centred axis labels, at the chart's own width, keep a gap from 1 to 100 days of data."""
+    from datetime import date, timedelta
+
+    from acf_dashboard import render
+
+    first = date(2026, 1, 1)
+    ticks = render.day_ticks(first, first + timedelta(days=days - 1), 640)
+    assert ticks[0] == first and len(ticks) >= min(days, 2)
+    centres = [(t - first).days / max(1, days - 1) * 640 for t in ticks]
+    widths = [render.text_width(render.day_label(t)) for t in ticks]
+    for (c1, w1), (c2, w2) in zip(zip(centres, widths), zip(centres[1:], widths[1:])):
+        assert c2 - w2 / 2 - (c1 + w1 / 2) >= 10
+
+
+def test_skip_needs_airflows_permission_to_trigger_production(client, airflow_tokens, seeded_dsn):
+    path = "/acf/api/opportunities/opp_sample009/skip"
+    assert client.post(path, json={"reason": "seen it"}).status_code == 401
+    assert client.post(path, json={"reason": "seen it"}, headers=bearer(airflow_tokens["viewer"])).status_code == 403
+    assert client.post(path, json={"reason": "seen it"}, headers=bearer(airflow_tokens["norole"])).status_code == 403
+    admin = bearer(airflow_tokens["admin"])
+    assert client.post(path, json={"reason": "   "}, headers=admin).status_code == 422
+    assert client.post(path, json={}, headers=admin).status_code == 422
+    assert client.post(path, data="reason=seen it", headers={**admin, "Content-Type": "application/x-www-form-urlencoded"}
+                       ).status_code == 422            # JSON only: a plain form from another site cannot post it
+    done = client.post(path, json={"reason": "a rival covered it <b>yesterday</b>"}, headers=admin)
+    assert done.status_code == 200, done.text
+    assert done.json() == {"opportunity_id": "opp_sample009", "status": "skipped",
+                           "skip_reason": "a rival covered it <b>yesterday</b>", "skipped_by": "admin"}
+    assert client.post(path, json={"reason": "again"}, headers=admin).status_code == 409
+    assert client.post("/acf/api/opportunities/opp_nope/skip", json={"reason": "x"}, headers=admin).status_code == 404
+    page = client.get("/acf/opportunities/opp_sample009", headers=admin).text
+    assert "a rival covered it &lt;b&gt;yesterday&lt;/b&gt;" in page      # escaped where it is shown
+    from airflow.models.log import Log
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:     # in Airflow's audit log, with who did it (refused ones are not)
+        owners = [r.owner for r in session.scalars(select(Log).where(Log.event == "acf.skip"))]
+    assert "admin" in owners and "viewer" not in owners
+
+
+def test_pages_are_recorded_when_opened_not_each_time_they_refresh(client, airflow_tokens):
+    from airflow.models.log import Log
+    from airflow.utils.session import create_session
+    from sqlalchemy import func, select
+
+    def recorded(event: str) -> int:
+        with create_session() as session:
+            return session.scalar(select(func.count()).select_from(Log).where(Log.event == event))
+
+    headers = bearer(airflow_tokens["viewer"])
+    before = recorded("acf.read.live")
+    assert client.get("/acf/live", headers=headers).status_code == 200
+    for part in ("live", "count", "live"):            # what the open page fetches every few seconds
+        assert client.get(f"/acf/live?part={part}", headers=headers).status_code == 200
+    assert recorded("acf.read.live") == before + 1
+    assert client.get("/acf/live?part=count", headers=headers).text == "2"
+    before = recorded("acf.read.api.live")
+    client.get("/acf/api/live", headers=headers)
+    assert recorded("acf.read.api.live") == before + 1

@@ -53,8 +53,9 @@ def api_server(pg_server_dsn, sample_media, tmp_path_factory):
          "print(json.dumps(env))"],
         cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
     full_env = {**env, **stack_env}
-    subprocess.run([str(Path(sys.executable).with_name("airflow")), "db", "migrate"], env=full_env,
-                   capture_output=True, check=True)
+    # Airflow's db migrate, then the factory's FAB roles and users (what `make run` does)
+    subprocess.run([sys.executable, "-c", "import os; from acf import local_stack; local_stack.migrate_airflow(dict(os.environ))"],
+                   cwd=ROOT, env=full_env, capture_output=True, check=True)
     with psycopg.connect(full_env["ACF_DATABASE_DSN"]) as conn:
         sample.seed(conn, storage.root_from_url((home / "objects").as_uri()), trends=6,
                     video=sample_media["video"], thumbnail=sample_media["thumbnail"])
@@ -75,7 +76,7 @@ def api_server(pg_server_dsn, sample_media, tmp_path_factory):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError((home / "api-server.log").read_text()[-3000:])
                 time.sleep(1)
-        passwords = json.loads(Path(full_env["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"]).read_text())
+        passwords = json.loads(Path(full_env["ACF_PASSWORDS_FILE"]).read_text())
         request = urllib.request.Request(f"{base}/auth/token", method="POST",
                                          data=json.dumps({"username": "viewer", "password": passwords["viewer"]}).encode(),
                                          headers={"Content-Type": "application/json"})
@@ -123,3 +124,16 @@ def test_content_factory_is_in_the_airflow_ui_and_shows_the_dashboard(api_server
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / "airflow-ui-content-factory.png"))
         browser.close()
+
+
+def test_runs_and_approvals_are_read_from_airflows_own_database(api_server):
+    """The live and review views query the API server's metadata database (nothing runs here: empty pages)."""
+    base, token = api_server
+    for path in ("/acf/api/live?per_page=5", "/acf/api/review?per_page=5"):
+        request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=60) as resp:
+            page = json.loads(resp.read())
+        assert (page["items"], page["total"], page["per_page"]) == ([], 0, 5), path
+    request = urllib.request.Request(base + "/acf/review", headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=60) as resp:
+        assert "Nothing awaits approval." in resp.read().decode()

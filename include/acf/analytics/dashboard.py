@@ -99,10 +99,11 @@ def _sparklines(conn: psycopg.Connection, trend_ids: list[str]) -> dict[str, lis
 
 def opportunities(conn: psycopg.Connection, page: int = 1, per_page: int = DEFAULT_PER_PAGE,
                   status: str | None = None) -> Page:
+    """Opportunities by score (``status`` filters), each with its angles and its brief's facts."""
     where = "WHERE (%(status)s::text IS NULL OR o.status = %(status)s)"
     return _page(
         conn, f"SELECT count(*) FROM acf.opportunities o {where}",
-        f"""SELECT o.opportunity_id, o.score, o.status, o.skip_reason, o.components, o.created_at,
+        f"""SELECT o.opportunity_id, o.score, o.status, o.skip_reason, o.skipped_by, o.components, o.created_at,
                    t.title AS trend_title, t.category,
                    coalesce((SELECT json_agg(json_build_object('kind', a.kind, 'title', a.title, 'hook', a.hook,
                                 'platforms', a.platforms, 'format', a.format,
@@ -115,26 +116,108 @@ def opportunities(conn: psycopg.Connection, page: int = 1, per_page: int = DEFAU
         page, per_page, {"status": status})
 
 
+# One content piece as every page shows it: thumbnail, storyboard, playable renditions, per-platform
+# status, AI cost and how far its render is.
+_PIECE_SELECT = """
+SELECT c.content_id, c.title, c.tier, c.status, c.created_at, c.updated_at, c.error, c.run_id, c.opportunity_id,
+       c.platforms, c.aspects, rp.percent AS render_percent, rp.renditions AS render_renditions,
+       rp.updated_at AS render_updated_at,
+       (SELECT a.asset_id FROM acf.assets a WHERE a.content_id = c.content_id AND a.kind = 'thumbnail'
+        ORDER BY a.created_at DESC LIMIT 1) AS thumbnail_asset_id,
+       (SELECT a.asset_id FROM acf.assets a WHERE a.content_id = c.content_id AND a.kind = 'storyboard'
+        ORDER BY a.created_at DESC LIMIT 1) AS storyboard_asset_id,
+       (SELECT json_agg(json_build_object('rendition_id', r.rendition_id, 'aspect', r.aspect,
+                    'width', r.width, 'height', r.height, 'duration_seconds', r.duration_seconds)
+                    ORDER BY (r.aspect = '9:16') DESC, r.aspect)
+        FROM acf.renditions r WHERE r.content_id = c.content_id) AS renditions,
+       coalesce((SELECT json_agg(json_build_object('platform', p.platform, 'state', p.state,
+                    'url', p.url, 'error', p.error, 'published_at', p.published_at, 'scheduled_at',
+                    to_char(p.scheduled_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')) ORDER BY p.platform)
+        FROM acf.publications p WHERE p.content_id = c.content_id), '[]') AS publications,
+       (SELECT coalesce(sum(cost_usd), 0) FROM acf.ai_calls x WHERE x.content_id = c.content_id) AS cost_usd
+FROM acf.content_pieces c LEFT JOIN acf.render_progress rp USING (content_id)"""
+
+
 def content(conn: psycopg.Connection, page: int = 1, per_page: int = DEFAULT_PER_PAGE) -> Page:
-    """Content pieces, newest first, with thumbnail, playable rendition, per-platform status and cost."""
-    return _page(
-        conn, "SELECT count(*) FROM acf.content_pieces",
-        """SELECT c.content_id, c.title, c.tier, c.status, c.created_at, c.error,
-                  (SELECT a.asset_id FROM acf.assets a WHERE a.content_id = c.content_id AND a.kind = 'thumbnail'
-                   ORDER BY a.created_at DESC LIMIT 1) AS thumbnail_asset_id,
-                  (SELECT a.asset_id FROM acf.assets a WHERE a.content_id = c.content_id AND a.kind = 'storyboard'
-                   ORDER BY a.created_at DESC LIMIT 1) AS storyboard_asset_id,
-                  (SELECT json_agg(json_build_object('rendition_id', r.rendition_id, 'aspect', r.aspect,
-                               'width', r.width, 'height', r.height, 'duration_seconds', r.duration_seconds)
-                               ORDER BY (r.aspect = '9:16') DESC, r.aspect)
-                   FROM acf.renditions r WHERE r.content_id = c.content_id) AS renditions,
-                  coalesce((SELECT json_agg(json_build_object('platform', p.platform, 'state', p.state,
-                               'url', p.url, 'error', p.error) ORDER BY p.platform)
-                   FROM acf.publications p WHERE p.content_id = c.content_id), '[]') AS publications,
-                  (SELECT coalesce(sum(cost_usd), 0) FROM acf.ai_calls x WHERE x.content_id = c.content_id)
-                      AS cost_usd
-           FROM acf.content_pieces c ORDER BY c.created_at DESC, c.content_id""",
-        page, per_page)
+    """Content pieces, newest first, with thumbnail, playable rendition, per-platform status, cost and render
+    progress."""
+    return _page(conn, "SELECT count(*) FROM acf.content_pieces",
+                 _PIECE_SELECT + " ORDER BY c.created_at DESC, c.content_id", page, per_page)
+
+
+def pieces(conn: psycopg.Connection, *, content_ids: list[str] | None = None, opportunity_id: str | None = None,
+           run_ids: list[str] | None = None, limit: int = MAX_PER_PAGE) -> list[dict]:
+    """The pieces named (by id, by the opportunity they were made from, or by the runs that made them),
+    newest first, shaped as :func:`content` shapes them."""
+    return [jsonable(r) for r in db.fetch_dicts(
+        conn, _PIECE_SELECT + " WHERE (%(ids)s::text[] IS NULL OR c.content_id = ANY(%(ids)s))"
+        " AND (%(opp)s::text IS NULL OR c.opportunity_id = %(opp)s)"
+        " AND (%(runs)s::text[] IS NULL OR c.run_id = ANY(%(runs)s))"
+        " ORDER BY c.created_at DESC, c.content_id LIMIT %(limit)s",
+        {"ids": content_ids, "opp": opportunity_id, "runs": run_ids, "limit": limit})]
+
+
+def opportunity(conn: psycopg.Connection, opportunity_id: str) -> dict | None:
+    """One opportunity for its page: the trend, the scores, every angle, the brief (facts with their
+    sources) and the pieces made from it, each with its script's scenes (the storyboard)."""
+    rows = db.fetch_dicts(conn, """
+        SELECT o.opportunity_id, o.score, o.status, o.skip_reason, o.skipped_by, o.components, o.created_at,
+               o.updated_at, t.trend_id, t.title AS trend_title, t.term, t.category, t.score AS trend_score,
+               t.sources, t.regions, t.observation_count, t.first_seen, t.last_seen,
+               b.facts, b.built_at AS brief_built_at
+        FROM acf.opportunities o JOIN acf.trends t ON t.trend_id = o.trend_id
+        LEFT JOIN acf.opportunity_briefs b ON b.opportunity_id = o.opportunity_id
+        WHERE o.opportunity_id = %s""", (opportunity_id,))
+    if not rows:
+        return None
+    found = rows[0]
+    found["angles"] = db.fetch_dicts(
+        conn, "SELECT angle_id, kind, title, hook, platforms, format, estimated_value, provider, model"
+              " FROM acf.angles WHERE opportunity_id = %s ORDER BY estimated_value DESC, angle_id",
+        (opportunity_id,))
+    made = pieces(conn, opportunity_id=opportunity_id, limit=10)
+    scripts = {r["content_id"]: r["script"] for r in db.fetch_dicts(
+        conn, "SELECT content_id, script FROM acf.content_pieces WHERE content_id = ANY(%s)",
+        ([p["content_id"] for p in made],))}
+    for piece in made:
+        script = scripts.get(piece["content_id"]) or {}
+        piece["scenes"] = [{"index": s.get("index"), "narration": s.get("narration"), "seconds": s.get("seconds"),
+                            "fact_ids": s.get("fact_ids") or []}
+                           for s in script.get("scenes") or [] if isinstance(s, dict)]
+    found["pieces"] = made
+    found["facts"] = found["facts"] or []
+    return jsonable(found)
+
+
+def review_pieces(conn: psycopg.Connection, root: Any, targets: list[dict]) -> list[dict]:
+    """What a publish run waiting for approval would post: each piece (as :func:`pieces` shapes it) with
+    each platform's package (title, description, hashtags, aspect, scheduled time when the package has one),
+    read from the object store by (content id, platform), never by a path taken from elsewhere."""
+    from acf.publishing import content as packages
+
+    wanted: dict[str, list[str]] = {}
+    for target in targets:
+        wanted.setdefault(str(target["content_id"]), []).append(str(target["platform"]))
+    found = {p["content_id"]: p for p in pieces(conn, content_ids=list(wanted), limit=MAX_PER_PAGE)}
+    result = []
+    for content_id, platforms in wanted.items():
+        piece = found.get(content_id)
+        if piece is None:
+            continue
+        piece["packages"] = []
+        for platform in sorted(set(platforms)):
+            try:
+                package = packages.load_package(root, packages.package_key(content_id, platform))
+            except (FileNotFoundError, ValueError, TypeError) as exc:
+                piece["packages"].append({"platform": platform, "error": f"package not readable: {exc}"})
+                continue
+            extra = package.extra or {}
+            piece["packages"].append({
+                "platform": platform, "title": package.title, "description": package.description,
+                "tags": list(package.tags), "aspect": package.aspect,
+                "scheduled_at": getattr(package, "scheduled_at", None) or extra.get("scheduled_at")})
+        result.append(piece)
+    return jsonable(result)
 
 
 def media_object(conn: psycopg.Connection, kind: str, object_id: str) -> dict | None:

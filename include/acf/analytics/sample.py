@@ -31,8 +31,13 @@ def seed(
     thumbnail: bytes | None = None,
     now: datetime | None = None,
     days_of_metrics: int = 7,
+    storyboard: bytes | None = None,
 ) -> dict[str, int]:
-    """Write a sample history; returns row counts per table. Not idempotent: use on an empty schema."""
+    """Write a sample history; returns row counts per table. Not idempotent: use on an empty schema.
+
+    Each opportunity gets a brief of three facts with their sources; each produced piece a thumbnail
+    (``thumbnail``, stored as ``thumbnail.jpg`` as production names it), a 9:16 rendition (``video``)
+    and, when given, a ``storyboard``."""
     now = now or datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
     counts = {k: 0 for k in ("trends", "trend_observations", "opportunities", "angles", "content_pieces",
                              "assets", "renditions", "publications", "ai_calls")}
@@ -70,6 +75,7 @@ def seed(
              "brand safety: blocked term" if status == "skipped" else None),
         )
         counts["opportunities"] += 1
+        _seed_brief(conn, i, opportunity_id, trend_id, sources, regions, now)
         angle_id = f"angle_sample{i:03d}"
         conn.execute(
             "INSERT INTO acf.angles (angle_id, opportunity_id, kind, hook, title, platforms, format,"
@@ -87,18 +93,42 @@ def seed(
         if status != "produced":
             continue
         _seed_content(conn, root, i, opportunity_id, angle_id, category, now, days_of_metrics, video, thumbnail,
-                      counts)
+                      counts, storyboard)
     return counts
 
 
-def _seed_content(conn, root, i, opportunity_id, angle_id, category, now, days, video, thumbnail, counts) -> None:
+def _seed_brief(conn, i, opportunity_id, trend_id, sources, regions, now) -> None:
+    facts = [
+        {"fact_id": "f1", "kind": "stat", "text": f"Sample topic {i} was seen {8 + i} times in two days.",
+         "source": "the factory's trend sightings", "url": "", "at": now.isoformat(),
+         "numbers": {"sightings": 8 + i}, "points": []},
+        {"fact_id": "f2", "kind": "headline", "text": f"Sample publisher reports on sample topic {i}.",
+         "source": "Sample News", "url": f"https://news.example.org/sample-{i}", "at": now.isoformat(),
+         "numbers": {}, "points": []},
+        {"fact_id": "f3", "kind": "regions", "text": f"Sample topic {i} trends most in {', '.join(regions[:3])}.",
+         "source": sources[0], "url": "", "at": "", "numbers": {},
+         "points": [[r, 100 - 10 * n] for n, r in enumerate(regions[:3])]},
+    ]
+    conn.execute("INSERT INTO acf.opportunity_briefs (opportunity_id, trend_id, facts, fact_count)"
+                 " VALUES (%s, %s, %s, %s)", (opportunity_id, trend_id, json.dumps(facts), len(facts)))
+
+
+def _seed_content(conn, root, i, opportunity_id, angle_id, category, now, days, video, thumbnail, counts,
+                  storyboard=None) -> None:
     content_id = f"content_sample{i:03d}"
     tier = TIERS[(i // 4) % len(TIERS)]
     made_at = now - timedelta(days=days + 1)
+    script = {"title": f"Sample topic {i} explained", "scenes": [
+        {"index": 0, "narration": f"Here is why sample topic {i} is everywhere today.", "seconds": 3.2,
+         "fact_ids": []},
+        {"index": 1, "narration": f"It was seen {8 + i} times in two days.", "seconds": 4.1, "fact_ids": ["f1"]},
+        {"index": 2, "narration": "Sample News reports on it, and it trends most in a few regions.",
+         "seconds": 5.0, "fact_ids": ["f2", "f3"]}]}
     conn.execute(
         "INSERT INTO acf.content_pieces (content_id, opportunity_id, angle_id, tier, target_seconds, title,"
-        " status, created_at) VALUES (%s,%s,%s,%s,%s,%s,'ready',%s)",
-        (content_id, opportunity_id, angle_id, tier, 30, f"Sample topic {i} explained", made_at),
+        " script, status, created_at) VALUES (%s,%s,%s,%s,%s,%s,%s,'ready',%s)",
+        (content_id, opportunity_id, angle_id, tier, 30, f"Sample topic {i} explained", json.dumps(script),
+         made_at),
     )
     counts["content_pieces"] += 1
     if tier != "offline":
@@ -109,13 +139,16 @@ def _seed_content(conn, root, i, opportunity_id, angle_id, category, now, days, 
                 (modality, cost * (1 + TIERS.index(tier)), content_id, made_at),
             )
             counts["ai_calls"] += 1
-    if thumbnail is not None:
-        thumb_key = storage.key("content", content_id, "thumbnail.png")
-        stored = storage.put_bytes(root, thumb_key, thumbnail)
+    for kind, name, data in (("thumbnail", "thumbnail.jpg", thumbnail), ("storyboard", "storyboard.jpg", storyboard)):
+        if data is None:
+            continue
+        key = storage.key("content", content_id, name)
+        stored = storage.put_bytes(root, key, data)
         conn.execute(
             "INSERT INTO acf.assets (asset_id, content_id, kind, provider, object_key, bytes, checksum)"
-            " VALUES (%s,%s,'thumbnail','local',%s,%s,%s)",
-            (f"asset_sample{i:03d}_thumb", content_id, thumb_key, stored.bytes, stored.checksum),
+            " VALUES (%s,%s,%s,'local',%s,%s,%s)",
+            (f"asset_sample{i:03d}_{'thumb' if kind == 'thumbnail' else kind}", content_id, kind, key,
+             stored.bytes, stored.checksum),
         )
         counts["assets"] += 1
     if video is not None:

@@ -13,6 +13,7 @@ import json
 import logging
 import shutil
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -298,9 +299,44 @@ def make_scene_media(conn, root, content_id: str, scene_indices: list[int] | Non
 
 
 # ---------------------------------------------------------------- render
+class RenderProgressWriter:
+    """Stores a render's progress for the dashboard (``acf.render_progress``) at most every
+    ``every_seconds`` or ``every_percent``, and always its first and last report.
+
+    ``conn`` should be a connection of its own in autocommit mode: the render's own transaction
+    is open until the task ends, and the dashboard must see the percent while it runs. A write that
+    fails (or waits over ``lock_timeout``) is logged and ends the writing, never the render."""
+
+    def __init__(self, conn, content_id: str, every_seconds: float = 1.0, every_percent: float = 5.0,
+                 lock_timeout: str = "2s") -> None:
+        self.conn, self.content_id = conn, content_id
+        self.every_seconds, self.every_percent = every_seconds, every_percent
+        self.lock_timeout = lock_timeout
+        self._written_at, self._written_percent = float("-inf"), None
+
+    def __call__(self, progress: render.Progress) -> None:
+        now = time.monotonic()
+        if self.conn is None or not (progress.done or self._written_percent is None
+                                     or now - self._written_at >= self.every_seconds
+                                     or progress.percent - self._written_percent >= self.every_percent):
+            return
+        try:
+            if self._written_percent is None:
+                self.conn.execute("SELECT set_config('lock_timeout', %s, false)", (self.lock_timeout,))
+            store.record_render_progress(self.conn, self.content_id, progress)
+        except Exception as exc:  # noqa: BLE001 - a lost progress line must not fail the render
+            log.warning("render progress of %s not stored (no more tries): %s", self.content_id, exc)
+            self.conn = None
+            return
+        self._written_at, self._written_percent = now, progress.percent
+
+
 def render_content(conn, root, content_id: str, *, music: bool = True,
-                   encoder: render.EncoderSettings = render.EncoderSettings()) -> list[str]:
-    """Assemble every asked rendition in one ffmpeg run; store them; return their keys."""
+                   encoder: render.EncoderSettings = render.EncoderSettings(),
+                   progress: Callable[[render.Progress], None] | None = None) -> list[str]:
+    """Assemble every asked rendition in one ffmpeg run; store them; return their keys.
+
+    ``progress`` receives ffmpeg's progress reports (e.g. a :class:`RenderProgressWriter`)."""
     plan = load_plan(conn, content_id)
     script = load_script(conn, content_id)
     parts_by_scene = store.scene_assets(conn, content_id)
@@ -344,7 +380,7 @@ def render_content(conn, root, content_id: str, *, music: bool = True,
         outputs = {aspect: scratch / f"video_{aspect.replace(':', 'x')}.mp4" for aspect in plan.aspects}
         try:
             render.render(line, soundtrack, outputs, encoder=encoder, work_dir=scratch / "work",
-                          caption_styles=caption_styles(plan), cards=cards)
+                          caption_styles=caption_styles(plan), cards=cards, on_progress=progress)
         except render.RenderError as exc:
             store.set_status(conn, content_id, "failed", str(exc)[-2000:])
             conn.commit()   # the failure is recorded even though the task raises (a retry renders again)
@@ -459,9 +495,10 @@ def check_outputs(conn, root, content_id: str) -> list[RenditionResult]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def finish_content(conn, root, content_id: str) -> dict[str, list[str]]:
+def finish_content(conn, root, content_id: str,
+                   progress: Callable[[render.Progress], None] | None = None) -> dict[str, list[str]]:
     """Render every rendition, make the thumbnails and check the outputs: the piece is ``ready`` after."""
-    videos = render_content(conn, root, content_id)
+    videos = render_content(conn, root, content_id, progress=progress)
     pictures = make_thumbnails(conn, root, content_id)
     results = check_outputs(conn, root, content_id)
     return {"renditions": videos, "thumbnails": pictures, "aspects": [r.aspect for r in results]}

@@ -8,7 +8,8 @@ encoded to AAC. A scene with a card (:mod:`acf.media.scene_cards`) does not pan:
 is drawn per aspect, and what moves on it (a count-up, a curve drawing on, revealed lines)
 is one list of patches of the moving elements' box (ffconcat), laid on with one ``overlay``. Where several aspects are asked, the stills are decoded once
 and split, the soundtrack is made once, and all outputs share one process.
-Progress (percent, speed) goes to the log; memory stays bounded (frames stream).
+Progress (percent, speed) goes to the log and to ``on_progress`` when given (the production
+step stores it for the dashboard); memory stays bounded (frames stream).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,11 +176,13 @@ def render(
     work_dir: Path | None = None,
     caption_styles: dict[str, str] | None = None,
     cards: dict[tuple[int, str], scene_cards.SceneLayers] | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
 ) -> dict[str, Path]:
     """Render ``timeline`` with ``soundtrack`` into one MP4 per aspect in ``outputs`` (aspect -> path).
 
     ``caption_styles``: aspect -> ``chunked`` | ``word`` (missing: chunked). ``cards``: from
-    :func:`prepare_cards`, (scene index, aspect) -> the card drawn for it."""
+    :func:`prepare_cards`, (scene index, aspect) -> the card drawn for it. ``on_progress`` is called
+    with each progress report of ffmpeg (about twice a second) and once at the end."""
     if not outputs:
         raise RenderError("no rendition asked")
     scratch = Path(work_dir or tempfile.mkdtemp(prefix="acf-render-"))
@@ -217,11 +221,24 @@ def render(
     graph = ffmpeg.merge_outputs(*streams).overwrite_output().global_args(
         "-hide_banner", "-nostats", "-loglevel", "error", "-progress", "pipe:1")
     _run_with_progress(graph.compile(cmd=ffmpeg_exe()), timeline.seconds, scratch / "ffmpeg.log",
-                       label=",".join(outputs))
+                       label=",".join(outputs), on_progress=on_progress)
     return dict(outputs)
 
 
-def _run_with_progress(args: list[str], total_seconds: float, log_path: Path, label: str) -> None:
+@dataclass(frozen=True)
+class Progress:
+    """One progress report of a render: ``label`` names the renditions (``9:16,16:9``)."""
+
+    label: str
+    percent: float
+    rendered_seconds: float
+    total_seconds: float
+    speed: str
+    done: bool = False
+
+
+def _run_with_progress(args: list[str], total_seconds: float, log_path: Path, label: str,
+                       on_progress: Callable[[Progress], None] | None = None) -> None:
     started = time.monotonic()
     last_logged = -10.0
     with open(log_path, "w") as errors:
@@ -236,6 +253,8 @@ def _run_with_progress(args: list[str], total_seconds: float, log_path: Path, la
                 speed = value
             elif key == "progress":
                 percent = min(100.0, 100.0 * out_seconds / max(total_seconds, 1e-6))
+                if on_progress is not None:
+                    on_progress(Progress(label, percent, out_seconds, total_seconds, speed, value == "end"))
                 if percent - last_logged >= 10 or value == "end":
                     log.info("render %s: %.0f%% (%.1f of %.1f s) speed=%s", label, percent, out_seconds,
                              total_seconds, speed)

@@ -131,6 +131,19 @@ def set_status(conn, content_id: str, status: str, error: str | None = None) -> 
                  " WHERE content_id = %s", (status, error, content_id))
 
 
+def record_render_progress(conn, content_id: str, progress) -> None:
+    """Upsert how far the render of ``content_id`` is (a :class:`acf.media.render.Progress`)."""
+    conn.execute(
+        "INSERT INTO acf.render_progress (content_id, percent, rendered_seconds, total_seconds, speed, renditions)"
+        " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (content_id) DO UPDATE SET percent = EXCLUDED.percent,"
+        " rendered_seconds = EXCLUDED.rendered_seconds, total_seconds = EXCLUDED.total_seconds,"
+        " speed = EXCLUDED.speed, renditions = EXCLUDED.renditions, updated_at = now(),"
+        " started_at = CASE WHEN EXCLUDED.percent < acf.render_progress.percent THEN now()"
+        " ELSE acf.render_progress.started_at END",
+        (content_id, round(progress.percent, 1), round(progress.rendered_seconds, 2),
+         round(progress.total_seconds, 2), progress.speed[:32], progress.label[:64]))
+
+
 def add_providers(conn, content_id: str, providers: dict[str, str]) -> None:
     conn.execute("UPDATE acf.content_pieces SET providers = providers || %s WHERE content_id = %s",
                  (json.dumps(providers), content_id))

@@ -50,27 +50,30 @@ def youtube_competition(conn, trend_ids: list[str]) -> dict[str, float]:
 
 
 def save_opportunities(conn, opportunities: list[Opportunity], run_id: str | None = None) -> int:
-    """Upsert; opportunities already in production keep their status."""
+    """Upsert; opportunities already in production, and those a person skipped, keep their status."""
     with conn.cursor() as cur:
         cur.executemany(
             "INSERT INTO acf.opportunities (opportunity_id, trend_id, score, components, status, skip_reason, run_id)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (opportunity_id) DO UPDATE SET score = EXCLUDED.score, components = EXCLUDED.components,"
             "  status = CASE WHEN acf.opportunities.status IN ('in_production', 'produced')"
-            "   THEN acf.opportunities.status ELSE EXCLUDED.status END,"
-            "  skip_reason = EXCLUDED.skip_reason, run_id = EXCLUDED.run_id, updated_at = now()",
+            "   OR acf.opportunities.skipped_by IS NOT NULL THEN acf.opportunities.status ELSE EXCLUDED.status END,"
+            "  skip_reason = CASE WHEN acf.opportunities.skipped_by IS NOT NULL THEN acf.opportunities.skip_reason"
+            "   ELSE EXCLUDED.skip_reason END, run_id = EXCLUDED.run_id, updated_at = now()",
             [(o.opportunity_id, o.trend_id, o.score, json.dumps(o.components), o.status, o.skip_reason, run_id)
              for o in opportunities],
         )
     return len(opportunities)
 
 
-def skip_opportunity(conn, opportunity_id: str, reason: str) -> None:
-    conn.execute(
-        "UPDATE acf.opportunities SET status = 'skipped', skip_reason = %s, updated_at = now()"
+def skip_opportunity(conn, opportunity_id: str, reason: str, by: str | None = None) -> bool:
+    """Skip an open opportunity with its reason; ``by`` names the person (their skip outlives re-scoring).
+    False when it is not open (or does not exist)."""
+    return conn.execute(
+        "UPDATE acf.opportunities SET status = 'skipped', skip_reason = %s, skipped_by = %s, updated_at = now()"
         " WHERE opportunity_id = %s AND status = 'open'",
-        (reason[:1000], opportunity_id),
-    )
+        (reason[:1000], by[:200] if by else None, opportunity_id),
+    ).rowcount == 1
 
 
 def _opportunity(row: dict) -> Opportunity:
@@ -148,10 +151,35 @@ def trend_evidence(conn, trend_ids: list[str]) -> dict[str, list[dict]]:
         " WHERE rank <= %s",
         (list(trend_ids), EVIDENCE_PER_SOURCE),
     )
-    evidence: dict[str, list[dict]] = {}
+    return _per_trend(rows)
+
+
+SAID_PER_KIND = 12   # acf.trend_evidence rows read per trend and kind: the most-reached ones
+# The count that orders a trend's evidence of one kind: upvotes, views, likes on X.
+_REACH = " ".join("""CASE WHEN metrics->>'score' ~ '^[0-9]{1,15}$' THEN (metrics->>'score')::bigint
+    WHEN metrics->>'views' ~ '^[0-9]{1,15}$' THEN (metrics->>'views')::bigint
+    WHEN metrics->>'like_count' ~ '^[0-9]{1,15}$' THEN (metrics->>'like_count')::bigint END""".split())
+
+
+def trend_said(conn, trend_ids: list[str]) -> dict[str, list[dict]]:
+    """Per trend, its ``acf.trend_evidence`` rows (what its brief quotes), per kind the most-reached first;
+    flagged rows are included with their ``flag``, so the brief leaves them and their repeats out."""
+    rows = db.fetch_dicts(
+        conn,
+        "SELECT trend_id, evidence_id, kind, source, text, publisher, author, url, published_at, metrics, item_id,"
+        " parent_id, region, flag, last_seen FROM (SELECT *, row_number() OVER (PARTITION BY trend_id, kind ORDER BY"
+        f"  (flag IS NULL) DESC, coalesce({_REACH}, 0) DESC, last_seen DESC) AS rank"
+        "  FROM acf.trend_evidence WHERE trend_id = ANY(%s)) ranked WHERE rank <= %s",
+        (list(trend_ids), SAID_PER_KIND),
+    )
+    return _per_trend(rows)
+
+
+def _per_trend(rows: list[dict]) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {}
     for row in rows:
-        evidence.setdefault(row["trend_id"], []).append(row)
-    return evidence
+        grouped.setdefault(row["trend_id"], []).append(row)
+    return grouped
 
 
 def save_briefs(conn, briefs: dict[str, tuple[str, list]], run_id: str | None = None) -> int:

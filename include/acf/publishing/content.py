@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import psycopg
@@ -10,6 +11,7 @@ import psycopg
 from acf import storage
 from acf.db import fetch_dicts
 from acf import platform_rules
+from acf.publishing import ledger, schedule
 from acf.publishing.models import ContentSource, PlatformPackage, RenditionRef
 
 # A (content, platform) is still to do unless some account published it, or it failed for good.
@@ -36,6 +38,9 @@ SELECT c.content_id, c.title, c.script, c.language, c.tier, c.platforms AS piece
 """
 
 
+WATCHED_FOR = timedelta(hours=1)   # a processing post looked at within this is someone's (a trigger's) to finish
+
+
 def ready_sources(conn: psycopg.Connection, content_ids: list[str] | None = None, limit: int = 200) -> list[ContentSource]:
     """Ready pieces with at least one platform still to publish, as optimizer input."""
     only = "AND c.content_id = ANY(%(ids)s)" if content_ids else ""
@@ -50,8 +55,15 @@ def ready_sources(conn: psycopg.Connection, content_ids: list[str] | None = None
         renditions.setdefault(r["content_id"], []).append(
             RenditionRef(r["aspect"], r["object_key"], float(r["duration_seconds"]), r["width"], r["height"]))
     done: dict[str, set[str]] = {}
+    # Done, or someone's responsibility: published, failed for good, rejected by a person, held by the platform
+    # until its time, waiting for a slot not yet missed, or being watched while the platform processes it (a
+    # wait lost while the factory was down, or a post nobody looked at for an hour, is taken again).
+    now = datetime.now(timezone.utc)
     for r in fetch_dicts(conn, "SELECT content_id, platform FROM acf.publications WHERE content_id = ANY(%s)"
-                               " AND (state = 'published' OR (state = 'failed' AND attempts >= 5))", (ids,)):
+                               " AND (state IN ('published', 'rejected') OR (state = 'failed' AND attempts >= %s)"
+                               " OR (state = 'scheduled' AND (external_id IS NOT NULL OR scheduled_at > %s))"
+                               " OR (state = 'processing' AND updated_at > %s))",
+                         (ids, ledger.MAX_ATTEMPTS, now - schedule.LATE_AFTER, now - WATCHED_FOR)):
         done.setdefault(r["content_id"], set()).add(r["platform"])
     media_providers: dict[str, dict[str, list[str]]] = {}
     for r in fetch_dicts(conn, "SELECT DISTINCT content_id, kind, provider FROM acf.assets WHERE content_id = ANY(%s)"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -9,6 +10,15 @@ from typing import Any, Callable
 from acf import storage
 from acf.publishing.errors import NotPublishableError
 from acf.publishing.http import Token
+
+
+TOKEN_FIELDS = ("access_token", "refresh_token", "token_expires_at")   # the extras a Connection keeps them in
+
+
+def token_extras(token: Token) -> dict:
+    """The Connection extras that hold ``token`` (the inverse of :func:`token_from_extras`)."""
+    return {"access_token": token.access_token, "refresh_token": token.refresh_token or "",
+            "token_expires_at": token.expires_at.isoformat() if token.expires_at else ""}
 
 
 def token_from_extras(extras: dict, access_field: str = "access_token") -> Token:
@@ -28,13 +38,39 @@ _TOKEN_LOCK = threading.Lock()
 def shared_token_manager(key: str, make: Callable[[], object]):
     """One TokenManager per Connection per worker process, so a refreshed token is reused, not refreshed again.
 
-    A refreshed token lives only in this process's memory: it is never written
-    to logs, XComs, the factory database or the object store.
+    A refreshed token is written back to the Connection when the hook gives its manager a store
+    (``hooks.connection_store``); it is never written to logs, XComs, the factory database or the
+    object store.
     """
     with _TOKEN_LOCK:
         if key not in _TOKEN_MANAGERS:
             _TOKEN_MANAGERS[key] = make()
         return _TOKEN_MANAGERS[key]
+
+
+@contextmanager
+def advisory_lock(connect: Callable[[], Any], key: str, timeout: float = 120.0, poll: float = 0.2):
+    """A PostgreSQL session advisory lock on ``key`` across processes and machines (the factory database):
+    held while one worker refreshes an account's tokens, so another waits and then reads what it wrote.
+    Dies with the connection, so a killed worker never leaves it held."""
+    import time
+
+    from acf.publishing.errors import TransientPublishError
+
+    conn = connect()
+    try:
+        conn.autocommit = True
+        deadline = time.monotonic() + timeout
+        while not conn.execute("SELECT pg_try_advisory_lock(hashtext(%s))", (key,)).fetchone()[0]:
+            if time.monotonic() > deadline:
+                raise TransientPublishError(f"waited {timeout:.0f} s for the lock {key!r}")
+            time.sleep(poll)
+        try:
+            yield
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (key,))
+    finally:
+        conn.close()
 
 
 def connection_key(conn_id: str, *parts: object) -> str:

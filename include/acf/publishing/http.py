@@ -7,19 +7,28 @@
 - Tokens are refreshed *before* they expire; a 401 forces one refresh and one
   retry; a refresh that fails raises :class:`NeedsReauthError` at once (no
   blind retries). Tokens never appear in messages.
+- With a :class:`TokenStore` (the Connection) and a cross-process lock, a refresh
+  is written back, so every worker uses the newest pair: under the lock the
+  stored pair is read again, adopted when another worker already refreshed it,
+  refreshed (from the newest refresh token) and written back otherwise. TikTok
+  rotates refresh tokens: a spent one is refused, so the pair must never be lost.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 
 from acf.redaction import redact, register
+
+log = logging.getLogger(__name__)
 from acf.publishing.errors import NeedsReauthError, PermanentPublishError, QuotaExceededError, TransientPublishError
 
 REFRESH_SKEW = timedelta(minutes=5)
@@ -32,37 +41,68 @@ class Token:
     refresh_token: str | None = None
 
 
+class TokenStore(Protocol):
+    """Where an account's tokens live between processes (the Airflow Connection): read fresh, write back."""
+
+    def read(self) -> Token: ...
+
+    def write(self, token: Token) -> None: ...
+
+
 class TokenManager:
-    """Holds an OAuth token and refreshes it ahead of expiry with ``refresh(token) -> Token``."""
+    """Holds an OAuth token and refreshes it ahead of expiry with ``refresh(token) -> Token``.
+
+    ``store`` and ``lock`` (a context manager factory held across processes, e.g. a PostgreSQL
+    advisory lock per Connection) make refreshes shared: see the module docstring.
+    """
 
     def __init__(self, token: Token, refresh: Callable[[Token], Token] | None, account: str,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 store: TokenStore | None = None,
+                 lock: Callable[[], AbstractContextManager] | None = None):
         self.token = token
         register(token.access_token, token.refresh_token)
         self._refresh = refresh
         self.account = account
         self.clock = clock
+        self.store = store
+        self.shared_lock = lock or nullcontext
         self._lock = threading.Lock()
-        self.refreshes = 0
+        self.refreshes = 0      # refreshes this manager made (an adopted pair is not one)
+
+    def _expiring(self, token: Token) -> bool:
+        return token.expires_at is not None and self.clock() >= token.expires_at - REFRESH_SKEW
 
     def current(self) -> str:
         with self._lock:
-            if self.token.expires_at is not None and self.clock() >= self.token.expires_at - REFRESH_SKEW:
-                self._do_refresh("expires soon")
+            if self._expiring(self.token):
+                self._do_refresh("expires soon", self.token.access_token)
             return self.token.access_token
 
     def force_refresh(self, stale: str) -> str:
         with self._lock:
             if self.token.access_token == stale:  # another thread may have refreshed already
-                self._do_refresh("rejected by the platform")
+                self._do_refresh("rejected by the platform", stale)
             return self.token.access_token
 
-    def _do_refresh(self, why: str) -> None:
+    def _do_refresh(self, why: str, stale: str) -> None:
         if self._refresh is None:
             raise NeedsReauthError(f"{self.account}: access token {why} and no refresh is configured;"
                                    " re-authorise the Connection")
         try:
-            self.token = self._refresh(self.token)
+            if self.store is None:
+                self.token = self._refresh(self.token)
+            else:
+                with self.shared_lock():
+                    stored = self.store.read()
+                    register(stored.access_token, stored.refresh_token)
+                    if stored.access_token and stored.access_token != stale and not self._expiring(stored):
+                        self.token = stored          # another worker refreshed it: use theirs
+                        return
+                    fresh = self._refresh(stored if stored.refresh_token else self.token)
+                    register(fresh.access_token, fresh.refresh_token)
+                    self.token = fresh
+                    self._save(fresh)                # before anyone else can refresh with the spent token
             register(self.token.access_token, self.token.refresh_token)
         except NeedsReauthError:
             raise
@@ -70,6 +110,20 @@ class TokenManager:
             raise NeedsReauthError(f"{self.account}: token refresh failed ({type(exc).__name__}); "
                                    "re-authorise the Connection") from None
         self.refreshes += 1
+
+    def _save(self, fresh: Token, tries: int = 3) -> None:
+        """Write the new pair back; if the store stays unreachable, keep using it here and say what is at risk."""
+        for attempt in range(1, tries + 1):
+            try:
+                self.store.write(fresh)
+                return
+            except Exception as exc:  # noqa: BLE001 - reported below, never with the token
+                if attempt == tries:
+                    log.error("%s: refreshed tokens could not be saved to the Connection (%s); this worker uses"
+                              " them, others will need the account re-authorised if the platform rotated the"
+                              " refresh token", self.account, redact(f"{type(exc).__name__}: {exc}"))
+                    return
+                time.sleep(0.5 * attempt)
 
 
 class ApiClient:

@@ -23,10 +23,13 @@ class PlatformPackage:
 class PublicationResult:
     publication_id: str
     platform: str
-    state: str               # published | deferred | failed | needs_reauth | processing
+    state: str               # published | scheduled | deferred | failed | needs_reauth | processing | rejected
     external_id: str | None = None
     url: str | None = None
     error: str | None = None
+    scheduled_at: str | None = None    # ISO time the post goes (or went) live, when it was scheduled
+    wait_until: str | None = None      # ISO time to come back and post (the platform cannot hold it)
+    waiting_on: dict | None = None     # ids of a post the platform is still processing (what a trigger polls)
 
 
 @dataclass
@@ -66,6 +69,6 @@ class ContentSource:
 class UploadOutcome:
     """What a platform (or the outbox) says about a post."""
 
-    state: str               # published | processing
+    state: str               # published | scheduled (the platform holds it until package.extra["scheduled_at"]) | processing
     external_id: str
     url: str | None = None

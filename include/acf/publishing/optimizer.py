@@ -211,8 +211,13 @@ class ContentOptimizer:
                           privacy_level=rule["privacy"], trending_sound=source.trending_sound)
 
     def _instagram(self, source: ContentSource, platform: str, rule: dict) -> PlatformPackage:
+        # The rules' post_types in order of preference: the first whose rendition fits is posted.
         post_type, rendition = "REELS", None
-        for kind in ("reels", "stories"):
+        declares = bool((rule.get("ai_disclosure") or {}).get("caption_line")) and \
+            disclosure.declares_ai(source.media_providers, source.ai_disclosure)
+        for kind in (str(t).lower() for t in rule.get("post_types") or ("REELS", "STORIES")):
+            if kind == "stories" and declares:
+                continue   # a story takes no caption: nowhere to say it is AI-made, so it goes as a reel
             spec = rule["renditions"][kind]
             rendition = self._pick(source, spec["aspects"], spec["min_seconds"], spec["max_seconds"])
             if rendition is not None:

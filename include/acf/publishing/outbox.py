@@ -4,6 +4,9 @@
 ``thumbnail.<ext>`` and ``metadata.json`` (what the platform's API would get).
 ``metadata.json`` is written last, so its presence means the package is complete;
 that is also how a rerun finds it again instead of writing it twice.
+
+A scheduled package is written at once with its ``scheduled_at`` in ``metadata.json``
+(the outbox "holds" it, as YouTube and Facebook do): offline, nothing waits.
 """
 from __future__ import annotations
 
@@ -28,10 +31,16 @@ def external_id(platform: str, content_id: str) -> str:
 
 
 class OutboxUploader:
+    native_schedule = {"min_ahead_seconds": 0}   # any time ahead: the time is written into metadata.json
+
     def __init__(self, root: Any, platform: str, account: str = ACCOUNT):
         self.root = root
         self.platform = platform
         self.account = account
+
+    @staticmethod
+    def _state(package: PlatformPackage) -> str:
+        return "scheduled" if package.extra.get("scheduled_at") else "published"
 
     def _url(self, prefix: str) -> str:
         return str(self.root / prefix)
@@ -39,7 +48,7 @@ class OutboxUploader:
     def lookup(self, package: PlatformPackage, upload_state: dict, marker: str) -> UploadOutcome | None:
         prefix = outbox_prefix(self.platform, package.content_id)
         if storage.exists(self.root, f"{prefix}/metadata.json"):
-            return UploadOutcome("published", external_id(self.platform, package.content_id), self._url(prefix))
+            return UploadOutcome(self._state(package), external_id(self.platform, package.content_id), self._url(prefix))
         return None
 
     def upload(self, package: PlatformPackage, upload_state: dict, marker: str,
@@ -62,9 +71,10 @@ class OutboxUploader:
             "external_id": external_id(self.platform, package.content_id),
             "marker": marker,
             "written_at": datetime.now(timezone.utc).isoformat(),
+            "scheduled_at": package.extra.get("scheduled_at"),   # when it is to go live; None = at once
             "package": asdict(package),
             "files": files,
         }
         storage.put_bytes(self.root, f"{prefix}/metadata.json",
                           json.dumps(metadata, ensure_ascii=False, indent=2).encode("utf-8"))
-        return UploadOutcome("published", metadata["external_id"], self._url(prefix))
+        return UploadOutcome(self._state(package), metadata["external_id"], self._url(prefix))

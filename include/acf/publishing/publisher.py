@@ -9,7 +9,16 @@ An *uploader* is anything with ``platform``, ``account`` and two methods:
   platform hands out something a resume needs.
 
 The hooks in ``plugins/hooks`` (YouTube, TikTok, Instagram, Facebook) and the
-offline :class:`acf.publishing.outbox.OutboxUploader` all fit.
+offline :class:`acf.publishing.outbox.OutboxUploader` all fit. Optional attributes:
+``timezone`` (the account's, for posting windows), ``native_schedule`` (scheduling
+limits when they differ from the platform's rules: the outbox holds anything) and
+``processing_keys`` (the upload-state ids a trigger polls while the platform processes).
+
+Scheduled publishing (``publish_at`` and the platform's posting windows,
+:mod:`acf.publishing.schedule`): a platform that holds posts gets the slot in
+``package.extra["scheduled_at"]`` and the row ends ``scheduled``; for one that cannot,
+the row is marked ``scheduled`` and the result says ``wait_until``: the caller comes
+back then (on the triggerer) and calls again.
 """
 from __future__ import annotations
 
@@ -19,7 +28,8 @@ from typing import Protocol
 
 import psycopg
 
-from acf.publishing import ledger, quotas
+from acf import platform_rules
+from acf.publishing import ledger, quotas, schedule
 from acf.publishing.errors import (
     NeedsReauthError, NotPublishableError, PermanentPublishError, QuotaExceededError,
 )
@@ -36,20 +46,34 @@ class Uploader(Protocol):
                checkpoint: Callable[[dict], None]) -> UploadOutcome: ...
 
 
-def _result(row: dict) -> PublicationResult:
+def _result(row: dict, **extra) -> PublicationResult:
+    scheduled_at = row.get("scheduled_at")
     return PublicationResult(row["publication_id"], row["platform"], row["state"], row["external_id"],
-                             row["url"], row["error"])
+                             row["url"], row["error"],
+                             scheduled_at=scheduled_at.isoformat() if scheduled_at else None, **extra)
+
+
+def _waiting_on(row: dict, uploader: Uploader) -> dict | None:
+    """The ids of a post the platform is still processing, for a trigger to poll (never a token or URL)."""
+    if row["state"] != "processing":
+        return None
+    state = row["upload_state"] or {}
+    keys = getattr(uploader, "processing_keys", ())
+    found = {key: state[key] for key in keys if state.get(key)}
+    return found or None
 
 
 def publish(conn: psycopg.Connection, package: PlatformPackage, uploader: Uploader, *,
             package_key: str | None = None, now: datetime | None = None,
-            use_quota: bool = True) -> PublicationResult:
+            use_quota: bool = True, publish_at: datetime | None = None) -> PublicationResult:
     """Publish ``package`` at most once for (content, platform, account); commits as it goes.
 
     Returns the ledger's final word. Transient errors (network, 5xx after the
     hook's own retries) are re-raised after the state is saved, so the task's
     retry resumes; quota, re-authorisation and permanent refusals are recorded
-    and returned, not raised.
+    and returned, not raised. ``publish_at`` (aware) asks for a time; the
+    platform's posting windows apply either way. A piece a person rejected is
+    never posted.
     """
     now = now or quotas.now_utc()
     row = ledger.ensure(conn, package.content_id, package.platform, uploader.account, package_key)
@@ -60,14 +84,32 @@ def publish(conn: psycopg.Connection, package: PlatformPackage, uploader: Upload
         return PublicationResult(pub_id, package.platform, "processing", error="another worker is publishing it")
     try:
         row = ledger.get(conn, pub_id)
-        if row["state"] == "published":
+        if row["state"] in ("published", "rejected") or (row["state"] == "scheduled" and row["external_id"]):
             return _result(row)
         if row["state"] == "deferred" and row["deferred_until"] and row["deferred_until"] > now:
             return _result(row)
         if row["state"] == "failed" and row["attempts"] >= ledger.MAX_ATTEMPTS:
             return _result(row)
+        if ledger.is_rejected(conn, package.content_id, package.platform):
+            ledger.mark(conn, pub_id, "rejected", error="rejected at approval")
+            conn.commit()
+            return _result(ledger.get(conn, pub_id))
+        started = bool(row["upload_state"]) or row["state"] in ("uploading", "processing")
+        if not started:
+            plan = _plan(package, uploader, publish_at, now)
+            if plan.how == "wait":
+                ledger.mark(conn, pub_id, "scheduled", scheduled_at=plan.slot)
+                conn.commit()
+                return _result(ledger.get(conn, pub_id), wait_until=plan.wait_until.isoformat())
+            if plan.how == "native":
+                package.extra["scheduled_at"] = plan.slot.isoformat()
+        elif row["scheduled_at"] and row["scheduled_at"] > now:
+            package.extra["scheduled_at"] = row["scheduled_at"].isoformat()  # what the interrupted upload asked
         try:
-            return _publish_locked(conn, row, package, uploader, now, use_quota)
+            result = _publish_locked(conn, row, package, uploader, now, use_quota)
+            if result.state == "processing":
+                result.waiting_on = _waiting_on(ledger.get(conn, pub_id), uploader)
+            return result
         except NeedsReauthError as exc:
             conn.rollback()
             ledger.mark(conn, pub_id, "needs_reauth", error=str(exc))
@@ -102,8 +144,9 @@ def _publish_locked(conn, row: dict, package: PlatformPackage, uploader: Uploade
     # Reconcile before posting: a kill or a lost answer may have left the post live or processing.
     if row["state"] != "pending" or upload_state:
         found = uploader.lookup(package, upload_state, row["marker"])
-        if found is not None and found.state == "published":
-            ledger.mark(conn, pub_id, "published", external_id=found.external_id, url=found.url)
+        if found is not None and found.state in ("published", "scheduled", "processing"):
+            # Processing: the post is with the platform; finishing it again would send the publish twice.
+            _record(conn, pub_id, found, package)
             conn.commit()
             return _result(ledger.get(conn, pub_id))
     # Quota is spent once per post: a resumed upload already paid for it.
@@ -124,6 +167,25 @@ def _publish_locked(conn, row: dict, package: PlatformPackage, uploader: Uploade
         conn.commit()
 
     outcome = uploader.upload(package, upload_state, row["marker"], checkpoint)
-    ledger.mark(conn, pub_id, outcome.state, external_id=outcome.external_id, url=outcome.url)
+    _record(conn, pub_id, outcome, package)
     conn.commit()
     return _result(ledger.get(conn, pub_id))
+
+
+def _record(conn, pub_id: str, outcome, package: PlatformPackage) -> None:
+    scheduled_at = schedule.parse_time(package.extra.get("scheduled_at"))
+    state = outcome.state
+    if state == "scheduled" and scheduled_at is None:
+        state = "published"   # an uploader that says scheduled without a time: it is live
+    ledger.mark(conn, pub_id, state, external_id=outcome.external_id, url=outcome.url,
+                scheduled_at=scheduled_at if state == "scheduled" else None)
+
+
+def _plan(package: PlatformPackage, uploader: Uploader, publish_at: datetime | None, now: datetime) -> schedule.Plan:
+    """Post now, post now held by the platform until the slot, or wait (see acf.publishing.schedule)."""
+    try:
+        rule = platform_rules.for_platform(package.platform).get("schedule") or {}
+    except platform_rules.UnknownPlatformError:
+        rule = {}
+    return schedule.plan(rule, publish_at, now, getattr(uploader, "timezone", None),
+                         getattr(uploader, "native_schedule", None))

@@ -38,11 +38,15 @@ def chunk_plan(size: int, rule: dict) -> tuple[int, int]:
 
 class TikTokUploader:
     platform = "tiktok"
+    processing_keys = ("publish_id",)
 
     def __init__(self, base_url: str, tokens: TokenManager, media_file: Callable[[str], Path], *,
                  account: str, direct_post: bool = True, poll_seconds: float = 2.0, max_polls: int = 60,
-                 sleep: Callable[[float], None] = time.sleep, chunk_rule: dict | None = None, **client_options):
+                 sleep: Callable[[float], None] = time.sleep, chunk_rule: dict | None = None, on_wait: str = "poll",
+                 timezone: str | None = None, **client_options):
         self.account = account
+        self.on_wait = on_wait      # "poll": sleep between status fetches; "return": one look, then "processing"
+        self.timezone = timezone
         self.api = ApiClient(base_url, tokens, platform="tiktok", sleep=sleep, **client_options)
         self.media_file = media_file
         self.direct_post = direct_post
@@ -147,14 +151,21 @@ class TikTokUploader:
                                           "Content-Range": f"bytes {first}-{last}/{size}"})
                 checkpoint({"next_chunk": index + 1})
 
+    def check_processing(self, waiting_on: dict) -> str | None:
+        """One status fetch: ``ready``, ``failed``, or None while TikTok is still processing the post."""
+        status = self.status(waiting_on["publish_id"]).get("status")
+        return "ready" if status in (DONE, "SEND_TO_USER_INBOX") else "failed" if status == "FAILED" else None
+
     def _wait(self, publish_id: str) -> UploadOutcome:
-        for _ in range(self.max_polls):
+        polls = 1 if self.on_wait == "return" else self.max_polls
+        for attempt in range(polls):
             status = self.status(publish_id)
             if status.get("status") in (DONE, "SEND_TO_USER_INBOX"):
                 return self._outcome(publish_id, status)
             if status.get("status") == "FAILED":
                 raise PermanentPublishError(f"tiktok: processing failed: {status.get('fail_reason', 'unknown')}")
-            self.sleep(self.poll_seconds)
+            if attempt + 1 < polls:
+                self.sleep(self.poll_seconds)
         return UploadOutcome("processing", publish_id)
 
     @staticmethod

@@ -34,6 +34,18 @@ RATE_REASONS = ("rateLimitExceeded", "userRateLimitExceeded")
 UPLOAD_SCOPE = "https://www.googleapis.com/auth/youtube.upload"
 
 
+MAX_RETRY_AFTER = 30.0   # seconds: a longer Retry-After defers the post instead of holding the task
+
+
+def _retry_after(exc) -> float | None:
+    """The ``Retry-After`` seconds of an HttpError's response, if it has a number there."""
+    try:
+        value = (exc.resp or {}).get("retry-after")
+        return max(0.0, float(value)) if value is not None else None
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
 def _reason(exc) -> str:
     try:
         body = json.loads(exc.content.decode("utf-8") if isinstance(exc.content, bytes) else exc.content)
@@ -45,6 +57,18 @@ def _reason(exc) -> str:
 
 def video_url(video_id: str) -> str:
     return f"https://www.youtube.com/watch?v={video_id}"
+
+
+def _rfc3339(moment: str) -> str:
+    """An ISO time as the UTC RFC 3339 string the Data API's datetime fields take."""
+    parsed = datetime.fromisoformat(str(moment).replace("Z", "+00:00")).astimezone(timezone.utc)
+    return parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _outcome(package: PlatformPackage, video_id: str) -> UploadOutcome:
+    """Uploaded: live now, or held private by YouTube until its publishAt."""
+    return UploadOutcome("scheduled" if package.extra.get("scheduled_at") else "published", video_id,
+                         video_url(video_id))
 
 
 def build_service(root_url: str, credentials, timeout: float = 120.0):
@@ -64,30 +88,12 @@ def build_service(root_url: str, credentials, timeout: float = 120.0):
     return discovery.build_from_document(document, http=http), http
 
 
-MAX_RETRY_AFTER = 60.0   # seconds a 429's Retry-After may ask for before the post is deferred instead
-
-
-class RetryAfter(TransientPublishError):
-    """A throttled call to send again once ``wait`` seconds have passed."""
-
-    def __init__(self, message: str, wait: float) -> None:
-        super().__init__(message)
-        self.wait = wait
-
-
-def _retry_after(exc) -> float | None:
-    try:
-        return max(0.0, float(exc.resp.get("retry-after")))
-    except (TypeError, ValueError, AttributeError):
-        return None
-
-
 class YouTubeUploader:
     platform = "youtube"
 
     def __init__(self, service, http, media_file: Callable[[str], Path], *, account: str,
                  chunk_size: int = 8 * 1024 * 1024, max_chunk_errors: int = 8,
-                 sleep: Callable[[float], None] = time.sleep, backoff: float = 0.5):
+                 sleep: Callable[[float], None] = time.sleep, backoff: float = 0.5, timezone: str | None = None):
         if chunk_size % QUANTUM:
             raise ValueError("YouTube resumable chunks are multiples of 256 KB")
         self.service = service
@@ -98,6 +104,7 @@ class YouTubeUploader:
         self.max_chunk_errors = max_chunk_errors
         self.sleep = sleep
         self.backoff = backoff
+        self.timezone = timezone    # the account's, for posting windows
 
     # --- errors -------------------------------------------------------------
     def _translate(self, exc: Exception, what: str) -> Exception:
@@ -114,12 +121,13 @@ class YouTubeUploader:
                 bucket = "inserts" if reason == "uploadLimitExceeded" or what == "videos.insert" else "upload_units"
                 return QuotaExceededError(f"youtube {what}: {reason} ({bucket} bucket; resets at midnight Pacific)",
                                           next_pacific_midnight(datetime.now(timezone.utc)), bucket)
-            wait = _retry_after(exc)
-            if status == 429 and wait is not None and wait <= MAX_RETRY_AFTER:
-                # A short throttle says how long to wait: wait and go on, as acf.publishing.http does for the
-                # other platforms (without this, one 429 blocked the account's uploads for 15 minutes).
-                return RetryAfter(f"youtube {what}: HTTP 429, retry after {wait:g} s", wait)
             if status == 429 or reason in RATE_REASONS:
+                wait = _retry_after(exc)
+                if wait is not None and wait <= MAX_RETRY_AFTER:
+                    # The server says when to come back, and it is soon: wait and retry, do not defer.
+                    error = TransientPublishError(f"youtube {what}: {reason or 'rate limited'}, retry after {wait:g} s")
+                    error.retry_after = wait
+                    return error
                 return QuotaExceededError(f"youtube {what}: {reason or 'rate limited'}",
                                           datetime.now(timezone.utc) + timedelta(minutes=15), "upload_units")
             if status == 401:
@@ -139,7 +147,7 @@ class YouTubeUploader:
                 error = self._translate(exc, what)
                 if not isinstance(error, TransientPublishError) or attempt == tries:
                     raise error from None
-                self.sleep(error.wait if isinstance(error, RetryAfter) else self.backoff * 2 ** attempt)
+                self.sleep(getattr(error, "retry_after", None) or self.backoff * 2 ** attempt)
 
     # --- Uploader -------------------------------------------------------------
     def lookup(self, package: PlatformPackage, upload_state: dict, marker: str) -> UploadOutcome | None:
@@ -162,7 +170,7 @@ class YouTubeUploader:
             return None
         if not upload_state.get("thumbnail_done") and package.thumbnail_key:
             self._thumbnail(video_id, package.thumbnail_key, lambda update: None)  # idempotent: finish the post
-        return UploadOutcome("published", video_id, video_url(video_id))
+        return _outcome(package, video_id)
 
     def upload(self, package: PlatformPackage, upload_state: dict, marker: str,
                checkpoint: Callable[[dict], None]) -> UploadOutcome:
@@ -186,7 +194,7 @@ class YouTubeUploader:
             save({"video_id": video_id})
         if package.thumbnail_key and not state.get("thumbnail_done"):
             self._thumbnail(video_id, package.thumbnail_key, save)
-        return UploadOutcome("published", video_id, video_url(video_id))
+        return _outcome(package, video_id)
 
     # --- steps --------------------------------------------------------------
     @staticmethod
@@ -195,14 +203,19 @@ class YouTubeUploader:
         while tags and sum(len(t) + (2 if " " in t else 0) + 1 for t in tags) + len(marker) > 500:
             tags.pop()
         extra = package.extra
+        status = {"privacyStatus": extra.get("privacy_status", "private"),
+                  "selfDeclaredMadeForKids": bool(extra.get("self_declared_made_for_kids", False)),
+                  "containsSyntheticMedia": bool(extra.get("ai_generated", False)),
+                  "embeddable": True}
+        if extra.get("scheduled_at"):
+            # status.publishAt "can be set only if the privacy status of the video is private": the video is
+            # private until then and YouTube makes it public at that time.
+            status.update(privacyStatus="private", publishAt=_rfc3339(extra["scheduled_at"]))
         return {
             "snippet": {"title": package.title, "description": package.description, "tags": tags + [marker],
                         "categoryId": str(extra.get("category_id", "22")),
                         "defaultLanguage": extra.get("language", "en")},
-            "status": {"privacyStatus": extra.get("privacy_status", "private"),
-                       "selfDeclaredMadeForKids": bool(extra.get("self_declared_made_for_kids", False)),
-                       "containsSyntheticMedia": bool(extra.get("ai_generated", False)),
-                       "embeddable": True},
+            "status": status,
         }
 
     def _session_status(self, session_uri: str, size: int) -> tuple[bool, Any]:
@@ -247,7 +260,7 @@ class YouTubeUploader:
                 if not isinstance(error, TransientPublishError) or errors >= self.max_chunk_errors:
                     raise error from None
                 errors += 1
-                self.sleep(error.wait if isinstance(error, RetryAfter) else self.backoff * 2 ** min(errors, 5))
+                self.sleep(getattr(error, "retry_after", None) or self.backoff * 2 ** min(errors, 5))
                 continue
             if fresh and request.resumable_uri:
                 save({"session_uri": request.resumable_uri})

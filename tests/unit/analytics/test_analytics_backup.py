@@ -7,8 +7,10 @@ import pytest
 
 from acf import db, maintenance
 from acf.analytics import sample
+from acf.security import backup_crypto
 
 NOW = datetime(2026, 6, 1, 3, tzinfo=timezone.utc)
+KEY = "backup-key-for-tests-7f3a"
 
 
 @pytest.fixture
@@ -88,3 +90,41 @@ def test_dump_failure_is_reported_and_nothing_is_catalogued(pg_conn, pg_dsn, obj
         maintenance.backup(pg_dsn, object_root, tmp_path, now=NOW, schema="no_such_schema")
     assert pg_conn.execute("SELECT count(*) FROM acf.backups").fetchone()[0] == 0
     assert not list(object_root.rglob("*.dump"))
+
+
+# -- encrypted backups (issue 22): sealed before the object store, restored with the key only --------
+def test_an_encrypted_backup_holds_no_plain_dump_and_restores_with_its_key(seeded, pg_dsn, object_root, tmp_path):
+    (tmp_path / "work").mkdir()
+    record = maintenance.backup(pg_dsn, object_root, tmp_path / "work", now=NOW, encryption_key=KEY)
+    stored = (object_root / record.backup_key).read_bytes()
+    assert stored.startswith(backup_crypto.MAGIC)
+    assert b"PGDMP" not in stored and b"Sample topic" not in stored   # pg_dump's magic and the data
+    assert record.encryption == backup_crypto.ALGORITHM and record.key_id == backup_crypto.key_id(KEY)
+    assert not list((tmp_path / "work").iterdir())                   # no plain dump left behind
+    catalogued = seeded.execute("SELECT encryption, key_id FROM acf.backups").fetchone()
+    assert catalogued == (backup_crypto.ALGORITHM, record.key_id)
+    result = maintenance.verify_restore(pg_dsn, object_root, tmp_path, encryption_key=KEY)
+    assert result["rows"] == sum(record.row_counts.values()) and result["encryption"] == backup_crypto.ALGORITHM
+
+
+@pytest.mark.parametrize("key, reason", [(None, "no key was given"), ("another-key-entirely", "wrong key")])
+def test_a_restore_without_the_key_or_with_another_fails_clearly(seeded, pg_dsn, object_root, tmp_path, key, reason):
+    maintenance.backup(pg_dsn, object_root, tmp_path, now=NOW, encryption_key=KEY)
+    with pytest.raises(maintenance.BackupError, match=reason):
+        maintenance.verify_restore(pg_dsn, object_root, tmp_path, encryption_key=key)
+    leftovers = seeded.execute("SELECT count(*) FROM pg_database WHERE datname LIKE 'acf_restore_check_%'")
+    assert leftovers.fetchone()[0] == 0
+
+
+def test_on_s3_the_dump_is_sealed_and_stored_with_server_side_encryption(seeded, pg_dsn, s3_root, tmp_path):
+    root, client = s3_root
+    sse = maintenance.sse_arguments("AES256")
+    record = maintenance.backup(pg_dsn, root, tmp_path, now=NOW, encryption_key=KEY, sse=sse)
+    head = client.head_object(Bucket="acf-objects", Key=f"factory/{record.backup_key}")
+    assert head["ServerSideEncryption"] == "AES256"
+    body = client.get_object(Bucket="acf-objects", Key=f"factory/{record.backup_key}")["Body"].read()
+    assert body.startswith(backup_crypto.MAGIC) and len(body) == record.bytes
+    result = maintenance.verify_restore(pg_dsn, root, tmp_path, encryption_key=KEY)
+    assert result["rows"] == sum(record.row_counts.values())
+    with pytest.raises(maintenance.BackupError, match="no key was given"):
+        maintenance.verify_restore(pg_dsn, root, tmp_path)

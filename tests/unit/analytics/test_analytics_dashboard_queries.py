@@ -61,3 +61,20 @@ def test_clamp_keeps_pages_in_bounds():
     assert dashboard.clamp(0, 0) == (1, 1, 0)
     assert dashboard.clamp(3, 1000) == (3, dashboard.MAX_PER_PAGE, 2 * dashboard.MAX_PER_PAGE)
     assert dashboard.Page([], 0, 1, 20).pages == 1 and dashboard.Page([], 41, 1, 20).pages == 3
+
+
+def test_content_cards_show_when_a_scheduled_post_goes_live(pg_conn):
+    from acf_dashboard.render import content_gallery
+
+    _seed(pg_conn)
+    slot = datetime(2026, 12, 4, 17, 0, tzinfo=timezone.utc)
+    pg_conn.execute("UPDATE acf.publications SET state = 'scheduled', scheduled_at = %s WHERE platform = 'tiktok'",
+                    (slot,))
+    pg_conn.execute("SET TIME ZONE 'Europe/Berlin'")          # the JSON says UTC whatever the session's zone
+    page = dashboard.content(pg_conn)
+    (piece,) = page.items
+    by_platform = {p["platform"]: p for p in piece["publications"]}
+    assert by_platform["tiktok"]["scheduled_at"] == "2026-12-04T17:00:00Z"
+    assert by_platform["youtube"]["scheduled_at"] is None
+    html = content_gallery("/acf", page.as_json())
+    assert "tiktok: scheduled" in html and '<time datetime="2026-12-04T17:00:00Z">2026-12-04 17:00 UTC</time>' in html

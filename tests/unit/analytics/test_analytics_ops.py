@@ -95,7 +95,10 @@ def test_helm_values_run_kubernetes_executor_without_secrets_in_the_file():
     assert values["executor"] == "KubernetesExecutor"
     assert values["airflowVersion"] == "3.3.2"
     assert values["redis"]["enabled"] is False and values["postgresql"]["enabled"] is False
-    assert values["jwtSecretName"] and values["data"]["metadataSecretName"]
+    assert values["data"]["metadataSecretName"]
+    # Tokens are RS256: the private key is a mounted Secret, and the chart's shared JWT secret is off.
+    key_volume = next(v for v in values["volumes"] if v["name"] == "acf-jwt-private-key")
+    assert key_volume["secret"]["secretName"] and values["enableBuiltInSecretEnvVars"]["AIRFLOW__API_AUTH__JWT_SECRET"] is False
     env = yaml.safe_load(values["extraEnv"])
     settings_source = (ROOT / "include/acf/settings.py").read_text()
     for item in env:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import cv2
+import psycopg
 import pytest
 
 from acf import db, storage
@@ -20,7 +21,7 @@ def _make_scenes(conn, root, content_id, scenes, **kwargs):
             [production.make_voice(conn, root, content_id, i, **kwargs) for i in scenes])
 
 
-def test_offline_production_from_plan_to_ready(pg_conn, object_root, opportunity, tiny_script):
+def test_offline_production_from_plan_to_ready(pg_conn, pg_dsn, object_root, opportunity, tiny_script):
     plan = production.plan_content(pg_conn, platforms=["tiktok", "youtube"], aspects=["9:16", "1:1"],
                                    target_seconds=15, run_id="run-1")
     assert plan.opportunity_id == "opp_best"                  # the best open one
@@ -30,9 +31,23 @@ def test_offline_production_from_plan_to_ready(pg_conn, object_root, opportunity
     images, voices = _make_scenes(pg_conn, object_root, plan.content_id, scenes)
     assert all(storage.exists(object_root, k) for k in images + voices)
     assert all(k.startswith(f"content/{plan.content_id}/") for k in images + voices)
+    pg_conn.commit()   # as each task of the DAG commits its step
 
-    videos = production.render_content(pg_conn, object_root, plan.content_id)
+    # The render's percent is seen by others while its own transaction is still open (the dashboard).
+    seen = []
+    with psycopg.connect(pg_dsn, autocommit=True) as live, psycopg.connect(pg_dsn, autocommit=True) as reader:
+        writer = production.RenderProgressWriter(live, plan.content_id, every_seconds=0, every_percent=0)
+
+        def progress(report):
+            writer(report)
+            seen.append(reader.execute("SELECT percent, renditions FROM acf.render_progress WHERE content_id = %s",
+                                       (plan.content_id,)).fetchone())
+
+        videos = production.render_content(pg_conn, object_root, plan.content_id, progress=progress)
     assert len(videos) == 2 and _status(pg_conn, plan.content_id) == "rendering"
+    percents = [row[0] for row in seen]
+    assert len(set(percents)) >= 3 and percents == sorted(percents) and percents[-1] == 100
+    assert {row[1] for row in seen} == {"9:16,1:1"}
     thumbs = production.make_thumbnails(pg_conn, object_root, plan.content_id)
     thumb = cv2.imread(str(object_root / thumbs[0]))
     assert thumb.shape[:2] == (720, 1280)

@@ -104,3 +104,15 @@ def test_opportunity_in_production_keeps_its_status_on_rescore(trends):
     status = trends.execute("SELECT status FROM acf.opportunities WHERE opportunity_id = %s",
                             (opp.opportunity_id,)).fetchone()[0]
     assert status == "in_production"
+
+
+def test_a_person_s_skip_outlives_rescoring(trends):
+    pipeline.score_trends(trends, run_id="run-1", settings=load())
+    opportunity_id = db.fetch_dicts(trends, "SELECT opportunity_id FROM acf.opportunities"
+                                            " WHERE trend_id = 't_ai'")[0]["opportunity_id"]
+    assert store.skip_opportunity(trends, opportunity_id, "covered it last week", by="admin")
+    assert not store.skip_opportunity(trends, opportunity_id, "twice", by="admin")   # no longer open
+    pipeline.score_trends(trends, run_id="run-2", settings=load())                  # the next trends run
+    row = db.fetch_dicts(trends, "SELECT status, skip_reason, skipped_by FROM acf.opportunities"
+                                 " WHERE opportunity_id = %s", (opportunity_id,))[0]
+    assert row == {"status": "skipped", "skip_reason": "covered it last week", "skipped_by": "admin"}

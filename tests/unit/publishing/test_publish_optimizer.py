@@ -85,9 +85,31 @@ def test_instagram_at_most_30_hashtags_and_reels(optimizer, make_source):
 
 
 def test_instagram_refuses_long_video(optimizer, make_source):
-    source = make_source(renditions=[RenditionRef("9:16", "r/x.mp4", 400.0)])
-    with pytest.raises(NotPublishableError, match="3-90"):
+    # Reels through the API run 3 s to 15 min (the IG User Media reference's reel specifications).
+    assert optimizer.package(make_source(renditions=[RenditionRef("9:16", "r/x.mp4", 400.0)]),
+                             "instagram").extra["media_type"] == "REELS"
+    source = make_source(renditions=[RenditionRef("9:16", "r/x.mp4", 1000.0)])
+    with pytest.raises(NotPublishableError, match="3-900"):
         optimizer.package(source, "instagram")
+
+
+def test_instagram_stories_when_the_rules_prefer_them_and_never_for_an_ai_made_piece(make_source):
+    import copy
+
+    from acf import platform_rules
+    from acf.publishing.optimizer import ContentOptimizer
+
+    rules = copy.deepcopy(platform_rules.all_rules())
+    rules["instagram"]["post_types"] = ["STORIES", "REELS"]
+    optimizer = ContentOptimizer(rules)
+    story = optimizer.package(make_source(), "instagram")                        # 57 s: a story fits
+    assert story.extra["media_type"] == "STORIES" and story.extra["share_to_feed"] is False
+    assert optimizer.package(make_source(renditions=[RenditionRef("9:16", "r/x.mp4", 75.0)]),
+                             "instagram").extra["media_type"] == "REELS"         # over 60 s: a reel
+    # A story has no caption to carry "Made with AI tools.": a model-made piece goes as a reel.
+    ai_made = make_source(media_providers={"image": ["leonardo"], "voice": ["local"]})
+    reel = optimizer.package(ai_made, "instagram")
+    assert reel.extra["media_type"] == "REELS" and "Made with AI tools." in reel.description
 
 
 def test_facebook_opens_with_question_or_call_to_action(optimizer, make_source):

@@ -17,12 +17,12 @@ def test_paid_tier_uses_the_platform_only_when_configured(object_root):
 
 
 def test_build_then_publish_targets_through_the_outbox(pg_conn, clean_quota, object_root, seed_content):
-    seed_content(pg_conn, object_root, content_id="cp_s1", platforms=["youtube", "instagram"], seconds=120)
+    seed_content(pg_conn, object_root, content_id="cp_s1", platforms=["youtube", "instagram"], seconds=1000)
     built = build_targets(pg_conn, object_root)
     assert [t["content_id"] for t in built["youtube"]] == ["cp_s1"]
     assert built["instagram"] == [] and built["tiktok"] == []
     refused = pg_conn.execute("SELECT platform, state, error FROM acf.publications WHERE account = 'n/a'").fetchall()
-    assert refused[0][:2] == ("instagram", "failed") and "3-90" in refused[0][2]
+    assert refused[0][:2] == ("instagram", "failed") and "3-900" in refused[0][2]
     assert pg_conn.execute("SELECT count(*) FROM acf.quarantine WHERE stage = 'publishing.optimize'").fetchone()[0] == 1
     result = publish_target(pg_conn, object_root, built["youtube"][0])
     assert result["state"] == "published" and result["external_id"] == "outbox-youtube-cp_s1"
