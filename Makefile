@@ -13,7 +13,7 @@ DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-vo
 export PYTHONPATH := $(CURDIR)/include
 
 .PHONY: help install install-dev browser run stop status demo test test-chaos bench bench-parse bench-ingest \
-        bench-opportunities bench-render bench-publish bench-content clean
+        bench-opportunities bench-render bench-publish bench-content soak clean
 
 help:
 	@echo "make run | stop | status | demo | test | test-chaos | bench-* | clean"
@@ -64,6 +64,11 @@ browser:
 
 test-chaos: install-dev
 	$(PY) -m pytest -q tests/chaos
+
+## The factory through its real scheduler for ACF_SOAK_MINUTES (20) under faults, kills and a PostgreSQL
+## restart, watched by a real Prometheus (Debian's package, installed when missing); checked at the end.
+soak: install-dev
+	cd tests && $(CURDIR)/$(PY) -m soak
 
 bench: bench-parse bench-ingest bench-opportunities bench-render bench-publish bench-content
 

@@ -107,27 +107,11 @@ def main() -> None:
     for index, stand_in in enumerate(stand_ins.values()):
         stand_in.start()
         stand_in.faults = random_faults(FAULT_RATE, SEED + index)
-    from airflow.sdk import Connection
+    from stand_ins.platform_connections import connections
 
     yt, tt, ig, fb = (stand_ins[p] for p in ("youtube", "tiktok", "instagram", "facebook"))
     soon = (datetime.now(timezone.utc) + timedelta(hours=2)).isoformat()
-    connections = [
-        Connection(conn_id="acf_youtube_upload", conn_type="acf_youtube_upload", host=yt.url + "/", login="cid",
-                   password="csecret", extra=json.dumps({"access_token": "yt-access-1", "refresh_token": "yt-refresh-1",
-                                                         "token_uri": f"{yt.url}/token", "token_expires_at": soon,
-                                                         "account": "channel-1", "chunk_size": 256 * KB})),
-        Connection(conn_id="acf_tiktok", conn_type="acf_tiktok", host=tt.url, login="ck", password="csecret",
-                   extra=json.dumps({"access_token": "tt-access-1", "refresh_token": "tt-refresh-1",
-                                     "token_expires_at": soon, "account": "creator-1"})),
-        Connection(conn_id="acf_instagram", conn_type="acf_instagram", host=f"{ig.url}/v21.0", login="app-id",
-                   password="app-secret", extra=json.dumps({"access_token": "fb-long-lived-1",
-                                                            "ig_user_id": ig.ig_user_id, "account": "ig-main"})),
-        Connection(conn_id="acf_facebook", conn_type="acf_facebook", host=f"{fb.url}/v21.0", login="app-id",
-                   password="app-secret", extra=json.dumps({"access_token": "fb-long-lived-1", "page_id": fb.page_id,
-                                                            "account": "page-1"})),
-    ]
-    for conn in connections:
-        os.environ[f"AIRFLOW_CONN_{conn.conn_id.upper()}"] = conn.get_uri()
+    os.environ.update(connections(yt, tt, ig, fb, expires_at=soon))
 
     # --- content: 100 ready pieces with a 9:16 rendition and a thumbnail ---------------------------
     rng = random.Random(SEED)

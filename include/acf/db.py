@@ -29,6 +29,34 @@ def connect(dsn: str, **kwargs: Any) -> psycopg.Connection:
     return psycopg.connect(dsn, **kwargs)
 
 
+_committed: dict[str, psycopg.Connection] = {}
+
+
+def execute_committed(conn: Any, sql: str, params: Sequence[Any]) -> None:
+    """Run ``sql`` on its own autocommit connection to ``conn``'s database, so the row stays whatever becomes
+    of ``conn``'s transaction. For the AI-call ledger: a provider bills a call the moment it answers, and a
+    task that fails (or is killed) afterwards rolled the call's row back with its own work, so the ledger
+    missed what was billed (found by the soak: 37 of 64 billed model calls were not in acf.ai_calls).
+    Anything that is not a psycopg connection (a test double) gets the statement itself."""
+    if not isinstance(conn, psycopg.Connection):
+        conn.execute(sql, params)
+        return
+    from psycopg.conninfo import make_conninfo
+
+    target = make_conninfo(conn.info.dsn, **({"password": conn.info.password} if conn.info.password else {}))
+    for attempt in (1, 2):
+        writer = _committed.get(target)
+        if writer is None or writer.closed:
+            writer = _committed[target] = psycopg.connect(target, autocommit=True)
+        try:
+            writer.execute(sql, params)
+            return
+        except psycopg.OperationalError:   # the server restarted since: one new connection
+            _committed.pop(target, None)
+            if attempt == 2:
+                raise
+
+
 def migration_files(sql_dir: Path = SQL_DIR) -> list[tuple[int, Path]]:
     found = []
     for path in sorted(sql_dir.glob("*.sql")):

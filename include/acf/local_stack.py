@@ -3,7 +3,10 @@
 Starts the embedded PostgreSQL (unless ACF_DATABASE_URL names a server), creates the
 ``airflow`` and ``acf`` databases, migrates both, then starts Airflow's components
 (API server with UI, scheduler, DAG processor, triggerer) each in its own process
-group with a pid file under ``.acf/run/``, so ``stop`` can end them and every child.
+group with a pid file under ``.acf/run/``, so ``stop`` can end them and every child. Each component runs
+under a small supervisor (``supervise``) that starts it again when it exits, as compose's
+``restart: always`` does: Airflow's DAG processor and triggerer exit when PostgreSQL goes away for a
+moment (a restart), and without it the factory would stay half down until the next ``make run``.
 
 Run as ``python -m acf.local_stack {env,init,start,stop,status}``.
 """
@@ -237,8 +240,9 @@ def start() -> None:
             continue
         with open(logs / f"{component}.log", "ab") as log:
             proc = subprocess.Popen(
-                [_airflow(), component], env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,  # own process group: stop ends all children
+                [sys.executable, "-m", "acf.local_stack", "supervise", component], env={**os.environ, **env},
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,  # own process group: stop ends the supervisor, the component, its children
             )
         pid_file.write_text(str(proc.pid))
         print(f"{component}: started (pid {proc.pid}, log {logs / (component + '.log')})")
@@ -253,6 +257,46 @@ def start() -> None:
         print(f"Login:       {user} / {_admin_password(env, user)}   ({role}: {declared.roles[role].description})")
     print(f"Objects:     {load().object_store_url}")
     print("Stop with:   make stop")
+
+
+def supervise(component: str, command: list[str] | None = None, max_backoff: float = 30) -> int:
+    """Run ``airflow <component>`` (or ``command``) and start it again each time it exits, until SIGTERM.
+
+    Waits 1 s before the first restart, doubling up to ``max_backoff`` while the component keeps dying
+    within a minute of its start. Each restart is a line in the component's log and one in
+    ``run/<component>.restarts`` (its unix time). SIGTERM (``stop``, sent to the whole process group) ends the loop once
+    the component has exited. Returns the number of restarts.
+    """
+    command = command or [_airflow(), component]
+    stopping = False
+    child: subprocess.Popen | None = None
+
+    def _stop(signum, frame) -> None:
+        nonlocal stopping
+        stopping = True
+        if child is not None and child.poll() is None:
+            child.send_signal(signal.SIGTERM)   # already sent to the group by stop(); a lone SIGTERM too
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    restarts, backoff = 0, 1.0
+    counter = _pid_dir() / f"{component}.restarts"
+    while True:
+        started = time.monotonic()
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+        code = child.wait()
+        if stopping:
+            return restarts
+        backoff = 1.0 if time.monotonic() - started > 60 else min(max_backoff, backoff * 2)
+        restarts += 1
+        with counter.open("a") as times:
+            times.write(f"{time.time():.0f}\n")
+        print(f"[acf supervise] {component} exited with {code}; restart {restarts} in {backoff:.0f} s", flush=True)
+        deadline = time.monotonic() + backoff
+        while time.monotonic() < deadline and not stopping:
+            time.sleep(0.2)
+        if stopping:
+            return restarts
 
 
 def _wait_for_api(timeout: float = 180) -> None:
@@ -375,6 +419,9 @@ def print_env() -> None:
 if __name__ == "__main__":
     commands = {"env": print_env, "init": init, "start": start, "stop": stop, "status": status,
                 "rotate-jwt": rotate_jwt}
+    if len(sys.argv) == 3 and sys.argv[1] == "supervise" and sys.argv[2] in COMPONENTS:
+        supervise(sys.argv[2])
+        sys.exit(0)
     if len(sys.argv) != 2 or sys.argv[1] not in commands:
         raise SystemExit(f"usage: python -m acf.local_stack {{{','.join(commands)}}}")
     commands[sys.argv[1]]()

@@ -22,9 +22,11 @@ KINDS = {
 
 
 class RandomFaults(FaultPlan):
-    def __init__(self, rate: float, kinds: tuple[str, ...], seed: int = 8) -> None:
+    """``timeout_seconds``: how long a "timeout" fault holds the answer (longer than the client waits)."""
+
+    def __init__(self, rate: float, kinds: tuple[str, ...], seed: int = 8, timeout_seconds: float = 1.5) -> None:
         super().__init__()
-        self.rate, self.kinds = rate, kinds
+        self.rate, self.kinds, self.timeout_seconds = rate, kinds, timeout_seconds
         self.rng = random.Random(seed)
         self.injected: list[tuple[str, str]] = []
         self._draw = threading.Lock()
@@ -36,7 +38,7 @@ class RandomFaults(FaultPlan):
             kind = self.rng.choice(self.kinds)
             self.injected.append((kind, path))
         registry.record("faults_injected")
-        return KINDS[kind]()
+        return Fault.delay(self.timeout_seconds) if kind == "timeout" else KINDS[kind]()
 
 
 class TrendSourcesStandIn(StandIn):

@@ -45,6 +45,17 @@ def test_stack_has_every_component_with_shared_secret_and_execution_api():
     assert services["airflow-worker"]["command"] == "celery worker"
 
 
+def test_statsd_on_means_the_image_has_airflows_statsd_client():
+    """Compose turns Airflow's StatsD metrics on for the dashboard's airflow_* panels; without the `statsd`
+    package Airflow logs "Could not configure StatsClient" and sends nothing (found wiring the soak's StatsD
+    listener, which records the names Airflow sends)."""
+    env = yaml.safe_load(COMPOSE.read_text())["x-airflow-common"]["environment"]
+    pinned = {line.split("==")[0].strip().lower() for line in (ROOT / "requirements.txt").read_text().splitlines()
+              if "==" in line and not line.startswith("#")}
+    assert env["AIRFLOW__METRICS__STATSD_ON"] == "True"
+    assert "statsd" in pinned
+
+
 def test_the_jwt_private_key_is_a_secret_given_only_to_the_token_signers():
     spec = yaml.safe_load(COMPOSE.read_text())
     services = spec["services"]

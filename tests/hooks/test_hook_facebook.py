@@ -63,6 +63,20 @@ def test_reel_start_upload_finish(monkeypatch, server, video, object_root, piece
     assert rupload.headers["authorization"].startswith("OAuth ") and rupload.headers["offset"] == "0"
 
 
+@pytest.mark.parametrize("fault", [Fault.server_error(500), Fault.too_many(retry_after=0), Fault.cut(),
+                                   Fault.malformed()], ids=["500", "429", "cut", "malformed"])
+def test_reel_upload_retried_after_a_fault_keeps_its_credentials(monkeypatch, server, video, object_root, piece,
+                                                                  fault):
+    """Found by the chaos run's publishing at volume: a retried rupload went out without its
+    ``Authorization: OAuth`` header (the retry loop dropped every caller header of that name), or resent the
+    bytes from the old offset; then finish came before every byte and the stand-in refused it."""
+    connect(monkeypatch, server)
+    server.faults.add(fault, path=r"^/video-upload/")
+    result = publish(piece, package(video), uploader(object_root))
+    assert result.state == "published" and len(server.published) == 1
+    assert server.published[0]["bytes"] == 150 * KB and server.protocol_errors == []
+
+
 def test_page_video_transfers_in_server_chunks_with_faults(monkeypatch, server, video, object_root, piece):
     connect(monkeypatch, server)
     server.faults.add(Fault.server_error(500), path=r"/videos$")   # start fails once

@@ -88,6 +88,24 @@ def test_500_and_cut_chunk_resume_from_server_range(monkeypatch, server, media, 
     assert chunk_starts.count("0") == 1  # chunk 0 was never sent twice: resumed from the server's Range
 
 
+def test_a_malformed_answer_to_the_last_chunk_is_a_retry_that_finds_the_video(monkeypatch, server, media, object_root,
+                                                                             piece):
+    """Found by the soak: the last chunk answered 200 with a body that did not parse crashed the task with a
+    TypeError; it is a transient failure, and the retry finds the complete upload through the session."""
+    from acf.publishing.errors import TransientPublishError
+
+    connect(monkeypatch, server)
+    chunks = -(-SIZE // (256 * 1024))
+    for _ in range(chunks - 1):
+        server.faults.add(Fault("none"), path=r"/sessions/")   # let the chunks before the last one through
+    server.faults.add(Fault.malformed(), path=r"/sessions/")
+    with pytest.raises(TransientPublishError):
+        publish(piece, package(media), uploader(object_root))
+    again = publish(piece, package(media), uploader(object_root))
+    assert again.state == "published" and list(server.videos) == [again.external_id]
+    assert server.duplicates() == 0 and server.protocol_errors == []
+
+
 def test_kill_mid_upload_then_retry_resumes_the_session(monkeypatch, server, media, object_root, piece):
     connect(monkeypatch, server)
     up = uploader(object_root)

@@ -9,6 +9,7 @@ from stand_ins.base import Request, Response, StandIn
 
 class AzureSpeechStandIn(StandIn):
     api_key = "azure-test-key"
+    words_per_second: float | None = None   # see ElevenLabsStandIn
 
     def __init__(self) -> None:
         super().__init__()
@@ -28,5 +29,7 @@ class AzureSpeechStandIn(StandIn):
         voice = root.find("{http://www.w3.org/2001/10/synthesis}voice")
         if voice is None or not voice.get("name"):
             return Response(400, b"no voice", content_type="text/plain")
-        self.spoken.append("".join(voice.itertext()))
-        return Response(200, media_samples.wav(), content_type="audio/x-wav")
+        text = "".join(voice.itertext())
+        self.spoken.append(text)
+        return Response(200, media_samples.wav(media_samples.spoken_seconds(text, self.words_per_second)),
+                        content_type="audio/x-wav")

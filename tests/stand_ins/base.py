@@ -36,6 +36,9 @@ class Request:
     headers: dict[str, str]
     body: bytes
     match: re.Match | None = None
+    # Filled in as the request is answered: the fault injected (None: answered normally) and the status sent.
+    fault: "Fault | None" = None
+    status: int | None = None
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         values = self.query.get(name)
@@ -169,7 +172,7 @@ class StandIn:
             def _serve(self) -> None:
                 stand_in._handle(self)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = _serve
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._server.daemon_threads = True
@@ -216,14 +219,16 @@ class StandIn:
             body=body,
         )
         self.requests.append(request)
-        fault = self.faults.take(parts.path)
+        fault = request.fault = self.faults.take(parts.path)
         if fault is not None and fault.kind == "answer":
+            request.status = fault.body.status
             return self._send(http, fault.body)
         if fault is not None and fault.kind == "status":
             headers = {}
             if fault.retry_after is not None:
                 headers["Retry-After"] = str(int(fault.retry_after) if float(fault.retry_after).is_integer() else fault.retry_after)
             default = {"error": {"code": fault.status, "message": "injected fault"}}
+            request.status = fault.status
             return self._send(http, Response(fault.status, fault.body if fault.body is not None else default, headers))
         if fault is not None and fault.kind == "delay":
             # Sleep in small steps so stop() is never held up for long.
@@ -233,6 +238,7 @@ class StandIn:
         response = self._dispatch(request)
         if fault is not None and fault.kind == "malformed":
             response = Response(200, fault.body or b"{", {}, response.content_type)
+        request.status = response.status
         if fault is not None and fault.kind == "cut":
             return self._send_cut(http, response)
         self._send(http, response)
@@ -258,14 +264,17 @@ class StandIn:
     @staticmethod
     def _send(http: BaseHTTPRequestHandler, response: Response) -> None:
         payload = response.encoded()
+        head = http.command == "HEAD"   # headers only; a HEAD handler may give the Content-Length itself
         try:
             http.send_response(response.status)
             http.send_header("Content-Type", response.content_type)
-            http.send_header("Content-Length", str(len(payload)))
+            if not (head and any(n.lower() == "content-length" for n in response.headers)):
+                http.send_header("Content-Length", str(len(payload)))
             for name, value in response.headers.items():
                 http.send_header(name, value)
             http.end_headers()
-            http.wfile.write(payload)
+            if not head:
+                http.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):
             pass
 

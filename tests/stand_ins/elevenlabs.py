@@ -10,6 +10,8 @@ from stand_ins.base import Request, Response, StandIn
 
 class ElevenLabsStandIn(StandIn):
     api_key = "el-test-key"
+    # None: every answer is the 1 s sample; a pace (words per second) makes the audio as long as the text
+    words_per_second: float | None = None
 
     def __init__(self) -> None:
         super().__init__()
@@ -23,7 +25,8 @@ class ElevenLabsStandIn(StandIn):
         body = request.json()
         if not body.get("text"):
             return Response(422, {"detail": [{"loc": ["body", "text"], "msg": "field required"}]})
-        return Response(200, media_samples.mp3(), content_type="audio/mpeg")
+        seconds = media_samples.spoken_seconds(body["text"], self.words_per_second)
+        return Response(200, media_samples.mp3(seconds), content_type="audio/mpeg")
 
     def speak_timed(self, request: Request):
         if request.headers.get("xi-api-key") != self.api_key:
@@ -31,9 +34,10 @@ class ElevenLabsStandIn(StandIn):
         text = request.json().get("text") or ""
         if not text:
             return Response(422, {"detail": [{"loc": ["body", "text"], "msg": "field required"}]})
-        step = 1.0 / len(text)   # the 1 s sample, characters evenly over it
+        seconds = media_samples.spoken_seconds(text, self.words_per_second)
+        step = seconds / len(text)   # characters evenly over the sample
         alignment = {"characters": list(text),
                      "character_start_times_seconds": [round(i * step, 3) for i in range(len(text))],
                      "character_end_times_seconds": [round((i + 1) * step, 3) for i in range(len(text))]}
-        return {"audio_base64": base64.b64encode(media_samples.mp3()).decode(), "alignment": alignment,
+        return {"audio_base64": base64.b64encode(media_samples.mp3(seconds)).decode(), "alignment": alignment,
                 "normalized_alignment": alignment}

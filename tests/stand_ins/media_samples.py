@@ -19,7 +19,15 @@ def png(width: int = 96, height: int = 160) -> bytes:
     return data.tobytes()
 
 
-@lru_cache(maxsize=2)
+def spoken_seconds(text: str, words_per_second: float | None) -> float:
+    """How long a voice takes to say ``text``: the fixed 1 s sample unless a pace is given (then
+    whole half-seconds, so the samples stay cached)."""
+    if not words_per_second:
+        return 1.0
+    return max(1.0, round(2 * len(text.split()) / words_per_second) / 2)
+
+
+@lru_cache(maxsize=32)
 def wav(seconds: float = 1.0, rate: int = 24000) -> bytes:
     t = np.arange(int(seconds * rate)) / rate
     samples = (0.3 * np.sin(2 * np.pi * 220 * t) * 32767).astype("<i2")
@@ -32,7 +40,7 @@ def wav(seconds: float = 1.0, rate: int = 24000) -> bytes:
     return buffer.getvalue()
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=32)
 def mp3(seconds: float = 1.0) -> bytes:
     import imageio_ffmpeg
 

@@ -47,13 +47,21 @@ def _escape(value: object) -> str:
     return str(value).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
+def _number(value: object) -> str:
+    """The value exactly: a count as an integer, anything else as the shortest text that reads back as the
+    same float (``:g`` kept six significant digits: $1.234567 of AI spend was scraped as 1.23457, a
+    million observations as 1e+06)."""
+    number = float(value or 0)
+    return str(int(number)) if number.is_integer() and abs(number) < 2**53 else repr(number)
+
+
 def _format(name: str, help_text: str, label_names: Iterable[str], rows: Iterable[tuple]) -> list[str]:
     lines = [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
     label_names = list(label_names)
     for row in rows:
         *labels, value = row
         rendered = ",".join(f'{n}="{_escape(v)}"' for n, v in zip(label_names, labels))
-        lines.append(f"{name}{{{rendered}}} {float(value or 0):g}" if rendered else f"{name} {float(value or 0):g}")
+        lines.append(f"{name}{{{rendered}}} {_number(value)}" if rendered else f"{name} {_number(value)}")
     return lines
 
 

@@ -216,12 +216,14 @@ def make_visual(conn, root, content_id: str, scene_index: int, *, resolver: Reso
         attempt = registry.run_with_fallback(
             registry.chain(plan.tier, "image", tiers), call,
             available=lambda n: n == "local" or resolver("image", n) is not None, modality="image")
+        # The call is billed the moment the provider answers: recorded before the store or the database can
+        # fail the task (the soak saw a killed step's answered call missing from the ledger).
+        store.record_call(conn, run_id, "image", attempt.provider, 1, _latency_ms(started), content_id,
+                          plan.opportunity_id)
         object_key = storage.key("content", content_id, "scenes", f"{scene_index:03d}", "image.png")
         stored = storage.put_file(root, object_key, attempt.result)
         store.record_asset(conn, content_id, "image", scene_index, attempt.provider, stored, None,
                            {"width": width, "height": height, "skipped": attempt.skipped})
-        store.record_call(conn, run_id, "image", attempt.provider, 1, _latency_ms(started), content_id,
-                          plan.opportunity_id)
         return object_key
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -258,14 +260,14 @@ def make_voice(conn, root, content_id: str, scene_index: int, *, resolver: Resol
             registry.chain(plan.tier, "voice", tiers), call,
             available=lambda n: n == "local" or resolver("voice", n) is not None, modality="voice")
         path, speech = attempt.result
+        store.record_call(conn, run_id, "voice", attempt.provider, len(scene.narration), _latency_ms(started),
+                          content_id, plan.opportunity_id)   # billed now, whatever happens next (see make_visual)
         object_key = storage.key("content", content_id, "scenes", f"{scene_index:03d}", "voice.wav")
         stored = storage.put_file(root, object_key, path)
         # The word timing rides in the asset's meta: render_content times the captions with it.
         store.record_asset(conn, content_id, "voice", scene_index, attempt.provider, stored, speech.seconds,
                            {"characters": len(scene.narration), "skipped": attempt.skipped,
                             "engine": speech.engine, "words": words_mod.to_json(speech.words)})
-        store.record_call(conn, run_id, "voice", attempt.provider, len(scene.narration), _latency_ms(started),
-                          content_id, plan.opportunity_id)
         return object_key
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -231,7 +231,9 @@ def caption_windows(conn, content_id: str) -> list[list[float]]:
 def record_call(conn, run_id: str | None, modality: str, provider: str, units: float, latency_ms: int,
                 content_id: str, opportunity_id: str | None) -> None:
     # A media resolver names no model, so the provider stands in for it; units are images or characters.
-    conn.execute(
+    # Committed on its own, as the text ledger's rows: the call is billed whatever becomes of the task.
+    db.execute_committed(
+        conn,
         "INSERT INTO acf.ai_calls (run_id, modality, provider, model, units, latency_ms, content_id, opportunity_id)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
         (run_id, modality, provider, provider, units, latency_ms, content_id, opportunity_id),

@@ -108,16 +108,25 @@ class FacebookUploader:
             state.update(video_id=started["video_id"], upload_url=started["upload_url"])
             checkpoint({"video_id": started["video_id"], "upload_url": started["upload_url"], "kind": "reel"})
         video_id = state["video_id"]
-        info = self.video_status(video_id)
-        if self._phase(info, "publishing") == "complete":
-            return self._published(video_id, info)
-        done = int(((info.get("status") or {}).get("uploading_phase") or {}).get("bytes_transferred", 0))
-        if done < size:  # send what the server does not have yet
+        for _ in range(self.api.max_tries):
+            info = self.video_status(video_id)
+            if self._phase(info, "publishing") == "complete":
+                return self._published(video_id, info)
+            done = int(((info.get("status") or {}).get("uploading_phase") or {}).get("bytes_transferred", 0))
+            if done >= size:
+                break
+            # Send what the server does not have yet. Not re-sent blindly on a failure: the bytes may have
+            # arrived all the same (an answer cut off), so the server is asked again where they stand.
             with open(path, "rb") as fh:
                 fh.seek(done)
                 body = fh.read()
-            self.api.request("POST", state["upload_url"], authed=False, data=body, headers={
-                "Authorization": f"OAuth {self.tokens.current()}", "offset": str(done), "file_size": str(size)})
+            try:
+                self.api.request("POST", state["upload_url"], authed=False, retry=False, data=body, headers={
+                    "Authorization": f"OAuth {self.tokens.current()}", "offset": str(done), "file_size": str(size)})
+            except TransientPublishError:
+                self.api.sleep(self.api.backoff)
+        else:
+            raise TransientPublishError(f"facebook: reel {video_id} upload did not complete")
         body = {"upload_phase": "finish", "video_id": video_id, "video_state": "PUBLISHED",
                 "description": package.description}
         if package.extra.get("scheduled_at"):

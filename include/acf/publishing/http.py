@@ -151,9 +151,12 @@ class ApiClient:
         """One call with the policy. ``retry=False`` for a call that publishes: a lost answer is then
         reconciled by looking the post up, never by sending it again."""
         refreshed = False
+        # The caller's own headers and parameters, kept whole for every try: only the token this client adds
+        # is renewed (a caller's header may carry a credential of its own, as Facebook's rupload does).
+        caller_headers = dict(kwargs.pop("headers", None) or {})
+        caller_params = dict(kwargs.pop("params", None) or {})
         for attempt in range(1, self.max_tries + 1):
-            headers = dict(kwargs.pop("headers", None) or {})
-            params = dict(kwargs.pop("params", None) or {})
+            headers, params = dict(caller_headers), dict(caller_params)
             token = None
             if authed and self.tokens is not None:
                 token = self.tokens.current()
@@ -167,10 +170,8 @@ class ApiClient:
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
                 if attempt == self.max_tries or not retry:
                     raise TransientPublishError(f"{self.platform} {method} {path}: {type(exc).__name__}") from None
-                kwargs["headers"], kwargs["params"] = _without_auth(headers, params)
                 self.sleep(self.backoff * 2 ** (attempt - 1))
                 continue
-            kwargs["headers"], kwargs["params"] = _without_auth(headers, params)
             if response.status_code in ok or (ok is None and response.status_code < 400):
                 return response
             kind = self.classify(response)
@@ -217,12 +218,6 @@ class ApiClient:
             return response.json()
         except ValueError:
             raise TransientPublishError(f"{self.platform} {method} {path}: malformed answer") from None
-
-
-def _without_auth(headers: dict, params: dict) -> tuple[dict, dict]:
-    headers = {k: v for k, v in headers.items() if k != "Authorization"}
-    params = {k: v for k, v in params.items() if k != "access_token"}
-    return headers, params
 
 
 def _retry_after(response: requests.Response) -> float | None:

@@ -265,6 +265,10 @@ class YouTubeUploader:
             if fresh and request.resumable_uri:
                 save({"session_uri": request.resumable_uri})
             if response is not None:
+                if not isinstance(response, dict) or "id" not in response:
+                    # The last chunk's answer did not parse (found by the soak: a TypeError crashed the task):
+                    # the session knows whether the video is complete; the retry asks it (lookup).
+                    raise TransientPublishError("youtube videos.insert: malformed answer to the last chunk")
                 return response["id"]
             save({"bytes_confirmed": request.resumable_progress})
 

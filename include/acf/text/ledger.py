@@ -51,7 +51,9 @@ class CostLedger:
         self.records.append(rec)
         if self.conn is not None:
             row = asdict(rec)
-            self.conn.execute(
+            # committed on its own: the call is billed whatever becomes of the task's transaction
+            db.execute_committed(
+                self.conn,
                 f"INSERT INTO acf.ai_calls ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})",
                 [row[c] for c in _COLUMNS],
             )

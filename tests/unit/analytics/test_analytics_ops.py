@@ -30,6 +30,17 @@ def test_exporter_text_format_and_label_escaping(pg_conn):
     assert not [line for line in text.splitlines() if line.startswith("acf_last_backup_timestamp_seconds")]
 
 
+def test_exporter_values_are_exact(pg_conn):
+    """Prometheus must hold what the database holds (the soak compares them): values were printed with :g."""
+    pg_conn.execute("INSERT INTO acf.ai_calls (modality, provider, model, cost_usd) VALUES"
+                    " ('text', 'openai', 'gpt-4o-mini', 1.234567), ('text', 'openai', 'gpt-4o-mini', 0.000001)")
+    text = exporter.factory_metrics(pg_conn)
+    assert 'acf_ai_cost_usd{provider="openai",modality="text"} 1.234568' in text
+    assert exporter._format("acf_trend_observations", "h", ["source"], [("x", 1234567)])[-1] == \
+        'acf_trend_observations{source="x"} 1234567'
+    assert exporter._format("acf_views", "h", [], [(2.5e-07,)])[-1] == "acf_views 2.5e-07"
+
+
 def test_grafana_dashboard_uses_only_exported_factory_metrics():
     dashboard = json.loads((ROOT / "ops/grafana/dashboards/acf_factory.json").read_text())
     datasource_uid = yaml.safe_load(
@@ -44,6 +55,26 @@ def test_grafana_dashboard_uses_only_exported_factory_metrics():
     assert used <= METRIC_NAMES, used - METRIC_NAMES
     assert {"acf_uploads", "acf_ai_cost_usd", "acf_trend_observations", "acf_content_pieces",
             "acf_opportunities"} <= used
+
+
+def test_grafana_dashboard_groups_and_filters_only_by_exported_labels(pg_conn):
+    """`sum by (x)` or `{x="..."}` on a label the exporter does not send draws an empty panel."""
+    labels = {}
+    for name, _, sql in exporter._QUERIES:
+        with pg_conn.cursor() as cur:
+            cur.execute(sql)
+            labels[name] = {d.name for d in cur.description[:-1]}
+    dashboard = json.loads((ROOT / "ops/grafana/dashboards/acf_factory.json").read_text())
+    wrong = []
+    for panel in dashboard["panels"]:
+        for target in panel["targets"]:
+            expr = target["expr"]
+            names = set(re.findall(r"\bacf_[a-z_]+", expr))
+            used = set(re.findall(r"\bby \(([^)]*)\)", expr)) | set(re.findall(r"\{([^}]*)\}", expr))
+            used = {label.strip().split("=")[0].rstrip("!~") for group in used for label in group.split(",")}
+            wrong += [(panel["title"], name, label) for name in names for label in used
+                      if label and label not in labels.get(name, set())]
+    assert wrong == []
 
 
 def test_prometheus_scrapes_the_dashboard_endpoint_with_a_token_file():

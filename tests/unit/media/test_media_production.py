@@ -152,3 +152,35 @@ def test_each_rendition_gets_its_platforms_caption_style_unless_one_is_asked():
     assert set(production.caption_styles(plan).values()) == {"word"}
     with pytest.raises(ValueError, match="voice_speed"):
         production.plan_content(None, voice_speed=500)
+
+
+class _PaidImages:
+    def generate_image(self, prompt, width, height):
+        import numpy as np
+
+        gradient = np.tile(np.arange(0, 256, 4, dtype=np.uint8), (64, 1))
+        ok, png = cv2.imencode(".png", np.dstack([gradient, gradient.T, gradient]))
+        return png.tobytes()
+
+
+def test_an_answered_image_call_is_in_the_ledger_even_when_storing_it_fails(pg_conn, object_root, opportunity,
+                                                                               tiny_script, monkeypatch):
+    """Found by the soak: a step killed (or failing on the store or the database) after the provider answered
+    left a billed call out of acf.ai_calls (1 image and 1 voice call of 55 in the 20-minute run)."""
+    from acf import storage
+
+    plan = production.plan_content(pg_conn, tier="balanced", run_id="run-paid")
+    production.store_script(pg_conn, object_root, plan, tiny_script())
+    pg_conn.commit()
+    tiers = {"balanced": {"image": ["leonardo"], "voice": ["local"]}}
+    resolver = lambda modality, name: _PaidImages() if name == "leonardo" else None  # noqa: E731
+
+    def store_down(*args, **kwargs):
+        raise OSError("S3: connection reset")
+
+    monkeypatch.setattr(storage, "put_file", store_down)
+    with pytest.raises(OSError):
+        production.make_visual(pg_conn, object_root, plan.content_id, 0, resolver=resolver, tiers=tiers)
+    pg_conn.rollback()
+    calls = pg_conn.execute("SELECT provider, modality FROM acf.ai_calls WHERE content_id = %s", (plan.content_id,)).fetchall()
+    assert calls == [("leonardo", "image")]
