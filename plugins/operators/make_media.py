@@ -1,6 +1,7 @@
 """A script's visuals and voices, scene by scene, down the tier's image and voice chains."""
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from operators.base import FactoryOperator, as_list
@@ -72,6 +73,11 @@ class MakeVisualOperator(FactoryOperator):
         from acf.media import production
         from hooks.configured import media_client
 
+        if pending is None:
+            # dag.test() in Airflow 3.3.2 drops defer()'s kwargs once the trigger fires (fixed upstream in
+            # apache/airflow#69942); the event still names the provider and its job.
+            pending = production.PendingImage(self.content_id, int(self.scene_index), event["provider"], event["job"],
+                                              [], time.time(), 0.0, 0.0).to_dict()
         waited = production.PendingImage.from_dict(pending)
         self.log.info("scene %s: %s %s ended %s", waited.scene_index, waited.provider, waited.job,
                       (event or {}).get("status"))

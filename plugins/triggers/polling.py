@@ -19,7 +19,8 @@ MAX_ERRORS = 5   # looks in a row that fail (network, 5xx) before the task is re
 
 
 class PollingTrigger(BaseTrigger):
-    """Fires ``{"status": <a final word> | "timeout" | "error", **payload()}``; ``error`` adds ``reason``."""
+    """Fires ``{"status": <a final word> | "timeout" | "error", **payload()}``; ``timeout`` and ``error`` add
+    ``reason``."""
 
     finals: tuple[str, ...] = ()
 
@@ -63,6 +64,6 @@ class PollingTrigger(BaseTrigger):
                 yield self._event(word)
                 return
             if time.time() >= self.deadline:
-                yield self._event("timeout")
+                yield self._event("timeout", reason=f"not finished after {self.timeout_seconds:g} s")
                 return
             await asyncio.sleep(self.poll_seconds)

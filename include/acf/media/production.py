@@ -264,8 +264,7 @@ def finish_visual(conn, root, pending: PendingImage, outcome: dict, *, resolver:
     def collect():
         status = (outcome or {}).get("status")
         if status != "complete":
-            default = {"failed": "failed", "timeout": f"not complete after {pending.wait_seconds:g} s"}.get(
-                status, "its status could not be read")
+            default = {"failed": "failed", "timeout": "not finished in time"}.get(status, "its status could not be read")
             raise ImageNotMade(f"{pending.provider} {job_id}: {(outcome or {}).get('reason') or default}")
         return resolver("image", pending.provider).fetch_image(pending.job)
 

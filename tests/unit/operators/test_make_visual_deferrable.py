@@ -85,15 +85,23 @@ def test_a_leonardo_generation_is_waited_for_on_the_triggerer_then_stored(factor
     assert calls[0][2] >= 150                                                    # the wait counts: 3 polls 50 ms apart
 
 
-def test_a_failed_generation_falls_to_the_next_provider_with_its_reason(factory, context, leonardo):
-    leonardo.fail = True
+def fell_back(factory, context, before_trigger=lambda: None, before_resume=lambda: None) -> tuple[dict, dict]:
+    """Defer, wait on the trigger, resume, each with its fault: (the trigger's event, the scene's image row)."""
     content_id = piece(factory)
     op, wait = deferred(content_id, context)
+    before_trigger()
     event = run_trigger(wait.trigger)
-    assert event["status"] == "failed"
+    before_resume()
     key = op.resume(context(), event, **wait.kwargs)
     [row] = image_rows(factory, content_id)
-    assert row["provider"] == "local" and row["object_key"] == key
+    assert row["provider"] == "local" and row["object_key"] == key and storage.exists(factory.root, key)
+    return event, row
+
+
+def test_a_failed_generation_falls_to_the_next_provider_with_its_reason(factory, context, leonardo):
+    leonardo.fail = True
+    event, row = fell_back(factory, context)
+    assert event["status"] == "failed"
     assert [name for name, _ in row["meta"]["skipped"]] == ["leonardo", "diffusers"]
     assert "generation_id=gen-1: failed" in row["meta"]["skipped"][0][1]
     assert "not configured" in row["meta"]["skipped"][1][1]
@@ -103,35 +111,22 @@ def test_a_generation_that_never_completes_times_out_to_the_next_provider(factor
     monkeypatch.setenv(*connection_env("acf_leonardo", "acf_leonardo", leonardo.url + "/api/rest/v1",
                                        leonardo.api_key, poll_seconds=0.05, max_polls=4, max_retries=0))
     leonardo.hold = True
-    content_id = piece(factory)
-    op, wait = deferred(content_id, context)
-    assert wait.trigger.timeout_seconds == pytest.approx(0.2)
-    event = run_trigger(wait.trigger)
+    event, row = fell_back(factory, context)
     assert event["status"] == "timeout" and leonardo.polls["gen-1"] >= 2
-    op.resume(context(), event, **wait.kwargs)
-    [row] = image_rows(factory, content_id)
-    assert row["provider"] == "local" and "not complete after 0.2 s" in row["meta"]["skipped"][0][1]
+    assert "generation_id=gen-1: not finished after 0.2 s" in row["meta"]["skipped"][0][1]
 
 
 def test_a_generation_whose_status_cannot_be_read_falls_to_the_next_provider(factory, context, leonardo):
-    content_id = piece(factory)
-    op, wait = deferred(content_id, context)
-    leonardo.faults.always(Fault.server_error(503), path=r"/generations/gen-")
-    event = run_trigger(wait.trigger)
+    event, row = fell_back(factory, context, before_trigger=lambda: leonardo.faults.always(
+        Fault.server_error(503), path=r"/generations/gen-"))
     assert event["status"] == "error" and "HTTP 503" in event["reason"]
-    op.resume(context(), event, **wait.kwargs)
-    [row] = image_rows(factory, content_id)
-    assert row["provider"] == "local" and "HTTP 503" in row["meta"]["skipped"][0][1]
+    assert "HTTP 503" in row["meta"]["skipped"][0][1]
 
 
 def test_a_download_that_fails_after_complete_falls_to_the_next_provider(factory, context, leonardo):
-    content_id = piece(factory)
-    op, wait = deferred(content_id, context)
-    event = run_trigger(wait.trigger)
-    leonardo.faults.always(Fault.server_error(500), path=r"/files/")
-    op.resume(context(), event, **wait.kwargs)
-    [row] = image_rows(factory, content_id)
-    assert row["provider"] == "local" and "leonardo download: HTTP 500" in row["meta"]["skipped"][0][1]
+    event, row = fell_back(factory, context, before_resume=lambda: leonardo.faults.always(
+        Fault.server_error(500), path=r"/files/"))
+    assert event["status"] == "complete" and "leonardo download: HTTP 500" in row["meta"]["skipped"][0][1]
 
 
 def test_offline_never_defers_and_without_deferral_the_worker_waits(factory, context, leonardo):
@@ -145,3 +140,11 @@ def test_offline_never_defers_and_without_deferral_the_worker_waits(factory, con
     key = MakeVisualOperator(task_id="make_visual", content_id=content_id, scene_index=0).execute(context())
     assert image_rows(factory, content_id)[0]["provider"] == "leonardo"       # polled in the worker, as before
     assert leonardo.polls["gen-1"] == 4
+
+
+def test_a_resume_without_its_kwargs_still_stores_the_image(factory, context, leonardo):
+    """dag.test() in Airflow 3.3.2 resumes a deferred task with the event only (apache/airflow#69942)."""
+    content_id = piece(factory)
+    op, wait = deferred(content_id, context)
+    key = op.resume(context(), run_trigger(wait.trigger))
+    assert [(r["provider"], r["object_key"]) for r in image_rows(factory, content_id)] == [("leonardo", key)]
