@@ -9,14 +9,19 @@ them through ``acf.trends.pipeline.ingest_frame`` in batches of intervals into a
 embedded PostgreSQL (``.acf/bench-pg-ingest``). Validation uses the vectorised rules on every row and the
 great-expectations suite on a 5,000-row sample of each batch (``validation="sample"``).
 
+Each item carries what its source's items carry, evidence included (a news headline and publisher, a
+post's community and author, a video's channel), so every batch also reads, screens and stores its
+evidence rows (``acf.trend_evidence``), inside the timed load.
+
 The floor: the very rows each batch loaded, COPied with the same serialiser into a bare table (same
 columns, no keys, indexes or constraints) in the same run. Last line:
-``ingest_rows=<n> seconds=<s> copy_floor_seconds=<s> ratio=<s/floor> peak_rss_mb=<mb>``
+``ingest_rows=<n> evidence_rows=<n> seconds=<s> copy_floor_seconds=<s> ratio=<s/floor> peak_rss_mb=<mb>``
 """
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import resource
 import sys
@@ -127,9 +132,7 @@ def materialise(items: dict, first: int, last: int, limit: int, seed: int) -> pd
         "youtube": "https://www.youtube.com/watch?v=", "google_trends": "https://trends.google.com/trends/explore?q=",
         "x": "https://x.com/search?q=", "reddit": "https://www.reddit.com/r/popular/comments/"}).to_numpy(dtype=object)
     engagement = rows["engagement"].to_numpy()
-    metrics = pd.Series(source).map({
-        "youtube": '{"views":%d,"likes":0,"comments":0}', "google_trends": '{"traffic":%d,"articles":1}',
-        "x": '{"tweet_volume":%d}', "reddit": '{"score":%d,"comments":0,"upvote_ratio":0.9}'}).to_numpy(dtype=object)
+    metrics = _metric_templates(items)[item]
     frame = pd.DataFrame({
         "source": source,
         "region": rows["region"].to_numpy(dtype=object),
@@ -158,6 +161,34 @@ def materialise(items: dict, first: int, last: int, limit: int, seed: int) -> pd
     return frame
 
 
+PUBLISHERS = ("Ledger Daily", "Metro Wire", "Pitchside Report", "Circuit Review", "Orbit Weekly")
+SUBREDDITS = ("news", "gaming", "movies", "music", "soccer", "technology", "space", "popculturechat")
+
+
+def _metric_templates(items: dict) -> np.ndarray:
+    """Per item, its metrics JSON with a %d for the engagement: what each source's items carry, evidence
+    included (a Google Trends item's news headline and publisher, a post's community and author, a
+    video's channel), so the load reads and stores evidence as it does for real payloads."""
+    if "metric_templates" not in items:
+        templates = []
+        for n, (source, title) in enumerate(zip(items["source"].tolist(), items["title"].tolist())):
+            if source == "google_trends":
+                news = [{"title": f"{title}: what we know so far", "source": PUBLISHERS[n % 5],
+                         "url": f"https://news{n % 5}.example/{n}"}]
+                text = '{"traffic":%d,"articles":1,"news_items":' + json.dumps(news, ensure_ascii=False).replace(
+                    "%", "%%") + "}"
+            elif source == "youtube":
+                text = '{"views":%d,"likes":0,"comments":0,"channel":"Channel ' + str(n % 997) + '"}'
+            elif source == "reddit":
+                text = ('{"score":%d,"comments":0,"upvote_ratio":0.9,"subreddit":"' + SUBREDDITS[n % 8]
+                        + '","author":"user' + str(n % 5000) + '"}')
+            else:
+                text = '{"tweet_volume":%d}'
+            templates.append(text)
+        items["metric_templates"] = np.array(templates, dtype=object)
+    return items["metric_templates"]
+
+
 def _momentum(rng: np.random.Generator, source: np.ndarray, age: np.ndarray) -> np.ndarray:
     """Source momentum as the signals give it: only for X and Google Trends candidate terms (about one
     row in ten of theirs), the growth of the item's own curve at its age; NaN elsewhere."""
@@ -184,6 +215,7 @@ def main() -> int:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')
     dsn = server.get_uri(name)
+    stored = 0
     try:
         with psycopg.connect(dsn) as conn:
             db.migrate(conn)
@@ -196,7 +228,7 @@ def main() -> int:
             validate._gx_suite()
 
             seconds = floor = 0.0
-            done = loaded = quarantined = trends = 0
+            done = loaded = quarantined = trends = evidence_rows = 0
             for batch, first in enumerate(range(0, args.intervals, args.batch_intervals)):
                 last = min(first + args.batch_intervals, args.intervals)
                 frame = materialise(items, first, last, args.rows - done, seed=batch)
@@ -222,21 +254,25 @@ def main() -> int:
                 loaded += summary["loaded"]
                 quarantined += summary["quarantined"]
                 trends += summary["trends"]
+                evidence_rows += summary["evidence"]
                 print(f"batch {batch}: rows={len(frame):,} loaded={summary['loaded']:,} "
                       f"quarantined={summary['quarantined']:,} trends={summary['trends']:,} "
+                      f"evidence={summary['evidence']:,} "
                       f"pipeline={seconds:.1f}s floor={floor:.1f}s", flush=True)
                 del frame, loaded_frame, summary
                 if done >= args.rows:
                     break
             distinct = conn.execute("SELECT count(*) FROM acf.trends").fetchone()[0]
-            print(f"rows={done:,} loaded={loaded:,} quarantined={quarantined:,} distinct_trends={distinct:,}")
+            stored = conn.execute("SELECT count(*) FROM acf.trend_evidence").fetchone()[0]
+            print(f"rows={done:,} loaded={loaded:,} quarantined={quarantined:,} distinct_trends={distinct:,} "
+                  f"evidence_sent={evidence_rows:,} evidence_rows={stored:,}")
     finally:
         if not args.keep_db:
             with psycopg.connect(admin_dsn, autocommit=True) as admin:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     ratio = seconds / floor if floor else float("inf")
-    print(f"ingest_rows={done} seconds={seconds:.2f} copy_floor_seconds={floor:.2f} ratio={ratio:.2f} "
-          f"peak_rss_mb={rss_peak_mb():.0f}")
+    print(f"ingest_rows={done} evidence_rows={stored} seconds={seconds:.2f} copy_floor_seconds={floor:.2f} "
+          f"ratio={ratio:.2f} peak_rss_mb={rss_peak_mb():.0f}")
     return 0
 
 

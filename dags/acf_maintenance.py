@@ -1,5 +1,6 @@
 """
-### acf_maintenance: daily encrypted backup of the factory schema, retention, a tested restore, key ages
+### acf_maintenance: daily encrypted backup of the factory schema, retention, a tested restore, key ages,
+and the retention of trend evidence
 
 1. **dump_schema**: `pg_dump` (custom format) of schema `acf` from one consistent snapshot, encrypted
    (AES-256-GCM, the key is the password of the Connection `acf_backup`, `ACF_BACKUP_CONN_ID`) before it
@@ -13,6 +14,8 @@
 4. **check_key_ages**: each factory Connection's `rotated_at` extra is recorded in `acf.connection_keys`;
    keys older than `ACF_KEY_MAX_AGE_DAYS` (90) or undated get a warning line in this task's log (the
    dashboard and `/acf/metrics` also date keys from Airflow's audit log).
+5. **prune_evidence**: `acf.trend_evidence` rows not seen for `ACF_EVIDENCE_RETENTION_DAYS` (30) are
+   deleted (after the dump, so the last backup still holds them).
 
 Restore by hand: `acf.maintenance.restore(root, key, dsn, workdir, encryption_key=...)` decrypts, then
 runs `pg_restore --no-owner`.
@@ -137,9 +140,20 @@ def acf_maintenance():
         return {"checked": len(ages), "overdue": sum(a.overdue for a in ages),
                 "undated": sum(a.dated_from == "unknown" for a in ages)}
 
+    @task
+    def prune_evidence(dumped: dict) -> int:
+        """Delete trend evidence not seen within the retention window."""
+        from hooks.factory_db import factory_connection
+
+        from acf.trends import evidence
+
+        with factory_connection() as conn:
+            return evidence.retain(conn, keep_days=settings.load().evidence_retention_days)
+
     dumped = dump_schema()
     apply_retention(dumped)
     verify_restore(dumped)
+    prune_evidence(dumped)
     check_key_ages()
 
 

@@ -1,5 +1,5 @@
 """
-### acf_trends: four trend sources -> validated, deduplicated, scored trends
+### acf_trends: four trend sources -> validated, deduplicated, scored trends, and what each is about
 
 Every 6 hours by default (`ACF_TRENDS_SCHEDULE`), one mapped fetch per source and region
 (`ACF_TREND_SOURCES` x `ACF_REGIONS`, labelled `source/region`). A manual run can narrow or widen them
@@ -12,10 +12,17 @@ with the params `sources`, `regions` and `subreddits`.
    reuses it. A failing source (e.g. Google Trends 429) is marked *unavailable* for this run; the others go on.
    X also stores recent-search counts of the region's candidate terms (`<interval>-signals.json`). Each
    subreddit of `ACF_REDDIT_SUBREDDITS` (and of the Reddit Connection's `subreddits` extra) is one more
-   fetch, `reddit/r/<name>`, stored under region `ZZ` (a subreddit has no region).
-3. **process_and_load**: parse -> normalise -> validate (great-expectations; failing rows go to
+   fetch, `reddit/r/<name>`, stored under region `ZZ` (a subreddit has no region). YouTube's chart is asked
+   per category it still serves (the Connection's `chart_categories`); a refused category is skipped.
+3. **discover_youtube** (mapped per region): the region's leading terms on the other sources are searched
+   on YouTube (`search.list`, within the Connection's daily `search_budget`, counted in PostgreSQL) and the
+   hits' statistics fetched: what is rising beyond the charts, stored as a YouTube payload.
+4. **process_and_load**: parse -> normalise -> validate (great-expectations; failing rows go to
    `acf.quarantine` with their reason and raw key) -> deduplicate (exact and near-duplicate across sources)
-   -> score (components stored) -> categorise -> COPY into Postgres. A rerun of the interval adds nothing.
+   -> score (components stored) -> categorise -> COPY into Postgres, with each item's evidence (news
+   headlines, posts, videos) in `acf.trend_evidence`. A rerun of the interval adds nothing.
+5. **gather_evidence**: more evidence for the run's top trends, best effort: the top comments under their
+   Reddit posts and posts on X from a recent search (few requests, capped by the Connections' extras).
    Updates the `acf://trends` Asset, which starts `acf_opportunities`.
 
 Regional analysis: `acf.trend_regional_momentum` (where each trend is rising) and `acf.trend_reach`
@@ -111,23 +118,60 @@ def acf_trends():
         return pipeline.fetch_raw(source, region, object_root(), interval_start=start, fetcher=fetcher,
                                   feed=feed, signals=signals)
 
-    @task(outlets=[Asset(dag_policy.TRENDS_ASSET)])
-    def process_and_load(payloads: list[dict]) -> dict:
-        """Parse, validate, dedupe, score, categorise and load the interval's payloads."""
+    @task
+    def plan_discovery(params=None) -> list[str]:
+        """The regions whose leading terms are searched on YouTube (when YouTube and another source run)."""
+        sources_asked = set(params["sources"])
+        return list(params["regions"]) if "youtube" in sources_asked and len(sources_asked) > 1 else []
+
+    @task(map_index_template="{{ region }}")
+    def discover_youtube(region: str, fetched: list[dict]) -> dict:
+        """Search the region's leading terms on YouTube, within the day's search.list budget."""
+        from acf.trends import discovery
+        from hooks.configured import discovery_calls
+        from hooks.factory_db import factory_connection
+        from hooks.object_store import object_root
+
+        start, _ = _interval(get_current_context())
+        with factory_connection() as conn:
+            return discovery.discover(conn, object_root(), region, list(fetched), interval_start=start,
+                                      calls=discovery_calls(_settings.trends_mode))
+
+    @task(trigger_rule="none_failed")
+    def process_and_load(fetched: list[dict], discovered: list[dict] | None = None) -> dict:
+        """Parse, validate, dedupe, score, categorise and load the interval's payloads, with their evidence."""
         from acf.trends import pipeline
         from hooks.factory_db import factory_connection
         from hooks.object_store import object_root
 
         context = get_current_context()
         start, end = _interval(context)
+        payloads = list(fetched) + [p for p in discovered or [] if p and p.get("raw_key")]
         with factory_connection() as conn:
-            summary = pipeline.process(conn, object_root(), list(payloads), interval_start=start,
-                                       interval_end=end, run_id=context["run_id"])
-        context["outlet_events"][Asset(dag_policy.TRENDS_ASSET)].extra = {
-            k: summary[k] for k in ("interval_start", "trends", "loaded", "quarantined")}
-        return summary
+            return pipeline.process(conn, object_root(), payloads, interval_start=start, interval_end=end,
+                                    run_id=context["run_id"])
 
-    process_and_load(fetch_raw.expand_kwargs(plan_fetches()))
+    @task(outlets=[Asset(dag_policy.TRENDS_ASSET)])
+    def gather_evidence(summary: dict) -> dict:
+        """Top comments and posts on X for the run's top trends; a failed call costs only its evidence."""
+        from acf.trends import more_evidence
+        from hooks.configured import evidence_calls
+        from hooks.factory_db import factory_connection
+        from hooks.object_store import object_root
+
+        context = get_current_context()
+        start, _ = _interval(context)
+        with factory_connection() as conn:
+            gathered = more_evidence.gather(conn, object_root(), interval_start=start, run_id=context["run_id"],
+                                            calls=evidence_calls(_settings.trends_mode))
+        context["outlet_events"][Asset(dag_policy.TRENDS_ASSET)].extra = {
+            k: summary[k] for k in ("interval_start", "trends", "loaded", "quarantined")} | {
+            "evidence": summary.get("evidence", 0) + gathered["evidence"]}
+        return gathered
+
+    fetched = fetch_raw.expand_kwargs(plan_fetches())
+    discovered = discover_youtube.partial(fetched=fetched).expand(region=plan_discovery())
+    gather_evidence(process_and_load(fetched, discovered))
 
 
 acf_trends()

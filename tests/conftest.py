@@ -132,7 +132,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 ACF_TABLES = (
     "metrics", "publications", "renditions", "assets", "content_pieces", "angles",
     "opportunities", "trend_observations", "trends", "ai_calls", "ai_cache", "quarantine",
-    "trend_loads", "trend_region_stats",
+    "trend_loads", "trend_region_stats", "trend_evidence",
 )
 
 
@@ -180,6 +180,26 @@ def pg_conn(pg_dsn: str):
         conn.execute("RESET lock_timeout")
         conn.commit()
         yield conn
+
+
+@pytest.fixture
+def dag_test_env(pg_server_dsn: str, tmp_path: Path):
+    """For DAGs run by dag.test() in a child process: (the child's environment, the factory DSN), with a
+    throw-away home, factory database and Airflow database; both databases are dropped after the test."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    suffix = uuid.uuid4().hex[:6]
+    factory_db, airflow_db = f"acf_dagtest_{suffix}", f"airflow_dagtest_{suffix}"
+    with psycopg.connect(pg_server_dsn, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{factory_db}"')
+    factory_dsn = make_conninfo(**{**conninfo_to_dict(pg_server_dsn), "dbname": factory_db})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    env.update({"ACF_HOME": str(tmp_path / "home"), "ACF_DATABASE_URL": factory_dsn, "ACF_AIRFLOW_DB": airflow_db,
+                "PYTHONPATH": os.pathsep.join([str(ROOT / "include"), str(ROOT / "plugins")])})
+    yield env, factory_dsn
+    with psycopg.connect(pg_server_dsn, autocommit=True) as admin:
+        for name in (factory_db, airflow_db):
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

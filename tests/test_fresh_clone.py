@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OWN = {"acf", "hooks", "operators", "stand_ins", "conftest", "tests", "acf_dashboard"}
+OWN = {"acf", "hooks", "operators", "triggers", "stand_ins", "conftest", "tests", "acf_dashboard"}
 
 
 REQUIREMENTS = ("requirements.txt", "requirements-voice.txt", "requirements-dev.txt")

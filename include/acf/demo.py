@@ -42,7 +42,7 @@ def summary(dsn: str) -> list[str]:
 
     lines = []
     with db.connect(dsn) as conn:
-        for table in ("trend_observations", "trends", "opportunities", "angles", "content_pieces",
+        for table in ("trend_observations", "trend_evidence", "trends", "opportunities", "angles", "content_pieces",
                       "assets", "renditions", "publications", "metrics", "ai_calls", "quarantine"):
             count = conn.execute(f"SELECT count(*) FROM acf.{table}").fetchone()[0]
             lines.append(f"  acf.{table}: {count} rows")

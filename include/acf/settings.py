@@ -44,6 +44,7 @@ class Settings:
     trends_mode: str = "auto"
     maintenance_schedule: str | None = "30 2 * * *"
     backup_retention_days: int = 30
+    evidence_retention_days: int = 30   # acf.trend_evidence rows not seen for this long are deleted
     blocked_topics: tuple[str, ...] = field(default_factory=tuple)   # categories never made into content
     # How long acf_publish's `approve` waits for a person; past it the run posts nothing. The deadline
     # also resumes an answer Airflow recorded without resuming the task (see README, known limits).
@@ -98,6 +99,7 @@ def load() -> Settings:
         blocked_terms=_csv(env.get("ACF_BLOCKED_TERMS", "")),
         maintenance_schedule=_schedule(env.get("ACF_MAINTENANCE_SCHEDULE", "30 2 * * *")),
         backup_retention_days=int(env.get("ACF_BACKUP_RETENTION_DAYS", "30")),
+        evidence_retention_days=int(env.get("ACF_EVIDENCE_RETENTION_DAYS", "30")),
         blocked_topics=_csv(env.get("ACF_BLOCKED_TOPICS", "")),
         approval_timeout_hours=float(env.get("ACF_APPROVAL_TIMEOUT_HOURS", "24")),
         reddit_subreddits=_csv(env.get("ACF_REDDIT_SUBREDDITS", "")),

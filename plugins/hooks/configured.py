@@ -72,9 +72,20 @@ def platform_uploader(root: Any, **options: Any):
     ``options`` (``on_wait="return"``: one look at a post still processing instead of polling)."""
     def uploader(platform: str):
         found = hook("platform", platform)
-        return found.uploader(root, **options) if found is not None else None
+        return found.uploader(root, **_accepted(found.uploader, options)) if found is not None else None
 
     return uploader
+
+
+def _accepted(method: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """The options ``method`` takes: an extension's older ``uploader(root)`` still works (it polls itself)."""
+    import inspect
+
+    params = inspect.signature(method).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return options
+    names = {p.name for p in params}
+    return {k: v for k, v in options.items() if k in names}
 
 
 def platform_hooks() -> dict[str, Any]:
@@ -104,18 +115,56 @@ def trend_calls(source: str, mode: str, feed: str | None = None):
     if found is None:
         return None, None
     if found is LIVE_MISSING:
+        return _live_or_missing(found, source, None), None
+    if feed:
+        return (lambda region: found.fetch_feed(feed)), None
+    return found.fetch_trending, getattr(found, "fetch_signals", None)
+
+
+def evidence_calls(mode: str):
+    """The calls that read more evidence for the top trends (acf.trends.more_evidence.EvidenceCalls):
+    Reddit's comments and X's recent search from their live hooks; the sample's where a source replays it."""
+    from acf.trends.more_evidence import EvidenceCalls, Limits
+
+    reddit, x = trend_hook("reddit", mode), trend_hook("x", mode)
+    limits = {**(reddit.evidence_limits() if reddit not in (None, LIVE_MISSING) else {}),
+              **(x.evidence_limits() if x not in (None, LIVE_MISSING) else {})}
+    return EvidenceCalls(comments=_live_or_missing(reddit, "reddit", lambda h: h.comments_raw),
+                         posts=_live_or_missing(x, "x", lambda h: h.search_recent_raw), limits=Limits(**limits))
+
+
+def discovery_calls(mode: str):
+    """YouTube's search and videos calls for discovery by search (acf.trends.discovery.SearchCalls), with the
+    Connection's daily search budget; the sample's (no budget spent) when YouTube replays it."""
+    from acf.trends.discovery import Budget, SearchCalls
+
+    found = trend_hook("youtube", mode)
+    if found is None:
+        return SearchCalls()
+    if found is LIVE_MISSING:
+        missing = _live_or_missing(found, "youtube", None)
+        return SearchCalls(search=missing, videos=missing, budget=None)
+    settings = found.discovery()
+    return SearchCalls(search=found.search_raw, videos=found.videos_raw, terms=settings["terms"],
+                       budget=Budget(per_day=settings["budget"], account=settings["account"]))
+
+
+def _live_or_missing(found: Any, source: str, call):
+    """The live hook's call, None to replay the sample, or (live mode without a Connection) a call that
+    says which Connection is missing."""
+    if found is None:
+        return None
+    if found is LIVE_MISSING:
         from acf.trends.pipeline import SourceUnavailable
 
         declared = services.find("trend_source", source)
         wanted = f"Connection {declared.conn_id!r}" if declared else "a registered live hook"
 
-        def missing(region: str) -> bytes:
+        def missing(*args: Any, **kwargs: Any) -> bytes:
             raise SourceUnavailable(f"ACF_TRENDS_MODE=live but {source!r} has no {wanted}")
 
-        return missing, None
-    if feed:
-        return (lambda region: found.fetch_feed(feed)), None
-    return found.fetch_trending, getattr(found, "fetch_signals", None)
+        return missing
+    return call(found)
 
 
 def metric_fetchers() -> dict[str, Any]:

@@ -8,6 +8,7 @@ store and the shared parser.
 from __future__ import annotations
 
 import json
+import re
 from functools import cached_property
 from typing import Any
 
@@ -17,6 +18,7 @@ from acf.redaction import register_connection
 DEFAULT_OAUTH_URL = "https://oauth.reddit.com"
 DEFAULT_REDDIT_URL = "https://www.reddit.com"
 REFUSED = {401: "Reddit refused the credentials (401)", 403: "Reddit refused access (403)"}
+POST_ID = re.compile(r"^[a-z0-9]{1,12}$")   # a base-36 post id, as in /comments/<id>
 
 
 def _refusal(response) -> None:
@@ -68,7 +70,9 @@ def _classify(exc: BaseException) -> tuple[bool, float | None]:
 class RedditHook(BaseHook):
     """Connection: login = app client id, password = client secret, host = OAuth API URL
     (default https://oauth.reddit.com), extras: reddit_url (token host, default https://www.reddit.com),
-    user_agent, subreddits (comma list), limit (1-100), timeout (seconds)."""
+    user_agent, subreddits (comma list), limit (1-100), timeout (seconds), comment_trends (top trends
+    whose best post has its comments read per run, one request each, default 6; 0 = off),
+    comments_per_post (top comments kept per post, default 5)."""
 
     conn_name_attr = "reddit_conn_id"
     default_conn_name = "acf_reddit"
@@ -141,6 +145,22 @@ class RedditHook(BaseHook):
     def fetch_feed(self, subreddit: str) -> bytes:
         """A configured subreddit's hot listing (the trends DAG's extra Reddit fetches)."""
         return self.hot_raw(subreddit)
+
+    def comments_raw(self, post_id: str, limit: int = 5) -> bytes:
+        """``GET /comments/<id>?sort=top``: the post and its top comments, a two-listing array, as JSON bytes."""
+        from acf.trends.retry import call_with_retries
+
+        if not POST_ID.match(post_id or ""):
+            raise ValueError(f"not a Reddit post id: {str(post_id)[:40]!r}")
+        params = {"sort": "top", "limit": max(1, min(100, int(limit))), "depth": 1, "raw_json": 1}
+        answer = call_with_retries(
+            lambda: _unwrapped(lambda: self.client.request(method="GET", path=f"/comments/{post_id}", params=params)),
+            what=f"reddit comments {post_id}", classify=_classify)
+        return json.dumps(answer, ensure_ascii=False).encode("utf-8")
+
+    def evidence_limits(self) -> dict:
+        return {"comment_trends": int(self.options.get("comment_trends", 6)),
+                "comments_per_post": int(self.options.get("comments_per_post", 5))}
 
     def subreddits(self) -> list[str]:
         return [s.strip() for s in str(self.options.get("subreddits", "")).split(",") if s.strip()]

@@ -21,6 +21,12 @@ WOEIDS = {"US": 23424977, "GB": 23424975, "IN": 23424848, "BR": 23424768, "DE": 
           "WORLD": 1}
 
 
+# What a recent search asks for beside the text (docs.x.com: the post object's public_metrics, the
+# author expansion); the answer's shape is tweepy's recorded cassettes/test_client_search_recent_tweets.yaml.
+SEARCH_FIELDS = {"tweet.fields": "public_metrics,created_at,author_id,lang,possibly_sensitive,referenced_tweets",
+                 "expansions": "author_id", "user.fields": "username,name"}
+
+
 def _classify(exc: BaseException) -> tuple[bool, float | None]:
     import requests
     import tweepy
@@ -62,7 +68,9 @@ class XHook(BaseHook):
     """Connection: password = app bearer token, host = API base URL (default https://api.x.com),
     extras: timeout (seconds), max_trends (1-50), woeids (JSON object region -> WOEID),
     count_terms (recent-search counts per region and run, default 10; 0 turns them off),
-    count_granularity (minute, hour or day buckets of the counts, default day)."""
+    count_granularity (minute, hour or day buckets of the counts, default day), post_terms (top trends
+    searched for posts per run, default 5; 0 = off), post_cap (posts read per run at most, the plan's
+    cap, default 100)."""
 
     conn_name_attr = "x_conn_id"
     default_conn_name = "acf_x"
@@ -141,6 +149,19 @@ class XHook(BaseHook):
         limit = int(self.options.get("count_terms", 10))  # each name is one request of the app's quota
         answers = {name: self.recent_counts_raw(query) for name in names[:limit] if (query := x_query(name))}
         return json.dumps(answers, ensure_ascii=False).encode("utf-8")
+
+    def search_recent_raw(self, query: str, max_results: int = 10) -> bytes:
+        """``GET /2/tweets/search/recent`` for ``query``: posts with their public metrics, creation time and
+        language, authors expanded (``includes.users``), as the raw response bytes (10 to 100 posts)."""
+        from acf.trends.retry import call_with_retries
+
+        params = {"query": query, "max_results": max(10, min(100, int(max_results))), "sort_order": "relevancy",
+                  **SEARCH_FIELDS}
+        return call_with_retries(lambda: self.client.request("GET", "/2/tweets/search/recent", params=params).content,
+                                 what="x recent search", classify=_classify)
+
+    def evidence_limits(self) -> dict:
+        return {"post_terms": int(self.options.get("post_terms", 5)), "post_cap": int(self.options.get("post_cap", 100))}
 
     def test_connection(self) -> tuple[bool, str]:
         try:

@@ -203,8 +203,20 @@ def test_trend_source_keys_stay_out_of_logs_xcoms_rows_and_objects(pg_conn, obje
     assert all(ok for ok, _ in checks.values()), checks
     counts = hooks["x"].recent_count("espresso")
     assert trend_sources["youtube"].requests[0].arg("key") == SECRETS["youtube_api_key"]  # the key was used
+    # discovery by search (the key in search.list and videos.list URLs) and the evidence step (Reddit's
+    # comments with the app token, X's recent search with the bearer)
+    from acf.trends import discovery, more_evidence
+    from hooks.configured import discovery_calls, evidence_calls
 
-    leaks = _scan(pg_conn, object_root, caplog, capfd, [payloads, summary, checks, counts])
+    found = discovery.discover(pg_conn, object_root, "US", payloads, interval_start=START,
+                               calls=discovery_calls("live"))
+    gathered = more_evidence.gather(pg_conn, object_root, interval_start=START, calls=evidence_calls("live"),
+                                    run_id="chaos-secrets-trends")
+    pg_conn.commit()
+    assert trend_sources["youtube"].requests_to("/youtube/v3/search") and trend_sources["reddit"].requests_to("/comments/")
+    assert trend_sources["x"].requests_to("/2/tweets/search/recent") and not gathered["errors"], gathered
+
+    leaks = _scan(pg_conn, object_root, caplog, capfd, [payloads, summary, checks, counts, found, gathered])
     assert leaks == 0, _leak_lines(leaks)
 
 

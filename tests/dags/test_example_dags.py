@@ -3,15 +3,12 @@ throw-away home and databases (as tests/unit/analytics/test_analytics_dags.py ru
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,43 +49,30 @@ print("CONTENT", content_id)
 """
 
 
-def test_example_dags_run_offline_end_to_end(pg_server_dsn, tmp_path):
-    suffix = uuid.uuid4().hex[:6]
-    params = conninfo_to_dict(pg_server_dsn)
-    factory_db = f"acf_examples_{suffix}"
-    with psycopg.connect(pg_server_dsn, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{factory_db}"')
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
-    factory_dsn = make_conninfo(**{**params, "dbname": factory_db})
-    env.update({"ACF_HOME": str(tmp_path / "home"), "ACF_DATABASE_URL": factory_dsn,
-                "ACF_AIRFLOW_DB": f"airflow_examples_{suffix}", "ACF_TIER": "offline",
-                "PYTHONPATH": os.pathsep.join([str(ROOT / "include"), str(ROOT / "plugins")])})
-    try:
-        result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True,
-                                text=True, timeout=600)
-        out = result.stdout[-3000:] + result.stderr[-3000:]
-        assert result.returncode == 0, out
-        assert "STATE topic success" in result.stdout, out
-        assert "STATE publish first success" in result.stdout and "STATE publish again success" in result.stdout, out
-        content_id = result.stdout.split("CONTENT ")[1].split()[0]
-        with psycopg.connect(factory_dsn) as conn:
-            piece = conn.execute("SELECT opportunity_id, script FROM acf.content_pieces WHERE content_id = %s",
-                                 (content_id,)).fetchone()
-            publications = conn.execute("SELECT platform, state, attempts FROM acf.publications"
-                                        " WHERE content_id = %s ORDER BY platform", (content_id,)).fetchall()
-        assert piece[0] is None                               # a user's topic: no opportunity behind it
-        brief = json.loads((tmp_path / "home" / "objects" / "content" / content_id / "brief.json").read_text())
-        assert [f["url"] for f in brief["facts"]] == ["https://example.org/solar-gardens-guide",
-                                                      "https://example.com/news/solar-co-ops"]  # the injection dropped
-        # once per platform, the rerun resumed from the ledger instead of posting again
-        assert [(p, s) for p, s, _ in publications] == [("tiktok", "published"), ("youtube", "published")]
-        assert all(attempts == 1 for _, _, attempts in publications)
-        outbox = tmp_path / "home" / "objects" / "outbox"
-        assert {p.name for p in outbox.iterdir()} == {"tiktok", "youtube"}
-    finally:
-        with psycopg.connect(pg_server_dsn, autocommit=True) as admin:
-            for name in (factory_db, f"airflow_examples_{suffix}"):
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def test_example_dags_run_offline_end_to_end(dag_test_env, tmp_path):
+    env, factory_dsn = dag_test_env
+    env["ACF_TIER"] = "offline"
+    result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=600)
+    out = result.stdout[-3000:] + result.stderr[-3000:]
+    assert result.returncode == 0, out
+    assert "STATE topic success" in result.stdout, out
+    assert "STATE publish first success" in result.stdout and "STATE publish again success" in result.stdout, out
+    content_id = result.stdout.split("CONTENT ")[1].split()[0]
+    with psycopg.connect(factory_dsn) as conn:
+        piece = conn.execute("SELECT opportunity_id, script FROM acf.content_pieces WHERE content_id = %s",
+                             (content_id,)).fetchone()
+        publications = conn.execute("SELECT platform, state, attempts FROM acf.publications"
+                                    " WHERE content_id = %s ORDER BY platform", (content_id,)).fetchall()
+    assert piece[0] is None                               # a user's topic: no opportunity behind it
+    brief = json.loads((tmp_path / "home" / "objects" / "content" / content_id / "brief.json").read_text())
+    assert [f["url"] for f in brief["facts"]] == ["https://example.org/solar-gardens-guide",
+                                                  "https://example.com/news/solar-co-ops"]  # the injection dropped
+    # once per platform, the rerun resumed from the ledger instead of posting again
+    assert [(p, s) for p, s, _ in publications] == [("tiktok", "published"), ("youtube", "published")]
+    assert all(attempts == 1 for _, _, attempts in publications)
+    outbox = tmp_path / "home" / "objects" / "outbox"
+    assert {p.name for p in outbox.iterdir()} == {"tiktok", "youtube"}
 
 
 def test_the_examples_are_paused_unscheduled_examples_that_make_run_leaves_paused():

@@ -115,6 +115,18 @@ def test_interest_over_time_through_pytrends_explore_then_widget(server, monkeyp
     assert set(hook.interest_over_time(["GTA 6 trailer"], "US")) == {"GTA 6 trailer"}
 
 
+def test_explore_answers_every_widget_as_pytrends_reads_them(server, monkeypatch):
+    client = _connect(monkeypatch, server.url).client
+    client.build_payload(["GTA 6 trailer", "Oscars 2026 winners"], timeframe="now 7-d", geo="US")
+    assert client.interest_over_time_widget["id"] == "TIMESERIES"
+    assert client.interest_by_region_widget["id"] == "GEO_MAP"            # the first GEO_MAP, the comparison's
+    assert [w["id"] for w in client.related_topics_widget_list] == ["RELATED_TOPICS_0", "RELATED_TOPICS_1"]
+    assert [w["request"]["restriction"]["complexKeywordsRestriction"]["keyword"][0]["value"]
+            for w in client.related_queries_widget_list] == ["GTA 6 trailer", "Oscars 2026 winners"]
+    client.build_payload(["GTA 6 trailer"], timeframe="now 7-d", geo="US")   # one keyword: no suffixes
+    assert [w["id"] for w in client.related_queries_widget_list] == ["RELATED_QUERIES"]
+
+
 def test_interest_429_then_success(server, monkeypatch):
     server.faults.add(Fault.too_many(retry_after=1), path="multiline")
     raw = _connect(monkeypatch, server.url).fetch_signals(["GTA 6 trailer"], "US")

@@ -93,6 +93,27 @@ def test_refusal_is_a_clear_error_without_refetching(monkeypatch, refusal, messa
             _connect(monkeypatch, server.url).fetch_trending("US")
         assert retry_sleeps == []  # no retry waits
         assert len(server.requests_to("/hot")) == 1 and len(server.requests_to("/access_token")) == 1
+        with pytest.raises(SourceRefused, match=message):   # the comments are refused the same way
+            _connect(monkeypatch, server.url).comments_raw("5f9ba4e")
+        assert retry_sleeps == [] and len(server.requests_to("/comments/")) == 1
+
+
+def test_top_comments_of_a_post_through_praw(server, monkeypatch):
+    from acf.trends import evidence
+
+    raw = _connect(monkeypatch, server.url).comments_raw("5f9ba4e", limit=3)
+    request = server.requests[-1]
+    assert request.path == "/comments/5f9ba4e" and request.arg("sort") == "top" and request.arg("limit") == "3"
+    assert request.headers["authorization"].lower() == f"bearer {TOKEN}"
+    post, listing = json.loads(raw)
+    assert post["data"]["children"][0]["data"]["id"] == "5f9ba4e" and len(listing["data"]["children"]) == 3
+    comments = evidence.reddit_comments(json.loads(raw), per_post=3)
+    assert [c.metrics["score"] for c in comments] == sorted((c.metrics["score"] for c in comments), reverse=True)
+    assert all(c.parent_id == "5f9ba4e" and c.publisher == "r/gaming" and c.author.startswith("u/") for c in comments)
+    with pytest.raises(SourceUnavailable, match="404"):
+        _connect(monkeypatch, server.url).comments_raw("zzzzzz")
+    with pytest.raises(ValueError, match="post id"):
+        _connect(monkeypatch, server.url).comments_raw("../r/all")
 
 
 def test_refused_token_is_a_clear_error(server, monkeypatch):

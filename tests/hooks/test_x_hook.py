@@ -99,3 +99,29 @@ def test_test_connection(server, monkeypatch):
     assert ok, message
     ok, message = _connect(monkeypatch, server.url, token="leaked-token").test_connection()
     assert not ok and "leaked-token" not in message
+
+
+def test_recent_search_asks_for_metrics_and_authors(server, monkeypatch):
+    from acf.trends import evidence
+
+    raw = _connect(monkeypatch, server.url).search_recent_raw('"Champions League final" -is:retweet', 20)
+    request = server.requests[-1]
+    assert request.path == "/2/tweets/search/recent" and request.arg("max_results") == "20"
+    assert "public_metrics" in request.arg("tweet.fields") and request.arg("expansions") == "author_id"
+    assert request.arg("user.fields") == "username,name" and request.arg("query") == '"Champions League final" -is:retweet'
+    posts = evidence.x_posts(json.loads(raw))
+    assert posts and all(p.kind == "x_post" and p.author.startswith("@") and p.metrics["like_count"] > 0 for p in posts)
+    assert posts[0].url == f"https://x.com/{posts[0].author[1:]}/status/{posts[0].item_id}"
+
+
+def test_rate_limit_as_x_sends_it_waits_until_the_reset(server, monkeypatch):
+    """X's 429: application/problem+json, no Retry-After, the window's end in x-rate-limit-reset."""
+    from stand_ins.x import rate_limited
+
+    server.faults.add(Fault.answer(rate_limited(reset_in=1)), path="/search/recent")
+    raw = _connect(monkeypatch, server.url).search_recent_raw("GTA 6 trailer")
+    assert json.loads(raw)["meta"]["result_count"] >= 1 and len(server.requests) == 2
+    server.faults.add(Fault.answer(rate_limited(reset_in=900)), path="/search/recent")
+    with pytest.raises(SourceUnavailable, match="retry after"):   # 15 minutes away: not slept through
+        _connect(monkeypatch, server.url).search_recent_raw("GTA 6 trailer")
+    assert len(server.requests) == 3

@@ -66,7 +66,7 @@ def json_response(payload: Any, status: int = 200, **headers: str) -> Response:
 
 @dataclass
 class Fault:
-    """One injected failure. ``kind``: status | delay | cut | malformed."""
+    """One injected failure. ``kind``: status | delay | cut | malformed | answer."""
 
     kind: str
     status: int = 500
@@ -95,6 +95,12 @@ class Fault:
     @classmethod
     def malformed(cls, body: bytes | str = b'{"items": [ {"id": ') -> "Fault":
         return cls("malformed", body=body)
+
+    @classmethod
+    def answer(cls, response: "Response") -> "Fault":
+        """Answer with ``response`` exactly, as the service shapes that failure (its own status, headers and
+        content type, e.g. X's 429 as application/problem+json with x-rate-limit-reset)."""
+        return cls("answer", body=response)
 
 
 class FaultPlan:
@@ -211,6 +217,8 @@ class StandIn:
         )
         self.requests.append(request)
         fault = self.faults.take(parts.path)
+        if fault is not None and fault.kind == "answer":
+            return self._send(http, fault.body)
         if fault is not None and fault.kind == "status":
             headers = {}
             if fault.retry_after is not None:

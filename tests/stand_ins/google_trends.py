@@ -1,5 +1,6 @@
 """Google Trends stand-in: the Trending-now RSS feed (/trending/rss?geo=CC), the cookie page, and the
-explore -> widgetdata/multiline pair behind interest over time, as trends.google.com sends them.
+explore (every widget: TIMESERIES, GEO_MAP, RELATED_TOPICS and RELATED_QUERIES, per keyword when several)
+-> widgetdata/multiline pair behind interest over time, as trends.google.com sends them.
 
 The feed's shape (root <rss> with xmlns:ht="https://trends.google.com/trending/rss", per <item> a
 title, ht:approx_traffic, pubDate, ht:picture, ht:picture_source and ht:news_item blocks) follows a
@@ -50,8 +51,24 @@ def _trending_rss(request: Request) -> Response:
 WIDGET_TOKEN = "APP6_stand-in-token"
 
 
+def _related(kind: str, suffix: str, keyword: str, item: dict, locale: str | None) -> dict:
+    """A RELATED_TOPICS / RELATED_QUERIES widget for one keyword (pytrends reads every widget whose id
+    contains those words, one per keyword: pytrends/request.py TrendReq._tokens)."""
+    return {"request": {"restriction": {"geo": {"country": item["geo"]}, "time": item["time"],
+                                        "complexKeywordsRestriction": {"keyword": [{"type": "BROAD", "value": keyword}]}},
+                        "keywordType": "ENTITY" if kind == "RELATED_TOPICS" else "QUERY", "metric": ["TOP", "RISING"],
+                        "trendinessSettings": {"compareTime": item["time"]},
+                        "requestOptions": {"property": "", "backend": "IZG", "category": 0}, "language": locale},
+            "token": f"{kind.lower()}-token{suffix}", "id": f"{kind}{suffix}",
+            "type": "fe_related_searches", "title": "Related topics" if kind == "RELATED_TOPICS" else "Related queries",
+            "template": "fe", "embedTemplate": "fe_embed", "version": "1", "isLong": False, "isCurated": False}
+
+
 def _explore_widgets(request: Request) -> Response:
-    """POST /api/explore: the widgets (with their tokens) for the comparison the ``req`` parameter asks."""
+    """POST /api/explore: every widget of the explore page, each with its token, for the comparison the ``req``
+    parameter asks: TIMESERIES and GEO_MAP for the comparison, then (one keyword) GEO_MAP's siblings
+    RELATED_TOPICS and RELATED_QUERIES, or (several) GEO_MAP_i, RELATED_TOPICS_i and RELATED_QUERIES_i per
+    keyword, the order pytrends' ``_tokens`` relies on."""
     try:
         req = json.loads(request.arg("req") or "")
         items = req["comparisonItem"]
@@ -59,14 +76,32 @@ def _explore_widgets(request: Request) -> Response:
         return Response(400, "<html>Bad Request</html>", content_type="text/html")
     if not 1 <= len(items) <= 5:
         return Response(400, "<html>Bad Request</html>", content_type="text/html")
-    widget_request = {"time": items[0]["time"], "resolution": "HOUR", "locale": request.arg("hl"),
+    locale = request.arg("hl")
+    widget_request = {"time": items[0]["time"], "resolution": "HOUR", "locale": locale,
                       "comparisonItem": [{"geo": {"country": i["geo"]}, "complexKeywordsRestriction": {
                           "keyword": [{"type": "BROAD", "value": i["keyword"]}]}} for i in items],
                       "requestOptions": {"property": "", "backend": "CM", "category": 0}}
-    widgets = [{"id": "TIMESERIES", "title": "Interest over time", "request": widget_request,
-                "token": WIDGET_TOKEN, "type": "fe_line_chart"},
-               {"id": "GEO_MAP", "request": {}, "token": "geo-token", "type": "fe_geo_chart_explore"}]
-    return Response(200, ")]}'\n" + json.dumps({"widgets": widgets}), content_type="application/json; charset=utf-8")
+    geo_request = {"geo": {"country": items[0]["geo"]}, "comparisonItem": widget_request["comparisonItem"],
+                   "resolution": "REGION", "locale": locale, "requestOptions": widget_request["requestOptions"]}
+    widgets = [{"id": "TIMESERIES", "title": "Interest over time", "request": widget_request, "token": WIDGET_TOKEN,
+                "type": "fe_line_chart", "template": "fe", "embedTemplate": "fe_embed", "version": "1",
+                "isLong": True, "isCurated": False},
+               {"id": "GEO_MAP", "title": "Compared breakdown by region", "request": geo_request,
+                "token": "geo-token", "type": "fe_geo_chart_explore", "template": "fe", "embedTemplate": "fe_embed",
+                "version": "1", "isLong": True, "isCurated": False}]
+    for index, item in enumerate(items):
+        suffix = "" if len(items) == 1 else f"_{index}"
+        if suffix:
+            widgets.append({"id": f"GEO_MAP{suffix}", "title": "Interest by subregion", "token": f"geo-token{suffix}",
+                            "request": dict(geo_request, comparisonItem=[geo_request["comparisonItem"][index]]),
+                            "type": "fe_geo_chart_explore", "template": "fe", "embedTemplate": "fe_embed",
+                            "version": "1", "isLong": False, "isCurated": False})
+        widgets += [_related("RELATED_TOPICS", suffix, item["keyword"], item, locale),
+                    _related("RELATED_QUERIES", suffix, item["keyword"], item, locale)]
+    return Response(200, ")]}'\n" + json.dumps({"widgets": widgets, "keywords": [
+        {"keyword": i["keyword"], "name": i["keyword"], "type": "Search term"} for i in items],
+        "timeRanges": [items[0]["time"]], "examples": [], "shareText": "Explore search interest", "shouldShowMultiHeatMapMessage": False}),
+        content_type="application/json; charset=utf-8")
 
 
 def _multiline(request: Request) -> Response:

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from stand_ins.base import Request, Response, StandIn
 from acf.trends.offline import SampleMissing, sample_feed, sample_payload
+from acf.trends.sources.reddit import sample_comments
 
 CLIENT_ID = "test-reddit-id"
 CLIENT_SECRET = "test-reddit-secret"
@@ -19,6 +20,12 @@ REFUSALS = {
                                   {"WWW-Authenticate": 'Bearer realm="reddit", error="invalid_token"'}),
     "403": Response(403, {"message": "Forbidden", "error": 403}),
 }
+
+
+# Reddit's rate headers on every OAuth answer: 100 queries a minute per client id, averaged over a 10-minute
+# window (Reddit's Data API wiki), so a quiet app sees about 1,000 left; remaining is sent as a float.
+# prawcore spaces requests by them: 99 left of a 600 s window would make it wait 6 s before each request.
+RATE_HEADERS = {"x-ratelimit-remaining": "996.0", "x-ratelimit-used": "4", "x-ratelimit-reset": "412"}
 
 
 def _token(request: Request) -> Response:
@@ -47,13 +54,28 @@ def _hot(request: Request, refusal: str | None = None) -> Response:
         document = {"kind": "Listing", "data": {"children": [], "after": None, "before": None}}
     limit = int(request.arg("limit", "25"))
     document["data"]["children"] = document["data"]["children"][:limit]
-    headers = {"x-ratelimit-remaining": "99", "x-ratelimit-used": "1", "x-ratelimit-reset": "600"}
-    return Response(200, document, headers)
+    return Response(200, document, RATE_HEADERS)
+
+
+def _comments(request: Request, refusal: str | None = None) -> Response:
+    """GET /comments/<id>: the post and its top comments, a two-listing array (praw-dev/praw tests/integration/
+    cassettes/TestComment.test_refresh__with_reply_sort_and_limit.json); an unknown post is Reddit's 404."""
+    if refusal is not None:
+        return REFUSALS[refusal]
+    if request.headers.get("authorization", "").lower() != f"bearer {TOKEN}":
+        return Response(401, {"message": "Unauthorized", "error": 401})
+    limit = int(request.arg("limit") or 0) or None
+    try:
+        body = sample_comments(request.match.group(1), datetime.now(timezone.utc), limit=limit)
+    except SampleMissing:
+        return Response(404, {"message": "Not Found", "error": 404})
+    return Response(200, body, RATE_HEADERS)
 
 
 def reddit_stand_in(refusal: str | None = None) -> StandIn:
-    """``refusal``: a key of :data:`REFUSALS` the listings answer with instead of posts."""
+    """``refusal``: a key of :data:`REFUSALS` the listings and comments answer with instead of posts."""
     return StandIn({
         ("POST", r"/api/v1/access_token"): _token,
         ("GET", r"/r/([A-Za-z0-9_]+)/hot"): lambda request: _hot(request, refusal),
+        ("GET", r"/comments/([a-z0-9]+)/?"): lambda request: _comments(request, refusal),
     })

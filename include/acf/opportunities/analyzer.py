@@ -54,6 +54,34 @@ def _phrase_in(phrase: str, text: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(normalise_text(phrase))}(?!\w)", text) is not None
 
 
+_WORDS = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=8)
+def _skip_words(extra: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
+    """(single words, phrases) of brand safety's skip lists and ``extra`` blocked terms, normalised, each
+    with its reason."""
+    found = {normalise_text(w): f"{group} ({w!r})" for group, ws in brand_rules()["skip"].items() for w in ws}
+    found.update({normalise_text(w): f"blocked term ({w!r})" for w in extra if w.strip()})
+    singles = {w: reason for w, reason in found.items() if _WORDS.fullmatch(w)}
+    return singles, {w: reason for w, reason in found.items() if w and w not in singles}
+
+
+def skip_reason(text: str, extra: tuple[str, ...] = ()) -> str | None:
+    """Why brand safety would not use ``text`` (a skip word of brand_safety.yaml or a blocked term in
+    ``extra``, as a whole word or phrase of the normalised text), or None. Cheap enough for many texts:
+    a set lookup per word, a substring check per phrase."""
+    normal = normalise_text(text or "")
+    singles, phrases = _skip_words(tuple(extra))
+    for word in _WORDS.findall(normal):
+        if word in singles:
+            return f"brand safety: {singles[word]}"
+    for phrase, reason in phrases.items():
+        if phrase in normal and _phrase_in(phrase, normal):
+            return f"brand safety: {reason}"
+    return None
+
+
 @dataclass
 class TrendAnalyzer:
     niches: tuple[str, ...] = ()

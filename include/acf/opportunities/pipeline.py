@@ -54,14 +54,18 @@ def score_trends(
 
 
 def save_briefs(conn, trends, opportunities, settings=None, now=None, run_id=None) -> int:
-    """A brief for each open opportunity, from its trend's stored observations; returns the facts saved."""
+    """A brief for each open opportunity, from its trend's stored observations and evidence; returns the
+    facts saved."""
     s = settings or settings_module.load()
     by_trend = {t.trend_id: t for t in trends}
     open_ones = [o for o in opportunities if o.status == "open"]
-    evidence = store.trend_evidence(conn, [o.trend_id for o in open_ones])
+    trend_ids = [o.trend_id for o in open_ones]
+    observations = store.trend_evidence(conn, trend_ids)
+    said = store.trend_said(conn, trend_ids)
     skip_words = [w for words in brand_rules()["skip"].values() for w in words] + list(s.blocked_terms)
-    briefs = {o.opportunity_id: (o.trend_id, build_brief(by_trend[o.trend_id], evidence.get(o.trend_id, []),
-                                                         skip_words=skip_words, now=now))
+    briefs = {o.opportunity_id: (o.trend_id, build_brief(by_trend[o.trend_id], observations.get(o.trend_id, []),
+                                                         said=said.get(o.trend_id, []), skip_words=skip_words,
+                                                         now=now))
               for o in open_ones}
     store.save_briefs(conn, briefs, run_id)
     return sum(len(facts) for _, facts in briefs.values())

@@ -151,10 +151,35 @@ def trend_evidence(conn, trend_ids: list[str]) -> dict[str, list[dict]]:
         " WHERE rank <= %s",
         (list(trend_ids), EVIDENCE_PER_SOURCE),
     )
-    evidence: dict[str, list[dict]] = {}
+    return _per_trend(rows)
+
+
+SAID_PER_KIND = 12   # acf.trend_evidence rows read per trend and kind: the most-reached ones
+# The count that orders a trend's evidence of one kind: upvotes, views, likes on X.
+_REACH = " ".join("""CASE WHEN metrics->>'score' ~ '^[0-9]{1,15}$' THEN (metrics->>'score')::bigint
+    WHEN metrics->>'views' ~ '^[0-9]{1,15}$' THEN (metrics->>'views')::bigint
+    WHEN metrics->>'like_count' ~ '^[0-9]{1,15}$' THEN (metrics->>'like_count')::bigint END""".split())
+
+
+def trend_said(conn, trend_ids: list[str]) -> dict[str, list[dict]]:
+    """Per trend, its ``acf.trend_evidence`` rows (what its brief quotes), per kind the most-reached first;
+    flagged rows are included with their ``flag``, so the brief leaves them and their repeats out."""
+    rows = db.fetch_dicts(
+        conn,
+        "SELECT trend_id, evidence_id, kind, source, text, publisher, author, url, published_at, metrics, item_id,"
+        " parent_id, region, flag, last_seen FROM (SELECT *, row_number() OVER (PARTITION BY trend_id, kind ORDER BY"
+        f"  (flag IS NULL) DESC, coalesce({_REACH}, 0) DESC, last_seen DESC) AS rank"
+        "  FROM acf.trend_evidence WHERE trend_id = ANY(%s)) ranked WHERE rank <= %s",
+        (list(trend_ids), SAID_PER_KIND),
+    )
+    return _per_trend(rows)
+
+
+def _per_trend(rows: list[dict]) -> dict[str, list[dict]]:
+    grouped: dict[str, list[dict]] = {}
     for row in rows:
-        evidence.setdefault(row["trend_id"], []).append(row)
-    return evidence
+        grouped.setdefault(row["trend_id"], []).append(row)
+    return grouped
 
 
 def save_briefs(conn, briefs: dict[str, tuple[str, list]], run_id: str | None = None) -> int:

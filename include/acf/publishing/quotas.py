@@ -85,11 +85,7 @@ def reserve(conn: psycopg.Connection, platform: str, account: str, publication_i
     if blocked:
         return QuotaDecision(False, blocked[1], blocked[0], f"{platform} said: {blocked[2]}")
     for rule in quota_rules:
-        used = conn.execute(
-            "SELECT coalesce(sum(units), 0) FROM acf.quota_spend WHERE platform = %s AND account = %s"
-            " AND bucket = %s AND spent_at > %s AND spent_at <= %s",
-            (platform, account, rule["bucket"], window_start(rule, now), now),
-        ).fetchone()[0]
+        used = spent(conn, platform, account, rule, now)
         if used + rule["cost"] > rule["limit"]:
             retry_at = _retry_at(conn, platform, account, rule, used, now)
             return QuotaDecision(False, retry_at, rule["bucket"],
@@ -113,13 +109,16 @@ def block(conn: psycopg.Connection, platform: str, account: str, bucket: str, un
     )
 
 
-def usage(conn: psycopg.Connection, platform: str, account: str, now: datetime | None = None) -> dict[str, int]:
+def spent(conn: psycopg.Connection, platform: str, account: str, rule: dict, now: datetime | None = None) -> int:
+    """Units of ``rule``'s bucket spent in its current window."""
     now = now or now_utc()
-    out = {}
-    for rule in platform_rules.for_platform(platform).get("quotas", []):
-        out[rule["bucket"]] = conn.execute(
-            "SELECT coalesce(sum(units), 0) FROM acf.quota_spend WHERE platform = %s AND account = %s"
-            " AND bucket = %s AND spent_at > %s AND spent_at <= %s",
-            (platform, account, rule["bucket"], window_start(rule, now), now),
-        ).fetchone()[0]
-    return out
+    return int(conn.execute(
+        "SELECT coalesce(sum(units), 0) FROM acf.quota_spend WHERE platform = %s AND account = %s"
+        " AND bucket = %s AND spent_at > %s AND spent_at <= %s",
+        (platform, account, rule["bucket"], window_start(rule, now), now),
+    ).fetchone()[0])
+
+
+def usage(conn: psycopg.Connection, platform: str, account: str, now: datetime | None = None) -> dict[str, int]:
+    return {rule["bucket"]: spent(conn, platform, account, rule, now)
+            for rule in platform_rules.for_platform(platform).get("quotas", [])}

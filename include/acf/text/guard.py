@@ -26,6 +26,10 @@ _INJECTION_PATTERNS = [
     r"\b(reveal|print|repeat|show)\b.{0,30}\b(system prompt|your instructions|api key|secret)",
 ]
 _INJECTION = re.compile("|".join(f"(?:{p})" for p in _INJECTION_PATTERNS), re.IGNORECASE | re.DOTALL)
+# Words one of the patterns above needs: text holding none (nearly all of it) skips the patterns, found
+# by plain substring checks, which cost far less than the patterns' backtracking.
+_TRIGGERS = ("ignore", "disregard", "forget", "override", "system", "developer", "you are now", "act as",
+             "jailbreak", "anything now", "instruction", "<", "reveal", "print", "repeat", "show")
 
 
 class PromptInjectionError(ValueError):
@@ -36,7 +40,8 @@ def injection_reason(text: str | None) -> str | None:
     """Why ``text`` looks like a prompt injection, or None when it reads as plain data."""
     if not text:
         return None
-    match = _INJECTION.search(normalise_text(text))
+    normal = normalise_text(text)
+    match = _INJECTION.search(normal) if any(word in normal for word in _TRIGGERS) else None
     if match:
         return f"prompt injection suspected: {match.group(0)[:60]!r}"
     return None

@@ -3,13 +3,13 @@
 Same input, same output (choices are seeded by a hash of the input), so it caches
 and tests like any model. With a research brief (``inputs["facts"]``) it composes the
 script from the facts: one sentence per fact by its kind ("Example News reports that ...",
-"On r/nfl, a post with 12,200 upvotes says: '...'", "The most-watched video, ..., has 6.3
-million views."), numbers rounded for speech, quotes verbatim with their source, in an order
-each angle kind plans (reaction leads with what people say, timeline goes by time, list
-numbers them); every scene but the outro cites its facts, and few facts make a short
-script, never a padded one. Without a brief it knows nothing about the topic beyond the
-trend's own fields and writes the older templates about the trend itself. Titles start with
-the key term and hooks fit in the first three seconds. English only: other languages get
+"On r/nfl, a post with 12,200 upvotes says: '...'", "On r/nfl, a comment with 4,100 upvotes says:
+'...'", "On X, a post by @handle with 18,400 likes says: '...'", "One video, ..., has 6.3 million
+views."), numbers rounded for speech, quotes verbatim with their source, in an order each angle
+kind plans (reaction leads with what people say, timeline goes by time, list numbers them); every
+scene but the outro cites its facts, and few facts make a short script, never a padded one. Without a
+brief it knows nothing about the topic beyond the trend's own fields and writes the older templates
+about the trend itself. Titles start with the key term and hooks fit in the first three seconds. English only: other languages get
 English text and say so (``language`` in the output).
 """
 from __future__ import annotations
@@ -289,10 +289,17 @@ def write_angles(inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pick_hook(rng: random.Random, kind: str, fields: dict[str, str]) -> str:
-    options = [_fill(h, fields) for h in HOOKS[kind]]
-    rng.shuffle(options)
-    fitting = [h for h in options if words(h) <= 9]
-    return fitting[0] if fitting else min(options, key=words)
+    """A hook of at most 9 words; a term too long for any template (a post's title as a term) is said
+    by its first words."""
+    templates = list(HOOKS[kind])
+    rng.shuffle(templates)
+    term = fields["T"].split()
+    for size in range(len(term), 0, -1):
+        short = {**fields, "T": " ".join(term[:size]).rstrip(",:;—-")}
+        fitting = [h for h in (_fill(t, short) for t in templates) if words(h) <= 9]
+        if fitting:
+            return fitting[0]
+    return min((_fill(t, fields) for t in templates), key=words)
 
 
 def _trim_title(title: str, limit: int = 100) -> str:
@@ -501,14 +508,21 @@ def say_fact(fact: dict[str, Any], term: str, nth_of_kind: int = 0) -> str:
         return _reports(source or "One outlet", text)
     if kind == "quote":
         verb = "asks" if text.rstrip().endswith("?") else "says"
+        end = "" if text.rstrip().endswith((".", "!", "?")) else "."
+        if numbers.get("likes") is not None:  # a post on X, by its author's handle
+            by = f" by {source}" if source.startswith("@") else ""
+            return f"On X, a post{by} with {_count_words(numbers['likes'])} likes {verb}: {_quoted(text)}{end}"
+        if numbers.get("comment_upvotes"):
+            return (f"On {source}, a comment with {_count_words(numbers['comment_upvotes'])} upvotes {verb}: "
+                    f"{_quoted(text)}{end}")
         upvotes = numbers.get("upvotes")
         who = f"a post with {_count_words(upvotes)} upvotes" if upvotes else "a post"
-        end = "" if text.rstrip().endswith((".", "!", "?")) else "."
         return f"On {source}, {who} {verb}: {_quoted(text)}{end}"
     if kind == "video":
         views = numbers.get("views")
         where = f"from {source}" if source and source != "YouTube" else "on YouTube"
-        lead = "The most-watched video" if nth_of_kind == 0 else "Another video"
+        # the brief knows some of the videos about the trend, not all of YouTube: no superlative
+        lead = "One video" if nth_of_kind == 0 else "Another video"
         if views:
             return f"{lead}, {_quoted(text)} {where}, has {_count_words(views)} views."
         return f"{lead} is {_quoted(text)} {where}."

@@ -51,6 +51,25 @@ def sample_feed(source: str, feed: str, at: datetime) -> bytes:
     return trend_source.sample_feed(feed, at)
 
 
+def sample_extra(source: str, name: str) -> dict:
+    """A source's answers beyond its regions' lists (``evidence/<name>.json`` in its sample folder: Reddit's
+    comments, X's recent-search posts, the videos YouTube's search finds)."""
+    path = sources.get(source).samples / "evidence" / f"{name}.json"
+    if not path.is_file():
+        raise SampleMissing(f"no {name} sample for {source}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def query_matches(query: str, text: str) -> bool:
+    """Whether every topic word of a search ``query`` (quotes and operators such as ``-is:retweet`` left
+    out) is in ``text``: how a sample answers a search."""
+    from acf.trends.terms import tokens
+
+    words = " ".join(w for w in query.replace('"', " ").split() if ":" not in w and not w.startswith("-"))
+    wanted = set(tokens(words))
+    return bool(wanted) and wanted <= set(tokens(text))
+
+
 def shift_iso(value: str, delta: timedelta) -> str:
     """An ISO 8601 UTC time (``...Z``) moved by ``delta``, for a source's ``shift_sample``."""
     moved = datetime.fromisoformat(value.replace("Z", "+00:00")) + delta

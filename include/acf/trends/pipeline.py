@@ -24,7 +24,7 @@ import pandas as pd
 import psycopg
 
 from acf import storage
-from acf.trends import categories, dedupe, frame as frames, load, offline, parsers, scoring, sources, terms, validate
+from acf.trends import categories, dedupe, evidence, frame as frames, load, offline, parsers, scoring, sources, terms, validate
 from acf.trends.models import NO_REGION
 from acf.trends.retry import SourceUnavailable, redact
 
@@ -279,9 +279,14 @@ def ingest_frame(
         trends = _trend_rows(valid, previous, interval_start=interval_start, interval_end=interval_end,
                              regions_in_scope=regions_in_scope, sources_in_scope=sources_in_scope)
         region_stats = _region_stats(valid)
-        return trends, region_stats, load.region_stat_chunks(region_stats), validation_rejects()
+        # what the items of the best-scored trends say about them: read and screened here, stored after the trends
+        best = trends.nlargest(evidence.MAX_TRENDS, "score")["trend_id"] if len(trends) > evidence.MAX_TRENDS \
+            else trends["trend_id"]
+        said = evidence.screen(evidence.collapse(evidence.from_observations(valid, trend_ids=best)))
+        return trends, region_stats, load.region_stat_chunks(region_stats), validation_rejects(), said
 
-    new_keys, (trends, region_stats, stat_chunks, rejects) = _copy_observations_while(conn, valid, score_while_loading)
+    new_keys, (trends, region_stats, stat_chunks, rejects, (said, hostile)) = _copy_observations_while(
+        conn, valid, score_while_loading)
     if finish_validation is not None:
         finish_validation.start()  # from here on this thread mostly waits on the server: GX runs beside it
     quarantine_rows.extend(rejects)
@@ -294,6 +299,9 @@ def ingest_frame(
     load.upsert_trends(conn, trends)
     load.upsert_region_stats(conn, region_stats, stat_chunks)
     load.quarantine_rows(conn, quarantine_rows, run_id)
+    seen_at = valid["observed_at"].max() if len(valid) else pd.Timestamp(interval_end)
+    stored_evidence = evidence.upsert(conn, said, seen_at=seen_at.to_pydatetime())
+    load.quarantine_rows(conn, hostile, run_id)
 
     quarantined_by_key: dict[str, int] = {}
     for row in quarantine_rows:
@@ -304,6 +312,8 @@ def ingest_frame(
         finish_validation()  # raises ValidationDrift (and so rolls the caller's transaction back) on disagreement
     summary = _summary(len(normal), quarantine_rows, inserted, int(duplicates.sum()), trends, quarantined_by_key,
                        loaded_by_key)
+    summary.update(evidence=stored_evidence, evidence_quarantined=len(hostile),
+                   evidence_flagged=sum(1 for item in said if item.flag))
     if keep_frame:  # the loaded rows, for the benchmark's COPY floor
         summary["_frame"] = valid
     return summary
@@ -353,6 +363,7 @@ def _summary(parsed, quarantine_rows, inserted, duplicates, trends, quarantined_
         "trends": int(len(trends)),
         "top_trends": [{"trend_id": r.trend_id, "term": r.term[:80], "score": round(float(r.score), 4)}
                        for r in top.itertuples()] if len(top) else [],
+        "evidence": 0, "evidence_quarantined": 0, "evidence_flagged": 0,
         "_quarantined_by_raw_key": quarantined_by_key,
         "_loaded_by_raw_key": {str(k): int(v) for k, v in loaded_by_key.items()},
     }

@@ -33,6 +33,11 @@ class SourceRefused(SourceUnavailable):
     Connection needs fixing. Still *unavailable* for the run, so the other sources go on."""
 
 
+class QuotaExceeded(SourceUnavailable):
+    """The source's quota for the period is spent (YouTube's ``quotaExceeded``): nothing more is asked of
+    that bucket until it resets."""
+
+
 def redact(message: str) -> str:
     """Strip API keys and tokens from a message before it reaches a log, XCom or row."""
     return _redact(message)

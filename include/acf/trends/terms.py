@@ -28,7 +28,7 @@ NOISE_WORDS = frozenset(
 # Bracketed packaging: (Official Video), [4K], 【MV】, ｜ separators and what follows a pipe.
 _BRACKETED = re.compile(r"[\(\[【（][^\)\]】）]{0,60}[\)\]】）]")
 _AFTER_PIPE = re.compile(r"\s*[|｜].*$")
-_HASHTAG_SPLIT = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])")
+_HASHTAG_SPLIT = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=[0-9])|(?<=[0-9])(?=[A-Za-z])")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
 

@@ -2,15 +2,12 @@
 with a throw-away home and databases (the way `make demo` runs the chain)."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[3]
@@ -37,32 +34,18 @@ print("STATES", states)
 """
 
 
-def test_analytics_and_maintenance_dags_run(pg_server_dsn, tmp_path):
-    suffix = uuid.uuid4().hex[:6]
-    params = conninfo_to_dict(pg_server_dsn)
-    factory_db = f"acf_dagtest_{suffix}"
-    with psycopg.connect(pg_server_dsn, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{factory_db}"')
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
-    factory_dsn = make_conninfo(**{**params, "dbname": factory_db})
-    env.update({"ACF_HOME": str(tmp_path / "home"), "ACF_DATABASE_URL": factory_dsn,
-                "ACF_AIRFLOW_DB": f"airflow_dagtest_{suffix}",
-                "PYTHONPATH": os.pathsep.join([str(ROOT / "include"), str(ROOT / "plugins")])})
-    try:
-        result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True,
-                                text=True, timeout=900)
-        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-        assert "STATES {'acf_analytics': 'success', 'acf_maintenance': 'success'}" in result.stdout, \
-            result.stdout[-3000:]
-        with psycopg.connect(factory_dsn) as conn:
-            metrics = conn.execute("SELECT count(*), bool_and(simulated) FROM acf.metrics").fetchone()
-            rollups = conn.execute("SELECT count(DISTINCT dimension) FROM acf.roi_rollups").fetchone()[0]
-            backup = conn.execute("SELECT backup_key, row_counts FROM acf.backups").fetchall()
-        assert metrics[0] > 0 and metrics[1] is True
-        assert rollups == 4
-        assert len(backup) == 1 and backup[0][1]["trends"] == 5
-        assert (tmp_path / "home" / "objects" / backup[0][0]).stat().st_size > 0
-    finally:
-        with psycopg.connect(pg_server_dsn, autocommit=True) as admin:
-            for name in (factory_db, f"airflow_dagtest_{suffix}"):
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def test_analytics_and_maintenance_dags_run(dag_test_env, tmp_path):
+    env, factory_dsn = dag_test_env
+    result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=900)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "STATES {'acf_analytics': 'success', 'acf_maintenance': 'success'}" in result.stdout, \
+        result.stdout[-3000:]
+    with psycopg.connect(factory_dsn) as conn:
+        metrics = conn.execute("SELECT count(*), bool_and(simulated) FROM acf.metrics").fetchone()
+        rollups = conn.execute("SELECT count(DISTINCT dimension) FROM acf.roi_rollups").fetchone()[0]
+        backup = conn.execute("SELECT backup_key, row_counts FROM acf.backups").fetchall()
+    assert metrics[0] > 0 and metrics[1] is True
+    assert rollups == 4
+    assert len(backup) == 1 and backup[0][1]["trends"] == 5
+    assert (tmp_path / "home" / "objects" / backup[0][0]).stat().st_size > 0

@@ -122,3 +122,39 @@ def test_angles_see_the_brief_and_may_not_invent_a_number_or_promise_a_length():
 def test_a_source_without_rules_of_its_own_is_quoted_by_name():
     facts = build_brief(TREND, [row("threads", "GTA 6 trailer thoughts, thread")], now=NOW)
     assert [(f.kind, f.text, f.source) for f in facts] == [("quote", "GTA 6 trailer thoughts, thread", "threads")]
+
+
+def test_the_brief_quotes_the_stored_evidence_comments_and_posts_on_x(pg_conn):
+    from acf.trends import evidence
+
+    pg_conn.execute(
+        "INSERT INTO acf.trends (trend_id, term, title, category, score, sources, regions, observation_count,"
+        " first_seen, last_seen) VALUES ('t_gta', 'gta 6 trailer', 'GTA 6 trailer', 'gaming', 0.8,"
+        " '{reddit,x}', '{US}', 1, now() - interval '5 hours', now())")
+    said = [
+        evidence.make("news", "google_trends", "Rockstar releases the second GTA 6 trailer", publisher="Press Start",
+                      url="https://pressstart.example/1"),
+        evidence.make("post", "reddit", "GTA 6 trailer 2 just dropped", publisher="r/gaming",
+                      metrics={"score": 82_074, "comments": 1_065}),
+        evidence.make("comment", "reddit", "No release date in trailer 2 means it is slipping again. Calling it now, "
+                      + "and here is a very long explanation of why " * 10, publisher="r/gaming", author="u/d",
+                      metrics={"score": 7_240}, parent_id="p1"),
+        evidence.make("x_post", "x", "GTA 6 trailer 2 just passed 4 million views https://t.co/abc", author="@press",
+                      publisher="Press Start", url="https://x.com/press/status/1",
+                      metrics={"like_count": 28_800, "retweet_count": 6_100}),
+        evidence.make("comment", "reddit", "Five fans were killed in the queue", publisher="r/gaming", metrics={"score": 99}),
+    ]
+    for item in said:
+        item.trend_id = "t_gta"
+    evidence.store(pg_conn, said, seen_at=NOW, extra_terms=())
+    pg_conn.commit()
+    summary = pipeline.score_trends(pg_conn, run_id="run-e", settings=load())
+    pg_conn.commit()
+    facts = store.load_brief(pg_conn, summary["opportunity_ids"][0])
+    quotes = {f.source: f for f in facts if f.kind == "quote"}
+    assert quotes["@press"].text == "GTA 6 trailer 2 just passed 4 million views"          # the link left out
+    assert quotes["@press"].numbers == {"likes": 28_800, "reposts": 6_100}
+    comment = next(f for f in facts if f.numbers.get("comment_upvotes"))
+    assert comment.text == "No release date in trailer 2 means it is slipping again."      # whole sentences only
+    assert any(f.kind == "headline" and f.source == "Press Start" for f in facts)
+    assert not any("killed" in f.text for f in facts)                                      # flagged at load

@@ -61,7 +61,7 @@ def test_every_kind_writes_from_the_facts_each_scene_citing_them(kind):
     for scene in script.scenes:
         assert unsupported_numbers(scene.narration, script.facts_of(scene), ("Oscars 2026 winners",)) == []
     assert {f.fact_id for f in script.facts} == {fid for s in script.scenes for fid in s.fact_ids}
-    assert sum(s.seconds for s in script.scenes) <= 30 and "60 Seconds" not in script.title
+    assert round(sum(s.seconds for s in script.scenes), 2) <= 30 and "60 Seconds" not in script.title  # cent-rounded seconds
     assert script.scenes[0].narration.startswith(script.hook)
 
 
@@ -70,6 +70,19 @@ def test_sentences_quote_verbatim_with_attribution_and_round_for_speech():
     assert 'On r/movies, a post with 12,400 upvotes asks: "Who else stayed up for the whole ceremony?"' in text
     assert "Example News reports that the best picture award went to a three-hour epic." in text
     assert '"Oscars 2026: All the Winners" from Oscars Channel, has 2.1 million views.' in text
+    # the brief knows some videos about the trend, not all of YouTube: no superlative it cannot back
+    assert "most-watched" not in text and "One video," in text
+
+
+def test_comments_and_posts_on_x_are_quoted_with_their_counts():
+    comment = {"kind": "quote", "text": "Ninety goalless minutes and then that header.", "source": "r/soccer",
+               "numbers": {"comment_upvotes": 5210}}
+    post = {"kind": "quote", "text": "EXTRA TIME WINNER. What a final.", "source": "@pitchsidereport",
+            "numbers": {"likes": 42100, "reposts": 9100}}
+    assert local_writer.say_fact(comment, "ucl") == ('On r/soccer, a comment with 5,200 upvotes says: '
+                                                    '"Ninety goalless minutes and then that header."')
+    assert local_writer.say_fact(post, "ucl") == ('On X, a post by @pitchsidereport with 42,100 likes says: '
+                                                 '"EXTRA TIME WINNER. What a final."')
 
 
 def test_little_evidence_makes_a_short_video_not_a_padded_one():

@@ -35,3 +35,13 @@ def test_display_term_capitalises_like_a_title():
     assert local_writer.display_term("ai act vote") == "AI Act Vote"
     assert local_writer.display_term("iPhone 17 launch") == "iPhone 17 launch"
     assert local_writer.display_term("the lord of the rings") == "The Lord of the Rings"
+
+
+def test_a_long_term_still_gets_hooks_that_fit_the_first_seconds():
+    # a Reddit title as a trend's term (ten words): every hook template overflows with it in full
+    term = "GTA 6 trailer 2 just dropped and it looks unreal"
+    angles = local_writer.write_angles({"term": term, "category": "gaming", "score": 0.5, "title": term})
+    hooks = [a["hook"] for a in angles["angles"]]
+    assert all(len(h.split()) <= 9 for h in hooks), hooks
+    assert all(h.lower().startswith("gta 6") or "gta 6" in h.lower() for h in hooks), hooks
+    assert angle_check(term, [])(AngleSet.model_validate(angles)) == []

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from acf import db, storage
-from acf.trends import frame as frames, parsers, pipeline, sources, validate
+from acf.trends import frame as frames, offline, parsers, pipeline, sources, validate
 
 START = datetime(2026, 11, 24, 0, 0, tzinfo=timezone.utc)
 OBSERVED = datetime(2026, 11, 24, 5, 0, tzinfo=timezone.utc)
@@ -190,3 +190,23 @@ def test_an_x_answer_that_is_not_trends_is_rejected_whole():
     assert len(result.observations) == 1 and len(result.rejects) == 1 and not result.rejects[0].whole_payload
     v11 = [{"trends": [{"id": "1", "text": "stray"}], "as_of": "2026-11-24T00:00:00Z"}]
     assert parsers.parse_payload("x", json.dumps(v11), region="US", observed_at=OBSERVED).rejects[0].whole_payload
+
+
+def test_youtube_payloads_of_several_answers_are_read_or_refused_whole():
+    from acf.trends.sources import youtube
+
+    chart = json.loads(offline.sample_payload("youtube", "US", OBSERVED))
+    charts = {"kind": youtube.CHARTS_KIND, "regionCode": "US", "charts": {"10": chart}, "refused": {"17": "no"}}
+    assert len(parsers.parse_payload("youtube", json.dumps(charts), region="US", observed_at=OBSERVED).observations) \
+        == len(chart["items"])
+    for broken in ({"kind": youtube.CHARTS_KIND, "charts": []}, {"kind": youtube.CHARTS_KIND, "charts": {"10": 5}},
+                   {"kind": youtube.SEARCH_KIND, "searches": {"a": {"items": "x"}}, "videos": chart},
+                   {"kind": youtube.SEARCH_KIND, "searches": [], "videos": chart}):
+        result = parsers.parse_payload("youtube", json.dumps(broken), region="US", observed_at=OBSERVED)
+        assert result.rejects[0].whole_payload and not result.observations, broken
+    hit = {"kind": youtube.SEARCH_KIND, "searches": {"Taylor Swift new album": {"items": [
+        {"id": {"kind": "youtube#video", "videoId": chart["items"][4]["id"]}}, {"id": {"videoId": "unknown"}}]}},
+        "videos": chart}
+    found = parsers.parse_payload("youtube", json.dumps(hit), region="US", observed_at=OBSERVED).observations
+    assert [(o.term, o.metrics["found_for"]) for o in found] == [("Taylor Swift new album", "Taylor Swift new album")]
+    assert found[0].source_item_id.startswith(chart["items"][4]["id"] + youtube.SEARCH_ID)

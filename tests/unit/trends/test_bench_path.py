@@ -20,6 +20,9 @@ def test_generated_batch_loads_with_sample_validation(pg_conn):
                                         interval_end=bench.START + bench.INTERVAL * 4,
                                         validation="sample", regions_in_scope=6)
     assert summary["loaded"] + summary["quarantined"] + summary["duplicate_items"] == len(frame)
+    # the generated items carry evidence as real ones do: headlines, posts, videos, stored with the load
+    kinds = {r["kind"] for r in db.fetch_dicts(pg_conn, "SELECT DISTINCT kind FROM acf.trend_evidence")}
+    assert summary["evidence"] > 0 and kinds == {"news", "post", "video"}
     assert summary["quarantined"] > 0  # the generator's ~0.3% invalid rows
     stats = db.fetch_dicts(pg_conn, "SELECT count(DISTINCT interval_start) AS n FROM acf.trend_region_stats")[0]
     assert stats["n"] == 4

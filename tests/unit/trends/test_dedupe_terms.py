@@ -14,6 +14,13 @@ def test_packaging_is_stripped_from_titles():
     assert term_from_title("【紅白歌合戦】2026 ハイライト", "youtube") == "2026 ハイライト"
 
 
+def test_a_hashtag_splits_where_digits_end_too():
+    # "#Gta6Trailer" must meet "GTA 6 trailer" (it was "Gta 6Trailer": a trend of its own, X only)
+    assert term_from_title("#Gta6Trailer", "x") == "Gta 6 Trailer"
+    assert term_key(term_from_title("#Iphone18Review", "x")) == term_key("iPhone 18 review")
+    assert term_from_title("#Oscars2026Winners", "x") == "Oscars 2026 Winners"
+
+
 def test_keys_match_across_sources_and_scripts():
     assert term_key("Taylor Swift New Album") == term_key("taylor swift new album") == "album swift taylor"
     assert term_key("#TaylorSwiftNewAlbum") != ""  # unsplit hashtags still get a key

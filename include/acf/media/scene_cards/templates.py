@@ -286,11 +286,11 @@ def quote(fact: Fact, col: Column, room: int) -> None:
     col.y += round(mark_size * 0.5)
     col.text(fact.text, "title", weight="regular", max_lines=8, stagger=LINE_STAGGER)
     col.gap()
-    score = next((float(v) for k, v in fact.numbers.items()
-                  if isinstance(v, (int, float)) and not isinstance(v, bool)), None)
+    label, score = next(((k, float(v)) for k, v in fact.numbers.items()
+                         if isinstance(v, (int, float)) and not isinstance(v, bool)), (None, None))
     byline = fact.source or "A post"
-    if score is not None:
-        byline = f"{byline}  ▲ {format_number(score)}"
+    if score is not None:  # upvotes as Reddit shows them; likes on X said as likes
+        byline = f"{byline}  · {format_number(score)} likes" if label == "likes" else f"{byline}  ▲ {format_number(score)}"
     col.text(byline, "body", colour=pal.accent, max_lines=1)
 
 

@@ -78,6 +78,11 @@ class TrendSource:
     # list (fact_id left empty; the brief numbers, ranks and filters them). None: the brief's own rules
     # for the built-in sources, and for any other each item's title as a quote from the source.
     facts: Callable[[list[dict], Any], list] | None = None
+    # What an item says about its trend, kept in acf.trend_evidence at load time: (the observation as a dict
+    # with title, url, metrics, published_at, source_item_id) -> acf.trends.evidence.Evidence list (a news
+    # item, a post, a video; built with evidence.make, which bounds the sizes). None: the items say nothing
+    # beyond their names (X's trend list).
+    evidence: Callable[[dict], list] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _NAME.match(self.name):

@@ -189,5 +189,23 @@ def sample_interest(queries: list[str], at: datetime) -> bytes:
                       ensure_ascii=False).encode("utf-8")
 
 
+def evidence(item: dict) -> list:
+    """The news items a feed item links: headline, publisher, link, and the snippet where it says more."""
+    from acf.trends.evidence import make
+
+    found = []
+    for news in (item.get("metrics") or {}).get("news_items") or []:
+        if not isinstance(news, dict):
+            continue
+        title, snippet = news.get("title"), news.get("snippet")
+        extra = {"snippet": snippet} if isinstance(snippet, str) and snippet.strip() and snippet != title else {}
+        one = make("news", NAME, title, publisher=news.get("source"), url=news.get("url"),
+                   published_at=item.get("published_at"), metrics=extra,
+                   item_id=news.get("url") if isinstance(news.get("url"), str) else None)
+        if one is not None:
+            found.append(one)
+    return found
+
+
 SOURCE = TrendSource(name=NAME, items=items, decode=decode, parse=parse, shift_sample=shift_sample,
-                     signal=signals.GT_INTEREST, sample_signal=sample_interest)
+                     signal=signals.GT_INTEREST, sample_signal=sample_interest, evidence=evidence)

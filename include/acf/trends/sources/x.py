@@ -70,6 +70,28 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
+def sample_search(query: str, at: datetime, *, max_results: int = 10) -> bytes:
+    """``GET /2/tweets/search/recent`` with public_metrics and the authors expanded, as X answers it
+    (``data``, ``includes.users``, ``meta``; shape as tweepy's recorded cassettes/test_client_search
+    _recent_tweets.yaml, fields as docs.x.com's post object): the sample posts of the topic the query
+    names, newest first, timestamps moved to ``at``."""
+    from acf.trends import offline
+
+    delta = at - offline.SAMPLE_ANCHOR
+    posts = [p for p in offline.sample_extra(NAME, "posts")["posts"] if offline.query_matches(query, p["topic"])]
+    posts = sorted(posts, key=lambda p: p["created_at"], reverse=True)[:max(10, min(100, max_results))]
+    data = [{"id": p["id"], "text": p["text"], "author_id": p["author_id"], "lang": "en",
+             "created_at": offline.shift_iso(p["created_at"].replace(".000Z", "Z"), delta).replace("Z", ".000Z"),
+             "public_metrics": p["public_metrics"], "edit_history_tweet_ids": [p["id"]]} for p in posts]
+    users = list({p["author_id"]: {"id": p["author_id"], "name": p["name"], "username": p["username"]}
+                  for p in posts}.values())
+    meta = {"result_count": len(data)}
+    if data:
+        meta.update(newest_id=data[0]["id"], oldest_id=data[-1]["id"])
+    answer = {"data": data, "includes": {"users": users}, "meta": meta} if data else {"meta": meta}
+    return json.dumps(answer, ensure_ascii=False).encode("utf-8")
+
+
 # The trends carry no time of their own: the sample needs no shifting.
 SOURCE = TrendSource(name=NAME, items=items, parse=parse, signal=signals.X_COUNTS, sample_signal=sample_counts,
                      term_rule=terms.split_hashtag)
