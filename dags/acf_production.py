@@ -10,6 +10,7 @@ from the Params form; every Param has a default, so a bare trigger makes the bes
 3. **make_visual** / **make_voice**: one mapped task per scene each, in parallel, down the tier's image and
    voice chains (a provider without a Connection is skipped; `local` ends every chain: Piper, or eSpeak NG
    for languages Piper has no voice for, at `voice_speed` words per minute). Each voice keeps its word timing.
+   A Leonardo generation is submitted, then waited for on the triggerer (no worker slot held).
 4. **render**: one ffmpeg filter graph for every asked aspect: each scene's fact card (count-ups, curves
    drawing on, reveals) over its picture, cross-fades, burned captions timed on the spoken words
    (`caption_style`: chunked lines or the spoken word highlighted), voice over a ducked music bed at
@@ -24,6 +25,7 @@ from __future__ import annotations
 from acf import dag_policy, platform_rules, registry, settings
 from acf.media.choices import CAPTION_STYLES, DEFAULT_WPM, MAX_WPM, MIN_WPM
 from airflow.sdk import Asset, Param, dag, get_current_context, task
+from operators.make_media import MakeVisualOperator
 
 _settings = settings.load()
 
@@ -90,19 +92,6 @@ def acf_production():
             return write_content_script(conn, object_root(), content_id, resolver=text_provider, run_id=run_id)
 
     @task(map_index_template="{{ scene_label }}")
-    def make_visual(content_id: str, scene_index: int, run_id=None) -> str:
-        """One scene's image down the tier's image chain."""
-        from acf.media import production
-        from hooks.configured import media_client
-        from hooks.factory_db import factory_connection
-        from hooks.object_store import object_root
-
-        get_current_context()["scene_label"] = f"scene {scene_index}"
-        with factory_connection() as conn:
-            return production.make_visual(conn, object_root(), content_id, scene_index, run_id=run_id,
-                                           resolver=media_client)
-
-    @task(map_index_template="{{ scene_label }}")
     def make_voice(content_id: str, scene_index: int, run_id=None) -> str:
         """One scene's narration down the tier's voice chain."""
         from acf.media import production
@@ -150,9 +139,11 @@ def acf_production():
 
     content_id = plan_content()
     scenes = write_script(content_id)
-    images = make_visual.partial(content_id=content_id).expand(scene_index=scenes)
+    # One scene's image down the tier's image chain; a Leonardo generation is waited for on the triggerer.
+    images = MakeVisualOperator.partial(task_id="make_visual", content_id=content_id, deferrable=True,
+                                        map_index_template="scene {{ task.scene_index }}").expand(scene_index=scenes)
     voices = make_voice.partial(content_id=content_id).expand(scene_index=scenes)
-    videos = render(content_id, images, voices)
+    videos = render(content_id, images.output, voices)
     check_outputs(content_id, make_thumbnails(content_id, videos))
 
 

@@ -78,13 +78,15 @@ def run_with_fallback(
     available: Callable[[str], bool] = lambda name: True,
     modality: str = "text",
     fatal: tuple[type[BaseException], ...] = (),
+    skipped: list[tuple[str, str]] | None = None,
 ) -> Attempt:
     """Try ``call(provider)`` down the chain; return the first success and what was skipped.
 
     Exceptions of a ``fatal`` type are about the item, not the provider (bad input,
     output that failed validation twice): they propagate instead of falling back.
+    ``skipped`` carries the reasons of providers tried before (a chain resumed after a wait).
     """
-    skipped: list[tuple[str, str]] = []
+    skipped = [tuple(entry) for entry in (skipped or ())]
     for name in providers:
         if not available(name):
             skipped.append((name, "not configured (no Connection)"))

@@ -1,5 +1,8 @@
 """Leonardo.ai hook (image): create a generation, poll it, download the image.
 
+Two ways to wait: :meth:`generate_image` polls in the calling process; :meth:`submit_image`,
+:meth:`check_image` and :meth:`fetch_image` split it so a deferrable task waits on the triggerer.
+
 Connection: password = API key, host = base URL (empty = https://cloud.leonardo.ai/api/rest/v1),
 extras: model_id, poll_seconds (default 2), max_polls (default 60), max_retries (default 3), timeout (s).
 """
@@ -59,27 +62,68 @@ class LeonardoHook(BaseHook):
     def timeout(self) -> float:
         return float(self.extras.get("timeout", 60))
 
-    def generate_image(self, prompt: str, width: int, height: int) -> bytes:
+    @property
+    def poll_seconds(self) -> float:
+        return float(self.extras.get("poll_seconds", 2))
+
+    @property
+    def wait_seconds(self) -> float:
+        """How long a generation is waited for: ``max_polls`` looks ``poll_seconds`` apart."""
+        return self.poll_seconds * int(self.extras.get("max_polls", 60))
+
+    # A generation is asynchronous: submit it, look at it (GET /generations/{id}), download its image.
+    # The answer's shape and statuses: Leonardo's "Get a Single Generation"
+    # (https://docs.leonardo.ai/reference/getgenerationbyid), as its own SDK types it
+    # (Leonardo-Interactive/leonardo-ts-sdk src/sdk/models/operations/getgenerationbyid.ts:
+    # generations_by_pk.status, generated_images[].url; src/sdk/models/shared/jobstatus.ts:
+    # PENDING, COMPLETE, FAILED). acf_production waits on the triggerer (triggers.media).
+    def submit_image(self, prompt: str, width: int, height: int) -> dict:
+        """Create the generation; its ids (``{"generation_id": ...}``), nothing secret."""
         w, h = fit_size(width, height)
         body = {"prompt": prompt, "width": w, "height": h, "num_images": 1}
         if self.extras.get("model_id"):
             body["modelId"] = self.extras["model_id"]
         created = call(self.client, "POST", f"{self.url}/generations", "leonardo create", json=body, timeout=self.timeout).json()
         try:
-            generation_id = created["sdGenerationJob"]["generationId"]
+            return {"generation_id": str(created["sdGenerationJob"]["generationId"])}
         except (KeyError, TypeError):
             raise ProviderError("leonardo create: no generationId in the answer") from None
+
+    def _generation(self, job: dict) -> dict:
+        answer = call(self.client, "GET", f"{self.url}/generations/{job['generation_id']}", "leonardo poll",
+                      timeout=self.timeout).json()
+        return (answer.get("generations_by_pk") if isinstance(answer, dict) else None) or {}
+
+    def check_image(self, job: dict) -> str | None:
+        """One look: ``complete``, ``failed``, or None while the generation is pending."""
+        return {"COMPLETE": "complete", "FAILED": "failed"}.get(self._generation(job).get("status"))
+
+    def fetch_image(self, job: dict) -> bytes:
+        """The finished generation's first image."""
+        return self._download(self._generation(job), job)
+
+    def _download(self, state: dict, job: dict) -> bytes:
+        if state.get("status") != "COMPLETE":
+            raise ProviderError(f"leonardo: generation {job['generation_id']} is {state.get('status') or 'unknown'}, not COMPLETE")
+        images = state.get("generated_images") or []
+        if not images or not images[0].get("url"):
+            raise ProviderError("leonardo: generation complete without images")
+        return call(self.client, "GET", images[0]["url"], "leonardo download", timeout=self.timeout).content
+
+    def wait_image(self, job: dict) -> bytes:
+        """Poll in this process (``max_polls`` looks ``poll_seconds`` apart), then download."""
         for _ in range(int(self.extras.get("max_polls", 60))):
-            state = call(self.client, "GET", f"{self.url}/generations/{generation_id}", "leonardo poll", timeout=self.timeout).json().get("generations_by_pk") or {}
+            state = self._generation(job)
             if state.get("status") == "COMPLETE":
-                images = state.get("generated_images") or []
-                if not images:
-                    raise ProviderError("leonardo: generation complete without images")
-                return call(self.client, "GET", images[0]["url"], "leonardo download", timeout=self.timeout).content
+                return self._download(state, job)
             if state.get("status") == "FAILED":
-                raise ProviderError(f"leonardo: generation {generation_id} failed")
-            time.sleep(float(self.extras.get("poll_seconds", 2)))
-        raise ProviderError(f"leonardo: generation {generation_id} not complete after polling")
+                raise ProviderError(f"leonardo: generation {job['generation_id']} failed")
+            time.sleep(self.poll_seconds)
+        raise ProviderError(f"leonardo: generation {job['generation_id']} not complete after polling")
+
+    def generate_image(self, prompt: str, width: int, height: int) -> bytes:
+        """Submit, poll in this process, download: the blocking path."""
+        return self.wait_image(self.submit_image(prompt, width, height))
 
     def test_connection(self) -> tuple[bool, str]:
         try:

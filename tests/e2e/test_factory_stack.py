@@ -292,7 +292,9 @@ def test_uploads_waiting_on_the_platform_hold_no_worker_and_share_one_token_refr
     """20 Facebook uploads stay "processing" on the stand-in; their waits run on the triggerer, so with
     parallelism 4 (and the Facebook pool raised to 20, so the pool does not hide the point) a render queued
     behind them starts at once. Their account's token has expired: one task exchanges it and saves the new
-    one to the Connection (through the REST API, under the advisory lock); the others use it."""
+    one to the Connection (through the REST API, under the advisory lock); the others use it.
+    The piece is made in tier balanced: its Leonardo generations stay PENDING a while, and they too wait
+    on the triggerer while the voices are made; once COMPLETE, the images are Leonardo's."""
     import json
     import time
     from datetime import datetime, timedelta, timezone
@@ -300,10 +302,15 @@ def test_uploads_waiting_on_the_platform_hold_no_worker_and_share_one_token_refr
 
     from acf import storage
     from stand_ins.facebook import FacebookStandIn
+    from stand_ins.leonardo import LeonardoStandIn
 
     dsn = factory_stack.env["ACF_DATABASE_DSN"]
-    with FacebookStandIn(page_id="1001", video_chunk=64 * 1024) as facebook:
+    with FacebookStandIn(page_id="1001", video_chunk=64 * 1024) as facebook, LeonardoStandIn(hold=True) as leonardo:
         facebook.hold_processing = True
+        status, body = factory_stack.call("POST", "/api/v2/connections", {
+            "connection_id": "acf_leonardo", "conn_type": "acf_leonardo", "host": f"{leonardo.url}/api/rest/v1",
+            "password": leonardo.api_key, "extra": json.dumps({"poll_seconds": 1, "max_polls": 900})})
+        assert status in (200, 201), body
         status, body = factory_stack.call("POST", "/api/v2/connections", {
             "connection_id": "acf_facebook", "conn_type": "acf_facebook", "host": f"{facebook.url}/v21.0",
             "login": "app-id", "password": "app-secret",
@@ -341,10 +348,22 @@ def test_uploads_waiting_on_the_platform_hold_no_worker_and_share_one_token_refr
         assert states.count("deferred") == 20, states                       # all 20 wait on the triggerer
 
         status, run = factory_stack.call("POST", "/api/v2/dags/acf_production/dagRuns", {
-            "logical_date": None, "conf": {"opportunity": opportunity, "tier": "offline", "platforms": ["tiktok"],
+            "logical_date": None, "conf": {"opportunity": opportunity, "tier": "balanced", "platforms": ["tiktok"],
                                            "aspect_ratios": ["9:16"], "target_seconds": 15}})
         assert status == 200, run
         production_run = run["dag_run_id"]
+        deadline = time.monotonic() + 420        # every scene's generation waits on the triggerer too
+        while time.monotonic() < deadline:
+            visuals = _task_states(factory_stack, "acf_production", production_run, "make_visual")
+            voices = _task_states(factory_stack, "acf_production", production_run, "make_voice")
+            if visuals and all(s == "deferred" for s in visuals) and voices and all(s == "success" for s in voices):
+                break
+            time.sleep(3)
+        assert visuals and set(visuals) == {"deferred"}, visuals
+        assert set(voices) == {"success"}, voices                           # made while the images waited
+        assert _task_states(factory_stack, "acf_publish", publish_run, "publish_facebook").count("deferred") == 20
+        assert len(leonardo.generations) == len(visuals) and min(leonardo.polls.values()) >= 1
+        leonardo.hold = False                                               # the generations complete
         render_started = False
         deadline = time.monotonic() + 420
         while time.monotonic() < deadline and not render_started:
@@ -354,6 +373,16 @@ def test_uploads_waiting_on_the_platform_hold_no_worker_and_share_one_token_refr
         publishing = _task_states(factory_stack, "acf_publish", publish_run, "publish_facebook")
         assert render_started, "the render did not start while the uploads waited"
         assert publishing.count("deferred") == 20 and facebook.published and facebook.hold_processing
+        with psycopg.connect(dsn) as conn:
+            images = conn.execute("SELECT a.provider, count(*) FROM acf.assets a JOIN acf.content_pieces c USING"
+                                  " (content_id) WHERE c.run_id = %s AND a.kind = 'image' GROUP BY 1",
+                                  (production_run,)).fetchall()
+        assert images == [("leonardo", len(visuals))], images
+        _, body = factory_stack.call("GET", f"/api/v2/dags/acf_production/dagRuns/{production_run}/taskInstances"
+                                            "?task_id_pattern=make_visual&limit=100")
+        labels = sorted(t["rendered_map_index"] for t in body["task_instances"] if t["task_id"] == "make_visual")
+        assert labels == sorted(f"scene {i}" for i in range(len(visuals))), labels
+        assert len(leonardo.requests_to(r"/generations$")) == len(visuals)   # each submitted once
 
         facebook.hold_processing = False                                    # the platform finishes processing
         assert factory_stack.wait_for_run("acf_publish", publish_run, timeout=420)["state"] == "success"

@@ -15,6 +15,7 @@ import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from acf import platform_rules, registry, storage
@@ -194,39 +195,155 @@ def _latency_ms(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
 
 
+@dataclass(frozen=True)
+class PendingImage:
+    """A scene's image that a provider is still making (an asynchronous job, such as a Leonardo
+    generation): what the wait needs (the provider and the job's ids, nothing secret) and where the
+    image chain goes on from. JSON as :meth:`to_dict`, so a deferred task carries it."""
+
+    content_id: str
+    scene_index: int
+    provider: str
+    job: dict
+    skipped: list          # [(provider, reason)] tried before this one
+    started_at: float      # wall clock, when the chain started
+    poll_seconds: float
+    wait_seconds: float
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "skipped": [list(entry) for entry in self.skipped]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> PendingImage:
+        return cls(**{**data, "skipped": [tuple(entry) for entry in data.get("skipped") or ()]})
+
+
+class ImageNotMade(RuntimeError):
+    """An asynchronous provider's job ended without an image (failed, timed out, or unreadable)."""
+
+
+@dataclass(frozen=True)
+class _Submitted:
+    job: dict
+    poll_seconds: float
+    wait_seconds: float
+
+
 def make_visual(conn, root, content_id: str, scene_index: int, *, resolver: Resolver = no_remote_clients,
                 tiers: dict | None = None, run_id: str | None = None) -> str:
-    """Make scene ``scene_index``'s image down the tier's image chain; store it; return its key."""
+    """Make scene ``scene_index``'s image down the tier's image chain; store it; return its key.
+    Every provider is waited for here (an asynchronous one polls in this process)."""
+    return start_visual(conn, root, content_id, scene_index, resolver=resolver, tiers=tiers, run_id=run_id)
+
+
+def start_visual(conn, root, content_id: str, scene_index: int, *, resolver: Resolver = no_remote_clients,
+                 tiers: dict | None = None, run_id: str | None = None,
+                 wait_elsewhere: bool = False) -> str | PendingImage:
+    """The first half of a scene's image: down the tier's image chain as :func:`make_visual` does, except
+    that with ``wait_elsewhere`` a provider that makes images asynchronously (``submit_image``) is only
+    asked: a :class:`PendingImage` comes back, and :func:`finish_visual` takes over once the job ends.
+    Otherwise the image is stored and its key returned."""
     plan = load_plan(conn, content_id)
-    scene = _scene(load_script(conn, content_id), scene_index)
+    return _image_chain(conn, root, plan, scene_index, registry.chain(plan.tier, "image", tiers), [], time.time(),
+                        resolver, run_id, wait_elsewhere)
+
+
+def finish_visual(conn, root, pending: PendingImage, outcome: dict, *, resolver: Resolver = no_remote_clients,
+                  tiers: dict | None = None, run_id: str | None = None,
+                  wait_elsewhere: bool = False) -> str | PendingImage:
+    """The second half: ``outcome`` is how the wait for ``pending`` ended (``{"status": "complete" |
+    "failed" | "timeout" | "error", "reason": ...}``). Complete: the image is downloaded and stored as
+    :func:`make_visual` stores it (asset row, provider, the ledger's call). Anything else, or a download
+    that fails: the reason is kept and the chain goes on with the providers not tried yet (which may
+    wait again)."""
+    plan = load_plan(conn, pending.content_id)
+    tried = {name for name, _ in pending.skipped} | {pending.provider}
+    rest = [name for name in registry.chain(plan.tier, "image", tiers) if name not in tried]
+    job_id = ", ".join(f"{k}={v}" for k, v in pending.job.items())
+
+    def collect():
+        status = (outcome or {}).get("status")
+        if status != "complete":
+            default = {"failed": "failed", "timeout": "not finished in time"}.get(status, "its status could not be read")
+            raise ImageNotMade(f"{pending.provider} {job_id}: {(outcome or {}).get('reason') or default}")
+        return resolver("image", pending.provider).fetch_image(pending.job)
+
+    return _image_chain(conn, root, plan, pending.scene_index, [pending.provider, *rest], pending.skipped,
+                        pending.started_at, resolver, run_id, wait_elsewhere, resumed=(pending.provider, collect))
+
+
+def _image_chain(conn, root, plan: ContentPlan, scene_index: int, providers: list[str], skipped: list,
+                 started_at: float, resolver: Resolver, run_id: str | None, wait_elsewhere: bool,
+                 resumed: tuple[str, Callable[[], bytes]] | None = None) -> str | PendingImage:
+    """Walk ``providers`` for the scene's image; ``resumed`` = (provider, how to collect its finished job)."""
+    scene = _scene(load_script(conn, plan.content_id), scene_index)
     width, height = formats.working_size(plan.aspects)
     category = store.trend_category(conn, plan.opportunity_id)
     scratch = storage.scratch_dir("acf-visual-")
     try:
-        def call(name: str) -> Path:
+        billed: set[str] = set()
+
+        def bill(name: str) -> None:
+            # A call is billed the moment the provider answers (a job-making provider when the job is
+            # created): recorded at once, before the store, the wait or the database can fail the task
+            # (the soak saw a killed step's answered call missing from the ledger).
+            store.record_call(conn, run_id, "image", name, 1, int((time.time() - started_at) * 1000),
+                              plan.content_id, plan.opportunity_id)
+            billed.add(name)
+
+        def call(name: str) -> Path | _Submitted:
             dest = scratch / f"{name}.png"
+            if resumed is not None and name == resumed[0]:
+                return _normalise_image(resumed[1](), dest)   # billed when its job was created
             if name == "local":
                 # A backdrop in the trend's palette; the scene's card (drawn at render) carries the words.
                 return visuals_local.render_scene_image(scene.narration, width, height, dest, index=scene.index,
                                                         category=category)
-            data = resolver("image", name).generate_image(scene.visual_prompt, width, height)
-            return _normalise_image(data, dest)
+            client = resolver("image", name)
+            if not hasattr(client, "submit_image"):
+                data = client.generate_image(scene.visual_prompt, width, height)
+                bill(name)
+                return _normalise_image(data, dest)
+            job = client.submit_image(scene.visual_prompt, width, height)
+            bill(name)
+            if wait_elsewhere:
+                return _Submitted(job, float(client.poll_seconds), float(client.wait_seconds))
+            return _normalise_image(_wait_here(client, job), dest)
 
-        started = time.monotonic()
         attempt = registry.run_with_fallback(
-            registry.chain(plan.tier, "image", tiers), call,
-            available=lambda n: n == "local" or resolver("image", n) is not None, modality="image")
-        # The call is billed the moment the provider answers: recorded before the store or the database can
-        # fail the task (the soak saw a killed step's answered call missing from the ledger).
-        store.record_call(conn, run_id, "image", attempt.provider, 1, _latency_ms(started), content_id,
-                          plan.opportunity_id)
-        object_key = storage.key("content", content_id, "scenes", f"{scene_index:03d}", "image.png")
+            providers, call, available=lambda n: n == "local" or resolver("image", n) is not None,
+            modality="image", skipped=skipped)
+        if isinstance(attempt.result, _Submitted):
+            log.info("content %s scene %s: %s is making the image (%s); waiting for it elsewhere", plan.content_id,
+                     scene_index, attempt.provider, attempt.result.job)
+            return PendingImage(plan.content_id, scene_index, attempt.provider, attempt.result.job,
+                                attempt.skipped, started_at, attempt.result.poll_seconds, attempt.result.wait_seconds)
+        if attempt.provider == "local":
+            bill("local")   # free, but counted: a piece's ledger names every image it has
+        object_key = storage.key("content", plan.content_id, "scenes", f"{scene_index:03d}", "image.png")
         stored = storage.put_file(root, object_key, attempt.result)
-        store.record_asset(conn, content_id, "image", scene_index, attempt.provider, stored, None,
+        store.record_asset(conn, plan.content_id, "image", scene_index, attempt.provider, stored, None,
                            {"width": width, "height": height, "skipped": attempt.skipped})
         return object_key
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _wait_here(client, job: dict) -> bytes:
+    """Wait for a provider's image job in this process: its own ``wait_image`` where it has one, else
+    ``check_image`` every ``poll_seconds`` for ``wait_seconds``, then ``fetch_image``."""
+    if hasattr(client, "wait_image"):
+        return client.wait_image(job)
+    deadline = time.monotonic() + float(client.wait_seconds)
+    while True:
+        word = client.check_image(job)
+        if word == "complete":
+            return client.fetch_image(job)
+        if word == "failed":
+            raise ImageNotMade(f"{job}: failed")
+        if time.monotonic() >= deadline:
+            raise ImageNotMade(f"{job}: not finished after {float(client.wait_seconds):g} s")
+        time.sleep(float(client.poll_seconds))
 
 
 def _normalise_image(data: bytes, dest: Path) -> Path:
