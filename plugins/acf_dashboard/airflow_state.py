@@ -85,6 +85,7 @@ class AirflowState:
         (the ``packages_<platform>`` tasks' return values: content id, platform, package key, title)."""
         from sqlalchemy import func, select
 
+        from airflow.models.dagrun import DagRun
         from airflow.models.hitl import HITLDetail
         from airflow.models.taskinstance import TaskInstance as TI
         from airflow.models.xcom import XComModel
@@ -98,14 +99,17 @@ class AirflowState:
                                    .join(HITLDetail, HITLDetail.ti_id == TI.id).where(*where)) or 0
             rows = session.execute(
                 select(TI.run_id, TI.state, TI.updated_at, HITLDetail.subject, HITLDetail.created_at,
-                       HITLDetail.options, HITLDetail.params)
-                .join(HITLDetail, HITLDetail.ti_id == TI.id).where(*where)
+                       HITLDetail.options, HITLDetail.params, DagRun.conf)
+                .join(HITLDetail, HITLDetail.ti_id == TI.id)
+                .join(DagRun, (DagRun.dag_id == TI.dag_id) & (DagRun.run_id == TI.run_id)).where(*where)
                 .order_by(HITLDetail.created_at, TI.run_id).limit(per_page).offset((page - 1) * per_page)).all()
             items = [{"dag_id": PUBLISH_DAG, "run_id": run_id, "task_id": APPROVAL_TASK,
                       "task_state": str(state or "none"), "state_since": _iso(updated_at), "subject": subject,
                       "requested_at": _iso(created_at), "options": list(options or []),
-                      "params": sorted(params or {}), "targets": self._targets(session, run_id)}
-                     for run_id, state, updated_at, subject, created_at, options, params in rows]
+                      "params": sorted(params or {}), "targets": self._targets(session, run_id),
+                      # the time the run was asked to post at ("" or absent: as soon as a window allows)
+                      "publish_at": str((conf or {}).get("publish_at") or "") or None}
+                     for run_id, state, updated_at, subject, created_at, options, params, conf in rows]
             return items, int(total)
 
     def recent_answers(self, limit: int = 5) -> list[dict]:

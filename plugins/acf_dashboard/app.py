@@ -165,7 +165,7 @@ def create_app(
             since = datetime.fromisoformat(item["state_since"]) if item.get("state_since") else moment
             item["settled"] = (item["task_state"] == "awaiting_input"
                                and (moment - since).total_seconds() >= SETTLE_SECONDS)
-            item["pieces"] = dashboard.review_pieces(conn, root, item.pop("targets"))
+            item["pieces"] = dashboard.review_pieces(conn, root, item.pop("targets"), item.get("publish_at"), moment)
         answered = airflow.recent_answers()
         for item in answered:
             targets = item.pop("targets")

@@ -558,7 +558,9 @@ def _review_piece(prefix: str, piece: dict) -> str:
            f'<p class="package-title">{esc(p["title"])}</p><p class="description">{esc(p["description"])}</p>'
            f'<div>{chips(["#" + str(t).lstrip("#") for t in p["tags"]], "chip tag")}</div>'
            f'<div class="muted">{esc(p["aspect"])} · '
-           + (f'scheduled {when(p["scheduled_at"])}' if p.get("scheduled_at") else "posted when approved")
+           + (f'scheduled {when(p["scheduled_at"])}' if p.get("scheduled_at") else
+              f'<span class="goes-live">goes live {when(p["goes_live"])} if approved now</span>'
+              if p.get("goes_live") else "posted when approved")
            + '</div>')
         + '</div>' for p in piece.get("packages") or [])
     return (f'<div class="review-piece" data-content-id="{esc(piece["content_id"])}"><div class="review-media">'

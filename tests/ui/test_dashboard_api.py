@@ -1,6 +1,8 @@
 """The dashboard app through FastAPI's TestClient: Airflow auth refusal, pagination, media, metrics."""
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -201,6 +203,24 @@ def test_review_lists_what_each_waiting_run_would_post(client, airflow_tokens):
     assert "sampletopic" in packages["youtube"]["tags"] and packages["youtube"]["scheduled_at"] is None
     assert body["answered"][0]["params_input"]["reason"] == "the hook overstates the numbers"
     assert body["answered"][0]["pieces"][0]["content_id"] == "content_sample004"
+
+
+def test_review_says_when_a_run_asked_for_a_time_goes_live(client, airflow_tokens, seeded_airflow):
+    from acf.publishing import schedule
+
+    later = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=2)
+    seeded_airflow.approvals[0]["publish_at"] = later.isoformat()
+    try:
+        body = client.get("/acf/api/review", headers=bearer(airflow_tokens["viewer"])).json()
+        [piece] = body["items"][0]["pieces"]
+        for package in piece["packages"]:   # no posting windows by default: the asked time itself
+            assert schedule.parse_time(package["goes_live"]) == later and package["scheduled_at"] is None
+        page = client.get("/acf/review", headers=bearer(airflow_tokens["viewer"])).text
+        assert page.count('class="goes-live">goes live') == 2 and "posted when approved" not in page
+    finally:
+        seeded_airflow.approvals[0].pop("publish_at", None)
+    page = client.get("/acf/review", headers=bearer(airflow_tokens["viewer"])).text
+    assert "goes live" not in page and page.count("posted when approved") == 2
 
 
 def test_the_review_page_turns_the_buttons_on_only_for_those_airflow_lets_answer(client, airflow_tokens):

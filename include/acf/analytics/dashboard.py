@@ -189,11 +189,24 @@ def opportunity(conn: psycopg.Connection, opportunity_id: str) -> dict | None:
     return jsonable(found)
 
 
-def review_pieces(conn: psycopg.Connection, root: Any, targets: list[dict]) -> list[dict]:
+def review_pieces(conn: psycopg.Connection, root: Any, targets: list[dict], publish_at: str | None = None,
+                  now: datetime | None = None) -> list[dict]:
     """What a publish run waiting for approval would post: each piece (as :func:`pieces` shapes it) with
-    each platform's package (title, description, hashtags, aspect, scheduled time when the package has one),
-    read from the object store by (content id, platform), never by a path taken from elsewhere."""
-    from acf.publishing import content as packages
+    each platform's package (title, description, hashtags, aspect, scheduled time when the package has one,
+    else when it would go live if approved ``now``: the run's ``publish_at`` within the platform's posting
+    windows), read from the object store by (content id, platform), never by a path taken from elsewhere."""
+    from acf import platform_rules
+    from acf.publishing import content as packages, schedule
+
+    now = now or datetime.now(timezone.utc)
+
+    def goes_live(platform: str) -> str | None:
+        try:
+            rule = platform_rules.for_platform(platform).get("schedule") or {}
+        except platform_rules.UnknownPlatformError:
+            rule = {}
+        slot = schedule.expected_slot(rule, publish_at, now)
+        return slot.isoformat() if slot else None
 
     wanted: dict[str, list[str]] = {}
     for target in targets:
@@ -215,7 +228,8 @@ def review_pieces(conn: psycopg.Connection, root: Any, targets: list[dict]) -> l
             piece["packages"].append({
                 "platform": platform, "title": package.title, "description": package.description,
                 "tags": list(package.tags), "aspect": package.aspect,
-                "scheduled_at": getattr(package, "scheduled_at", None) or extra.get("scheduled_at")})
+                "scheduled_at": getattr(package, "scheduled_at", None) or extra.get("scheduled_at"),
+                "goes_live": goes_live(platform)})
         result.append(piece)
     return jsonable(result)
 

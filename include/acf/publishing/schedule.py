@@ -128,3 +128,15 @@ def plan(rule: dict | None, requested: datetime | None, now: datetime, tz: str |
         # Too far ahead for the platform: come back when it is within reach, with an hour to spare.
         return Plan("wait", slot, slot - timedelta(seconds=float(max_ahead)) + timedelta(hours=1))
     return Plan("native", slot)
+
+
+def expected_slot(rule: dict | None, requested: str | datetime | None, now: datetime,
+                  tz: str | None = None) -> datetime | None:
+    """When a post asked for ``requested`` would go live if it were published ``now`` (the platform's
+    posting windows in ``rule``, in ``tz`` or the rule's own time zone): None when it would go at once.
+    A requested time or rule that cannot be used is None too (the publish step says why)."""
+    try:
+        planned = plan(rule, parse_time(requested), now, tz)
+    except ScheduleError:
+        return None
+    return None if planned.how == "now" else planned.slot

@@ -94,3 +94,13 @@ def test_every_platform_declares_a_schedule_the_planner_reads():
     assert platform_rules.for_platform("tiktok")["schedule"].get("native") is None
     assert platform_rules.for_platform("instagram")["schedule"].get("native") is None
     assert schedule.LATE_AFTER < timedelta(hours=1)
+
+
+def test_expected_slot_says_when_an_approval_now_would_go_live():
+    rule = {"windows": EVENINGS, "timezone": "Europe/Berlin"}
+    assert schedule.expected_slot({}, "", WED_10_UTC) is None                       # at once
+    assert schedule.expected_slot(rule, "", WED_10_UTC) == datetime(2026, 12, 2, 16, 0, tzinfo=UTC)
+    asked = "2026-12-03T19:30:00+01:00"                                            # Thursday, inside the window
+    assert schedule.expected_slot(rule, asked, WED_10_UTC) == datetime(2026, 12, 3, 18, 30, tzinfo=UTC)
+    assert schedule.expected_slot({}, asked, WED_10_UTC) == datetime(2026, 12, 3, 18, 30, tzinfo=UTC)
+    assert schedule.expected_slot(rule, "tomorrow at six", WED_10_UTC) is None     # the publish step says why
