@@ -106,7 +106,7 @@ LAYOUT_PAGES = (
     ("content", ".gallery img.thumb"), ("review", "video.review-video"), ("live", ".run .progress"),
     ("performance?days=1", "figure.line-chart"), ("performance?days=3", "figure.line-chart"),
     ("performance?days=14", "figure.line-chart"), ("performance?days=100", "figure.line-chart"),
-    ("costs?days=120", "figure.line-chart"),
+    ("costs?days=120", "figure.line-chart"), ("security", "table.audit"),
 )
 
 
