@@ -16,7 +16,7 @@ from dataclasses import asdict
 from typing import Any
 from urllib.parse import urlparse
 
-from acf import storage
+from acf import db, storage
 from acf.content_models import Fact
 from acf.media import production
 from acf.opportunities.brief import fact_from_data
@@ -74,8 +74,18 @@ def write_content_script(conn, root, content_id: str, *, resolver=None, run_id: 
         brief = json.loads(storage.get_bytes(root, brief_key(content_id)))
         angle = production.topic_angle(plan, brief["topic"])
         facts = [fact_from_data(f) for f in brief["facts"]]
-    result = draft_script(angle, plan.target_seconds, plan.language, plan.tier, conn=conn, run_id=run_id,
-                          content_id=content_id, resolver=resolver, facts=facts)
+    try:
+        result = draft_script(angle, plan.target_seconds, plan.language, plan.tier, conn=conn, run_id=run_id,
+                              content_id=content_id, resolver=resolver, facts=facts)
+    except Exception as exc:
+        # The piece ends failed with the reason, whatever becomes of this transaction (a retry that writes
+        # the script moves it on again); the soak found pieces left "planned" with no reason.
+        from acf.redaction import redact
+
+        db.execute_committed(conn, "UPDATE acf.content_pieces SET status = 'failed', error = %s, updated_at = now()"
+                                   " WHERE content_id = %s",
+                             (redact(f"script not written: {type(exc).__name__}: {exc}")[:2000], content_id))
+        raise
     return production.store_script(conn, root, plan, result.script, result.provider)
 
 

@@ -169,7 +169,7 @@ def script_from_json(data: dict) -> Script:
 def save_script(conn, content_id: str, script: Script, provider: str) -> None:
     """The script on its content piece, which moves to ``generating``."""
     conn.execute(
-        "UPDATE acf.content_pieces SET title = %s, script = %s, status = 'generating',"
+        "UPDATE acf.content_pieces SET title = %s, script = %s, status = 'generating', error = NULL,"
         " providers = providers || %s, updated_at = now() WHERE content_id = %s",
         (script.title, json.dumps(script_to_json(script), ensure_ascii=False), json.dumps({"text": provider}),
          content_id),

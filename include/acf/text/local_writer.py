@@ -21,6 +21,8 @@ from typing import Any
 
 from acf import platform_rules
 
+HOOK_MAX_WORDS = 9   # as acf.text.scripts checks a script's hook
+
 PROVIDER = "local"
 MODEL = "local-writer-1"
 WORDS_PER_SECOND = 2.6
@@ -220,6 +222,27 @@ def display_term(term: str) -> str:
         else:
             words.append(word[:1].upper() + word[1:])
     return " ".join(words)
+
+
+SPOKEN_TERM_WORDS = 5
+_TRAILING_SMALL = {"a", "an", "the", "is", "are", "and", "or", "of", "to", "in", "on", "for", "with", "just", "its"}
+
+
+def spoken_term(term: str, limit: int = SPOKEN_TERM_WORDS) -> str:
+    """The term as a narration says it again and again: a post's title used as a term ("iPhone 18 review
+    roundup: battery is the big story") is said by its head ("iPhone 18 review roundup"), or by its first
+    words, so the hook and the outro leave the facts room."""
+    term = " ".join(term.split())
+    if len(term.split()) <= limit:
+        return term
+    for mark in (":", " — ", " – ", " - ", " | ", ","):
+        head = term.split(mark)[0].strip()
+        if head and len(head.split()) <= limit:
+            return head
+    head = term.split()[:limit]
+    while len(head) > 1 and head[-1].lower().strip(",.;:") in _TRAILING_SMALL:
+        head.pop()
+    return " ".join(head).rstrip(",:;—-")
 
 
 def _rng(*parts: Any) -> random.Random:
@@ -552,7 +575,8 @@ def _plan(facts: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
 def write_script_from_facts(inputs: dict[str, Any]) -> dict[str, Any]:
     """A ScriptDraft-shaped dict composed from ``inputs["facts"]``: at most ``words_budget`` words, one
     scene per fact said (each citing it) and the outro."""
-    fields = _fields(inputs)
+    titled = _fields(inputs)
+    fields = {**titled, "T": spoken_term(titled["T"])}   # what the narration says; titles keep the whole term
     kind = str(inputs.get("kind") or "explainer")
     kind = kind if kind in STRUCTURE else "explainer"
     target = int(inputs.get("target_seconds") or 30)
@@ -572,18 +596,27 @@ def write_script_from_facts(inputs: dict[str, Any]) -> dict[str, Any]:
         seen_kinds[fact["kind"]] = nth + 1
         sentences.append((fact, say_fact(fact, term, nth)))
 
-    # Choose what fits: the outro's words are kept back.
-    room = budget - words(outro)
-    chosen: list[tuple[dict, str]] = []
-    for fact, sentence in sentences:
-        if chosen and words(sentence) > room:
-            continue
-        chosen.append((fact, sentence))
-        room -= words(sentence)
+    # Choose what fits: the outro's and the hook's words are kept back. A first fact too long for the room
+    # gives way to one that fits; if none does, the shortest is said (a video states at least one fact).
+    def choose(outro: str) -> list[tuple[dict, str]]:
+        room = budget - words(outro) - HOOK_MAX_WORDS
+        chosen: list[tuple[dict, str]] = []
+        for fact, sentence in sentences:
+            if words(sentence) <= room:
+                chosen.append((fact, sentence))
+                room -= words(sentence)
+        return chosen
+
+    chosen = choose(outro)
+    if not chosen and sentences:
+        # A short video with long facts: the outro shrinks to the shortest call to action before a fact goes.
+        cta = min((_fill(c, fields) for c in CTAS), key=words)
+        outro = cta
+        chosen = choose(outro) or [min(sentences, key=lambda pair: words(pair[1]))]
     items = len(chosen)
     hook = _fill(rng.choice(FACT_HOOKS[kind]), fields, N=NUMBER_WORDS[min(items, 12)] if items else "The")
-    if words(hook) > 9:
-        hook = f"{term}: the facts."
+    if words(hook) > HOOK_MAX_WORDS:
+        hook = f"{spoken_term(term, HOOK_MAX_WORDS - 2)}: the facts."
 
     # One fact per scene before the outro: a scene shows one fact's card, so two facts under one would
     # leave the second unseen.
@@ -619,8 +652,8 @@ def write_script_from_facts(inputs: dict[str, Any]) -> dict[str, Any]:
 
     from acf.text.evidence import honest_title
 
-    title = _fill(FACT_TITLES.get(kind, ""), fields) or str(inputs.get("title") or "") \
-        or _fill(rng.choice(TITLES[kind]), fields, N=str(items))
+    title = _fill(FACT_TITLES.get(kind, ""), titled) or str(inputs.get("title") or "") \
+        or _fill(rng.choice(TITLES[kind]), titled, N=str(items))
     title = honest_title(title, words(" ".join(s["narration"] for s in scenes)) / WORDS_PER_SECOND,
                          items if kind == "list" else None)
     return {"title": _trim_title(title), "hook": hook, "scenes": scenes, "call_to_action": cta, "language": "en"}

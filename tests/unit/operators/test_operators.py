@@ -81,6 +81,34 @@ def test_a_script_for_the_best_open_opportunity(factory, context):
     assert plan["opportunity_id"] == "opp_best" and scenes
 
 
+def test_a_script_that_cannot_be_written_ends_the_piece_failed_with_its_reason(factory, context, monkeypatch):
+    """Found by the soak: write_script failing on every try left the piece "planned", with no reason."""
+    from acf.media import production
+    from acf.text.structured import StructuredOutputError
+
+    media_samples.insert_opportunity(factory.conn)
+    plan = production.plan_content(factory.conn, tier="offline", target_seconds=15, run_id="run-refused")
+    factory.conn.commit()
+    real = scripting.draft_script
+
+    def refused(*args, **kwargs):
+        raise StructuredOutputError("groq/llama gave invalid output twice: the hook has 11 words; at most 9")
+
+    monkeypatch.setattr(scripting, "draft_script", refused)
+    with pytest.raises(StructuredOutputError):
+        scripting.write_content_script(factory.conn, factory.root, plan.content_id)
+    factory.conn.rollback()   # the task's own transaction goes; the piece's end stays
+    status, error = factory.conn.execute("SELECT status, error FROM acf.content_pieces WHERE content_id = %s",
+                                         (plan.content_id,)).fetchone()
+    assert status == "failed" and error == ("script not written: StructuredOutputError: groq/llama gave invalid"
+                                            " output twice: the hook has 11 words; at most 9")
+    monkeypatch.setattr(scripting, "draft_script", real)      # a retry that writes it moves the piece on
+    assert scripting.write_content_script(factory.conn, factory.root, plan.content_id)
+    factory.conn.commit()
+    assert factory.conn.execute("SELECT status, error FROM acf.content_pieces WHERE content_id = %s",
+                                (plan.content_id,)).fetchone() == ("generating", None)
+
+
 def test_publish_one_piece_to_one_platform_never_twice_then_measure(factory, context):
     content_id = seed_ready_piece(factory.conn, factory.root)
     operator = PublishContentOperator(task_id="publish", content_id=content_id, platform="tiktok")

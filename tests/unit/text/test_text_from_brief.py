@@ -150,3 +150,28 @@ def test_an_invented_number_is_sent_back_once_then_the_item_is_skipped():
 def test_a_long_form_target_with_few_facts_is_a_short_honest_video_without_chapters():
     script = draft_script(angle("explainer", format="long"), 300, facts=FACTS[:1]).script
     assert sum(s.seconds for s in script.scenes) < 30 and script.chapters == []
+
+
+LONG_HEADLINE = Fact("h1", "headline", "Reviewers across the board say the battery of the iPhone 18 lasts two full days"
+                     " in their tests, a first for Apple's phones", "Tech Daily", "https://news.example.org/2")
+
+
+@pytest.mark.parametrize("term", ["iPhone 18 review roundup: battery is the big story",    # post titles as terms
+                                  "GTA 6 trailer 2 just dropped and it looks unreal",
+                                  "Taylor Swift announces new album, out in March"])
+@pytest.mark.parametrize("kind", sorted(local_writer.FACT_PLANS))
+def test_a_post_title_as_term_fits_a_15_second_video(term, kind):
+    """Found by the soak: a Reddit post's title as the term, a 15 s target and a long headline made a script
+    of 61 words (at most 48) with an 11-word hook, refused twice, so the piece failed."""
+    facts = [LONG_HEADLINE, *FACTS[2:4]]
+    script = draft_script(angle(kind, term=term, title=term), 15, facts=facts).script   # raises if refused
+    spoken = [s.narration for s in script.scenes]
+    assert len(script.hook.split()) <= 9 and sum(len(n.split()) for n in spoken) <= 1.25 * 15 * 2.6
+    assert any(script.facts_of(s) for s in body_scenes(script.scenes))
+    assert term not in " ".join(spoken[1:])   # said by its head, not the whole title again and again
+
+
+def test_spoken_term_is_the_head_of_a_long_title():
+    assert local_writer.spoken_term("iPhone 18 review roundup: battery is the big story") == "iPhone 18 review roundup"
+    assert local_writer.spoken_term("GTA 6 trailer 2 just dropped and it looks unreal") == "GTA 6 trailer 2"
+    assert local_writer.spoken_term("Oscars 2026 winners") == "Oscars 2026 winners"
