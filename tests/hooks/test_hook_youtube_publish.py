@@ -210,3 +210,17 @@ def test_a_429_with_a_short_retry_after_is_waited_out_not_deferred(monkeypatch, 
     deferred = publish(piece, package(media, title_suffix=1), YouTubePublishHook().uploader(object_root,
                                                                                              sleep=lambda s: None))
     assert deferred.state == "deferred" and "rate limited" in deferred.error
+
+
+@pytest.mark.parametrize("body", [b'"a string"', b'[]'])
+def test_a_lookup_answered_with_no_json_object_is_a_retry_not_a_crash(monkeypatch, server, media, object_root,
+                                                                     body):
+    """Found by the soak: search.list answering 200 with JSON that is not an object crashed the publish task
+    (AttributeError: 'str' object has no attribute 'get'); it is transient, retried, then left to the task."""
+    from acf.publishing.errors import TransientPublishError
+
+    connect(monkeypatch, server)
+    server.faults.always(Fault.malformed(body), path=r"/search")
+    with pytest.raises(TransientPublishError, match="not a JSON object"):
+        uploader(object_root).lookup(package(media), {"insert_sent": True}, "acf-marker")
+    assert len(server.requests_to(r"/search")) == 4    # the stage's tries, then the task's retry decides

@@ -138,13 +138,19 @@ class YouTubeUploader:
             return PermanentPublishError(f"youtube {what}: HTTP {status} {reason}")
         return TransientPublishError(f"youtube {what}: {type(exc).__name__}")
 
-    def _execute(self, request, what: str, tries: int = 4):
-        """One API call with the stage's retry policy (transient errors only, backoff through ``sleep``)."""
+    def _execute(self, request, what: str, tries: int = 4, listing: bool = False):
+        """One API call with the stage's retry policy (transient errors only, backoff through ``sleep``).
+        ``listing``: the answer must be a JSON object (a list call's ``items``)."""
         for attempt in range(1, tries + 1):
             try:
-                return request.execute(num_retries=0)
+                answer = request.execute(num_retries=0)
+                if listing and not isinstance(answer, dict):
+                    # a body that parsed as JSON but is no object (found by the soak: a malformed
+                    # search.list answer crashed the lookup with AttributeError)
+                    raise TransientPublishError(f"youtube {what}: the answer is not a JSON object")
+                return answer
             except Exception as exc:  # noqa: BLE001 - translated to the ledger's error types
-                error = self._translate(exc, what)
+                error = exc if isinstance(exc, TransientPublishError) else self._translate(exc, what)
                 if not isinstance(error, TransientPublishError) or attempt == tries:
                     raise error from None
                 self.sleep(getattr(error, "retry_after", None) or self.backoff * 2 ** attempt)
@@ -158,10 +164,11 @@ class YouTubeUploader:
                 video_id = body_or_progress["id"]
         if not video_id and upload_state.get("insert_sent"):
             found = self._execute(self.service.search().list(part="id", forMine=True, type="video", q=marker,
-                                                             maxResults=5), "search.list")
+                                                             maxResults=5), "search.list", listing=True)
             ids = [item["id"]["videoId"] for item in found.get("items", [])]
             if ids:
-                videos = self._execute(self.service.videos().list(part="snippet", id=",".join(ids)), "videos.list")
+                videos = self._execute(self.service.videos().list(part="snippet", id=",".join(ids)),
+                                       "videos.list", listing=True)
                 for video in videos.get("items", []):
                     if marker in (video.get("snippet", {}).get("tags") or []):
                         video_id = video["id"]
