@@ -561,7 +561,7 @@ def _review_piece(prefix: str, piece: dict) -> str:
            f'<div>{chips(["#" + str(t).lstrip("#") for t in p["tags"]], "chip tag")}</div>'
            f'<div class="muted">{esc(p["aspect"])} · '
            + (f'scheduled {when(p["scheduled_at"])}' if p.get("scheduled_at") else
-              f'<span class="goes-live">goes live {when(p["goes_live"])} if approved now</span>'
+              f'<span class="goes-live">goes live {when(p["goes_live"])} UTC if approved now</span>'
               if p.get("goes_live") else "posted when approved")
            + '</div>')
         + '</div>' for p in piece.get("packages") or [])

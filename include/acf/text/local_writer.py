@@ -225,7 +225,8 @@ def display_term(term: str) -> str:
 
 
 SPOKEN_TERM_WORDS = 5
-_TRAILING_SMALL = {"a", "an", "the", "is", "are", "and", "or", "of", "to", "in", "on", "for", "with", "just", "its"}
+# a head does not end on these: "the big story" cut after "the"
+_TRAILING_SMALL = _SMALL_WORDS | {"is", "are", "just", "its"}
 
 
 def spoken_term(term: str, limit: int = SPOKEN_TERM_WORDS) -> str:
