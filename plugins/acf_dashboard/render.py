@@ -114,7 +114,8 @@ def security_page(prefix: str, ages: list, trail: dict, max_age_days: int) -> st
          '<span class="badge">overdue</span>' if a.overdue else ""] for a in ages], css="keys",
         empty_html="No keys recorded yet: <b>acf_maintenance</b>'s daily <code>check_key_ages</code> records the "
                    "factory's Connections and when each was rotated (the <code>rotated_at</code> extra).")
-    rows = [[esc(str(i["when"] or "")[:19].replace("T", " ")), esc(i["user"]), esc(i["event"]), esc(i["dag_id"] or ""), esc(i["run_id"] or ""),
+    rows = [[esc(str(i["when"] or "")[:19].replace("T", " ")), esc(i["user"]), esc(i["event"]),
+             esc(i["dag_id"] or ""), esc(i["run_id"] or ""),
              f'<code>{esc(i["extra"])}</code>'] for i in trail["items"]]
     audit = table(["when (UTC)", "user", "event", "DAG", "run", "details"], rows, css="audit")
     return (f'<h2>Service keys (rotate every {max_age_days} days)</h2>{keys}'

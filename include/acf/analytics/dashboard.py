@@ -195,17 +195,12 @@ def review_pieces(conn: psycopg.Connection, root: Any, targets: list[dict], publ
     each platform's package (title, description, hashtags, aspect, scheduled time when the package has one,
     else when it would go live if approved ``now``: the run's ``publish_at`` within the platform's posting
     windows), read from the object store by (content id, platform), never by a path taken from elsewhere."""
-    from acf import platform_rules
     from acf.publishing import content as packages, schedule
 
     now = now or datetime.now(timezone.utc)
 
     def goes_live(platform: str) -> str | None:
-        try:
-            rule = platform_rules.for_platform(platform).get("schedule") or {}
-        except platform_rules.UnknownPlatformError:
-            rule = {}
-        slot = schedule.expected_slot(rule, publish_at, now)
+        slot = schedule.expected_slot(schedule.platform_rule(platform), publish_at, now)
         return slot.isoformat() if slot else None
 
     wanted: dict[str, list[str]] = {}

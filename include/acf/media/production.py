@@ -281,15 +281,12 @@ def _image_chain(conn, root, plan: ContentPlan, scene_index: int, providers: lis
     category = store.trend_category(conn, plan.opportunity_id)
     scratch = storage.scratch_dir("acf-visual-")
     try:
-        billed: set[str] = set()
-
         def bill(name: str) -> None:
             # A call is billed the moment the provider answers (a job-making provider when the job is
             # created): recorded at once, before the store, the wait or the database can fail the task
             # (the soak saw a killed step's answered call missing from the ledger).
             store.record_call(conn, run_id, "image", name, 1, int((time.time() - started_at) * 1000),
                               plan.content_id, plan.opportunity_id)
-            billed.add(name)
 
         def call(name: str) -> Path | _Submitted:
             dest = scratch / f"{name}.png"

@@ -28,7 +28,6 @@ from typing import Protocol
 
 import psycopg
 
-from acf import platform_rules
 from acf.publishing import ledger, quotas, schedule
 from acf.publishing.errors import (
     NeedsReauthError, NotPublishableError, PermanentPublishError, QuotaExceededError,
@@ -183,9 +182,5 @@ def _record(conn, pub_id: str, outcome, package: PlatformPackage) -> None:
 
 def _plan(package: PlatformPackage, uploader: Uploader, publish_at: datetime | None, now: datetime) -> schedule.Plan:
     """Post now, post now held by the platform until the slot, or wait (see acf.publishing.schedule)."""
-    try:
-        rule = platform_rules.for_platform(package.platform).get("schedule") or {}
-    except platform_rules.UnknownPlatformError:
-        rule = {}
-    return schedule.plan(rule, publish_at, now, getattr(uploader, "timezone", None),
+    return schedule.plan(schedule.platform_rule(package.platform), publish_at, now, getattr(uploader, "timezone", None),
                          getattr(uploader, "native_schedule", None))

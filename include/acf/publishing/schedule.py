@@ -130,6 +130,16 @@ def plan(rule: dict | None, requested: datetime | None, now: datetime, tz: str |
     return Plan("native", slot)
 
 
+def platform_rule(platform: str) -> dict:
+    """The platform's ``schedule`` rules from ``platform_rules.yaml`` (none for a platform it lacks)."""
+    from acf import platform_rules
+
+    try:
+        return platform_rules.for_platform(platform).get("schedule") or {}
+    except platform_rules.UnknownPlatformError:
+        return {}
+
+
 def expected_slot(rule: dict | None, requested: str | datetime | None, now: datetime,
                   tz: str | None = None) -> datetime | None:
     """When a post asked for ``requested`` would go live if it were published ``now`` (the platform's

@@ -21,7 +21,7 @@ from typing import Any
 
 from acf import platform_rules
 
-HOOK_MAX_WORDS = 9   # as acf.text.scripts checks a script's hook
+HOOK_MAX_WORDS = 9   # the most a script's hook may say (acf.text.scripts checks it)
 
 PROVIDER = "local"
 MODEL = "local-writer-1"

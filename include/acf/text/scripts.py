@@ -25,7 +25,7 @@ from acf.text.service import TextGenerator
 
 WORDS_PER_SECOND = local_writer.WORDS_PER_SECOND
 MIN_SECONDS, MAX_SECONDS = 5, 1200
-HOOK_MAX_WORDS = 9
+HOOK_MAX_WORDS = local_writer.HOOK_MAX_WORDS
 
 
 @dataclass
