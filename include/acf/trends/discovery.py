@@ -24,7 +24,7 @@ import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import psycopg
@@ -43,6 +43,8 @@ QUOTA_BUCKET = "search.list"
 # relevanceLanguage for a region's searches (ISO 639-1); a region not listed searches without one.
 REGION_LANGUAGES = {"US": "en", "GB": "en", "IN": "en", "AU": "en", "CA": "en", "BR": "pt", "PT": "pt", "DE": "de",
                     "AT": "de", "JP": "ja", "FR": "fr", "ES": "es", "MX": "es", "IT": "it", "KR": "ko", "NL": "nl"}
+
+MIN_SEARCH_WINDOW = timedelta(hours=6)   # the default schedule's interval
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,10 @@ def discover(conn: psycopg.Connection, root: Any, region: str, fetched: Sequence
         result.update(status="unavailable", error=redact(f"{type(exc).__name__}: {exc}")[:500])
         return result
     result["terms"] = found
-    after = interval_start.strftime("%Y-%m-%dT%H:%M:%SZ")
+    # At least MIN_SEARCH_WINDOW back from now: a run early in its slot (a manual run at 12:05 in the
+    # 12:00-18:00 slot) would otherwise search five minutes and find nothing.
+    search_from = min(interval_start, observed_at - MIN_SEARCH_WINDOW)
+    after = search_from.strftime("%Y-%m-%dT%H:%M:%SZ")
     language = REGION_LANGUAGES.get(region.upper())
     answers: dict[str, Any] = {}
     for term in found:
@@ -143,7 +148,7 @@ def discover(conn: psycopg.Connection, root: Any, region: str, fetched: Sequence
                 break
         try:
             if calls.search is None:
-                answer = youtube.sample_search(term, region, interval_start, observed_at, max_results=calls.results)
+                answer = youtube.sample_search(term, region, search_from, observed_at, max_results=calls.results)
             else:
                 answer = calls.search(term, region, after, language, calls.results)
             answers[term] = json.loads(answer)
