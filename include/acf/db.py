@@ -32,15 +32,16 @@ def connect(dsn: str, **kwargs: Any) -> psycopg.Connection:
 _committed: dict[str, psycopg.Connection] = {}
 
 
-def execute_committed(conn: Any, sql: str, params: Sequence[Any]) -> None:
+def execute_committed(conn: Any, sql: str, params: Sequence[Any]) -> tuple | None:
     """Run ``sql`` on its own autocommit connection to ``conn``'s database, so the row stays whatever becomes
     of ``conn``'s transaction. For the AI-call ledger: a provider bills a call the moment it answers, and a
     task that fails (or is killed) afterwards rolled the call's row back with its own work, so the ledger
     missed what was billed (found by the soak: 37 of 64 billed model calls were not in acf.ai_calls).
-    Anything that is not a psycopg connection (a test double) gets the statement itself."""
+    Anything that is not a psycopg connection (a test double) gets the statement itself. Returns the first
+    row of a statement that returns rows (``INSERT ... RETURNING``), else None."""
     if not isinstance(conn, psycopg.Connection):
-        conn.execute(sql, params)
-        return
+        cursor = conn.execute(sql, params)
+        return cursor.fetchone() if getattr(cursor, "description", None) else None
     from psycopg.conninfo import make_conninfo
 
     target = make_conninfo(conn.info.dsn, **({"password": conn.info.password} if conn.info.password else {}))
@@ -49,8 +50,8 @@ def execute_committed(conn: Any, sql: str, params: Sequence[Any]) -> None:
         if writer is None or writer.closed:
             writer = _committed[target] = psycopg.connect(target, autocommit=True)
         try:
-            writer.execute(sql, params)
-            return
+            cursor = writer.execute(sql, params)
+            return cursor.fetchone() if cursor.description else None
         except psycopg.OperationalError:   # the server restarted since: one new connection
             _committed.pop(target, None)
             if attempt == 2:

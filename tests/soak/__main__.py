@@ -308,8 +308,10 @@ class Soak:
     def _check_memory(self) -> None:
         restarts = {p.stem: [float(t) for t in p.read_text().split()]
                     for p in (self.config.home / "run").glob("*.restarts")}
-        growth = self.memory.growth(self.t0 + self.config.baseline_minute * 60, self.t_end, restarts)
+        growth = self.memory.growth(self.t0 + self.config.baseline_minute * 60, self.t_end, restarts,
+                                    warmup=self.config.baseline_minute * 60)
         self.report["memory"] = growth
+        self.report["memory_timeline"] = self.memory.timeline(self.t0)
         self.figures["rss_growth_pct"] = max((g["growth_pct"] for g in growth.values()), default=float("nan"))
 
     def _check_database(self) -> None:

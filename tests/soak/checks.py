@@ -146,31 +146,58 @@ def _object_problem(client, bucket: str, key: str, size: int | None, checksum: s
 
 # ----------------------------------------------------------------------------- cost ledger
 def cost_findings(acf, services) -> tuple[int, list[str], dict]:
-    """(mismatches, findings, table): per AI provider, the calls the stand-in answered in full (billed) against
-    the ledger's model calls that got an answer (its tokens recorded, even if the answer then failed the
-    schema), and for text the billed tokens' cost against the ledger's cost."""
+    """(mismatches, findings, table): per AI provider, the calls the stand-in answered in full (billed)
+    against the ledger's model calls.
+
+    A text call is matched by the ledger id its request carried: each billed request has its row, answered
+    (with the tokens' cost the provider reported) or still in flight (its task was killed while the provider
+    answered: the ledger knows the call, not its cost); each answered row was billed once. Media requests
+    carry no id (their hooks do not pass one), so they are counted: the answered rows are at most the billed
+    calls, and those at most the answered rows plus the ones left in flight."""
     findings: list[str] = []
     mismatches = 0
     table = {}
-    ledger = {r["provider"]: r for r in _rows(
-        # a call answered in full is a row with its tokens even when the answer then failed validation (ok false)
-        acf, "SELECT provider, count(*) FILTER (WHERE NOT cache_hit AND (ok OR input_tokens + output_tokens > 0))"
-             " AS calls,"
-             " coalesce(sum(cost_usd) FILTER (WHERE NOT cache_hit), 0) AS cost FROM acf.ai_calls GROUP BY 1")}
+    rows = _rows(acf, "SELECT call_id::text AS call_id, provider, in_flight,"
+                      " NOT in_flight AND (ok OR input_tokens + output_tokens > 0) AS answered, cost_usd"
+                      " FROM acf.ai_calls WHERE NOT cache_hit")
     for provider, billed in services.billed().items():
-        row = ledger.get(provider, {"calls": 0, "cost": Decimal("0")})
-        table[provider] = {"billed": billed["calls"], "ledger": row["calls"],
-                           "billed_usd": str(billed["cost_usd"]), "ledger_usd": str(row["cost"])}
-        if row["calls"] != billed["calls"]:
-            mismatches += abs(row["calls"] - billed["calls"])
-            findings.append(f"{provider}: billed {billed['calls']} calls, the ledger has {row['calls']}")
-        if billed["modality"] == "text" and Decimal(row["cost"]) != billed["cost_usd"]:
+        answered = {r["call_id"]: r for r in rows if r["provider"] == provider and r["answered"]}
+        in_flight = {r["call_id"] for r in rows if r["provider"] == provider and r["in_flight"]}
+        calls = billed["calls"]
+        entry = table[provider] = {
+            "billed": len(calls), "ledger": len(answered), "in_flight": len(in_flight),
+            "billed_usd": str(sum((c["cost_usd"] for c in calls), Decimal("0"))),
+            "ledger_usd": str(sum((r["cost_usd"] for r in answered.values()), Decimal("0")))}
+        if billed["modality"] != "text":
+            low, high = len(answered), len(answered) + len(in_flight)
+            if not low <= len(calls) <= high:
+                mismatches += low - len(calls) if len(calls) < low else len(calls) - high
+                findings.append(f"{provider}: billed {len(calls)} calls, the ledger has {low} answered"
+                                f" and {len(in_flight)} in flight")
+            entry["billed_in_flight"] = max(0, len(calls) - low)
+            continue
+        times = Counter(c["call_id"] for c in calls)
+        cost = {c["call_id"]: c["cost_usd"] for c in calls}
+        entry["billed_in_flight"] = sum(n for cid, n in times.items() if cid in in_flight)
+        for cid, n in times.items():
+            if cid in in_flight:
+                continue
+            if cid not in answered:
+                mismatches += n
+                findings.append(f"{provider}: billed call {cid} is not in the ledger" + (f" ({n} requests)" if n > 1 else ""))
+                continue
+            if n > 1:
+                mismatches += n - 1
+                findings.append(f"{provider}: call {cid} was billed {n} times, the ledger has it once")
+            if Decimal(answered[cid]["cost_usd"]) != cost[cid]:
+                mismatches += 1
+                findings.append(f"{provider}: call {cid} billed ${cost[cid]}, the ledger says ${answered[cid]['cost_usd']}")
+        for cid in sorted(set(answered) - set(times)):
             mismatches += 1
-            findings.append(f"{provider}: billed ${billed['cost_usd']}, the ledger says ${row['cost']}")
+            findings.append(f"{provider}: the ledger's answered call {cid} was never billed")
     return mismatches, findings, table
 
 
-# ----------------------------------------------------------------------------- metrics
 def metric_findings(acf, prometheus) -> tuple[int, list[str], int]:
     """(mismatches, findings, series compared): Prometheus' last scrape against the database."""
     pairs = {

@@ -190,20 +190,22 @@ def tree_memory(pid: int) -> dict:
         root = psutil.Process(pid)
         procs = [root, *root.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return {"rss": 0, "pss": 0, "processes": 0}
-    rss = pss = count = 0
+        return {"rss": 0, "pss": 0, "processes": 0, "fds": 0}
+    rss = pss = count = fds = 0
     for proc in procs:
         try:
             title = " ".join(proc.cmdline())
             if is_task_process(title) or _under_task(proc):
                 continue
             info = proc.memory_full_info()
+            open_fds = proc.num_fds()
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             continue
         rss += info.rss
         pss += getattr(info, "pss", info.rss)
+        fds += open_fds   # a leak of log files per trigger (apache/airflow#65560) shows here first
         count += 1
-    return {"rss": rss, "pss": pss, "processes": count}
+    return {"rss": rss, "pss": pss, "processes": count, "fds": fds}
 
 
 def _under_task(proc: psutil.Process) -> bool:
@@ -239,14 +241,15 @@ class MemorySampler:
         self._thread.join(10)
 
     def growth(self, since: float, until: float, restarts: dict[str, list[float]] | None = None,
-               window: float = 90) -> dict[str, dict]:
+               window: float = 90, warmup: float = 300) -> dict[str, dict]:
         """Per component: its memory (PSS summed over the tree: shared pages counted once, so forked workers
         touching copy-on-write pages are not counted twice) as the median of the ``window`` seconds after
         ``since`` and of those before ``until``, and the growth between them in percent. A component the
-        stack restarted is measured from two minutes after its last restart (a fresh process is smaller)."""
+        stack restarted is measured from ``warmup`` seconds after its last restart, as a fresh start is from
+        the soak's 5th minute: a new process has not yet imported what its first triggers and DAG runs need."""
         out = {}
         for name in self.pids:
-            start = max([since, *[t + 120 for t in (restarts or {}).get(name, []) if t + 120 < until - window]])
+            start = max([since, *[t + warmup for t in (restarts or {}).get(name, []) if t + warmup < until - window]])
             first = [s[name]["pss"] for t, s in self.samples if start <= t <= start + window and s[name]["pss"]]
             last = [s[name]["pss"] for t, s in self.samples if until - window <= t <= until and s[name]["pss"]]
             rss = [s[name]["rss"] for t, s in self.samples if until - window <= t <= until and s[name]["rss"]]
@@ -256,4 +259,19 @@ class MemorySampler:
             out[name] = {"from_minute": round((start - since) / 60, 1), "start_mb": round(a / 2**20, 1),
                          "end_mb": round(b / 2**20, 1), "end_rss_mb": round(statistics.median(rss) / 2**20, 1),
                          "growth_pct": round(100 * (b - a) / a, 1)}
+        return out
+
+    def timeline(self, t0: float, every: float = 300) -> dict[str, list[dict]]:
+        """Per component, one point per ``every`` seconds from ``t0``: the median PSS (MB) and open files, so
+        the report shows a leak's shape (a steady climb) apart from a warm-up (a step, then flat)."""
+        out: dict[str, list[dict]] = {}
+        for name in self.pids:
+            buckets: dict[int, list[dict]] = {}
+            for t, s in self.samples:
+                if s[name]["pss"]:
+                    buckets.setdefault(int((t - t0) // every), []).append(s[name])
+            out[name] = [{"minute": round(k * every / 60, 1),
+                          "pss_mb": round(statistics.median(x["pss"] for x in v) / 2**20, 1),
+                          "fds": int(statistics.median(x.get("fds", 0) for x in v))}
+                         for k, v in sorted(buckets.items())]
         return out

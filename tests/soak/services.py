@@ -121,7 +121,8 @@ class Services:
         return {name: len(server.requests) for name, server in self.servers.items()}
 
     def billed(self) -> dict[str, dict]:
-        """Per AI provider: calls answered in full (billed) and, for text, the tokens they reported."""
+        """Per AI provider: its modality and the calls it answered in full (billed), each as the ledger id the
+        request carried (``X-ACF-Call-Id``; None without one) and, for text, the cost of the tokens it reported."""
         import re
 
         from acf.text import prices
@@ -131,9 +132,11 @@ class Services:
             rx = re.compile(pattern)
             done = [r for r in self.servers[name].requests
                     if rx.search(r.path) and r.method == "POST" and r.fault is None and r.status == 200]
-            cost = sum((prices.cost_usd(name, r.usage["model"], r.usage["input"], r.usage["output"])
-                        for r in done if getattr(r, "usage", None)), Decimal("0"))
-            out[name] = {"modality": modality, "calls": len(done), "cost_usd": cost}
+            out[name] = {"modality": modality, "calls": [
+                {"call_id": r.headers.get("x-acf-call-id"),
+                 "cost_usd": (prices.cost_usd(name, r.usage["model"], r.usage["input"], r.usage["output"])
+                              if getattr(r, "usage", None) else Decimal("0"))}
+                for r in done]}
         return out
 
     def platform_posts(self) -> dict[str, set[str]]:

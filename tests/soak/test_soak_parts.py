@@ -51,3 +51,66 @@ def test_database_growth_is_bloat_only_past_what_the_rows_explain():
     growth = _table_growth(base, final)
     assert not growth["trends"]["bloat"] and growth["trends"]["rows_added"] == 4990
     assert growth["quota_spend"]["bloat"]   # 39 MB more for no new row
+
+
+class _Billed:
+    def __init__(self, billed):
+        self._billed = billed
+
+    def billed(self):
+        return self._billed
+
+
+def _ledger_row(conn, provider, *, modality="text", ok=True, in_flight=False, tokens=0, cost="0"):
+    return conn.execute(
+        "INSERT INTO acf.ai_calls (modality, provider, model, ok, in_flight, input_tokens, cost_usd)"
+        " VALUES (%s, %s, 'm', %s, %s, %s, %s) RETURNING call_id::text", (modality, provider, ok, in_flight,
+                                                                          tokens, cost)).fetchone()[0]
+
+
+def test_cost_check_matches_text_calls_by_their_ledger_id_and_counts_media_within_the_in_flight_rows(pg_conn):
+    from decimal import Decimal
+
+    answered = _ledger_row(pg_conn, "anthropic", tokens=500, cost="0.000400")
+    killed = _ledger_row(pg_conn, "anthropic", ok=False, in_flight=True)      # billed, its task died
+    never_sent = _ledger_row(pg_conn, "anthropic", ok=False, in_flight=True)  # killed before it was sent
+    wrong_cost = _ledger_row(pg_conn, "anthropic", tokens=500, cost="0.000100")
+    unbilled = _ledger_row(pg_conn, "anthropic", tokens=500, cost="0.000400")
+    for _ in range(2):
+        _ledger_row(pg_conn, "elevenlabs", modality="voice")
+    _ledger_row(pg_conn, "elevenlabs", modality="voice", ok=False, in_flight=True)
+    pg_conn.commit()
+    assert never_sent
+    text = lambda cid, usd="0.000400": {"call_id": cid, "cost_usd": Decimal(usd)}  # noqa: E731
+    voice = {"call_id": None, "cost_usd": Decimal("0")}
+    services = _Billed({
+        "anthropic": {"modality": "text", "calls": [text(answered), text(killed), text(wrong_cost), text("999999"),
+                                                    text(None)]},
+        "elevenlabs": {"modality": "voice", "calls": [voice] * 3},
+    })
+    mismatches, findings, table = checks.cost_findings(pg_conn, services)
+    assert mismatches == 4, findings
+    assert any(f"call {wrong_cost} billed $0.000400, the ledger says $0.000100" in f for f in findings)
+    assert any("billed call 999999 is not in the ledger" in f for f in findings)
+    assert any("billed call None is not in the ledger" in f for f in findings)
+    assert any(f"answered call {unbilled} was never billed" in f for f in findings)
+    assert table["anthropic"]["billed_in_flight"] == 1 and table["elevenlabs"]["billed_in_flight"] == 1
+
+    services = _Billed({"elevenlabs": {"modality": "voice", "calls": [voice] * 4}})   # one more than the ledger
+    assert checks.cost_findings(pg_conn, services)[0] == 1
+
+
+def test_a_restarted_component_is_measured_from_its_own_fifth_minute():
+    sampler = monitor.MemorySampler(pids={"triggerer": 1})
+    mb = 2**20
+    # fresh at 0, restarted at 600 s: small after the restart, then a step up as it warms up, then flat
+    for t in range(0, 3600, 15):
+        pss = 250 * mb if t < 600 else (200 * mb if t < 780 else 240 * mb)
+        sampler.samples.append((float(t), {"triggerer": {"pss": pss, "rss": pss, "fds": 40}}))
+    growth = sampler.growth(300, 3600, {"triggerer": [600.0]}, warmup=300)["triggerer"]
+    assert growth["from_minute"] == 10.0 and growth["growth_pct"] == 0.0
+    early = sampler.growth(300, 3600, {"triggerer": [600.0]}, warmup=120)["triggerer"]
+    assert early["growth_pct"] > 10   # measured from before its warm-up's step, it looks like a leak
+    timeline = sampler.timeline(0)["triggerer"]
+    assert [p["minute"] for p in timeline[:3]] == [0.0, 5.0, 10.0] and timeline[-1] == {"minute": 55.0,
+                                                                                        "pss_mb": 240.0, "fds": 40}

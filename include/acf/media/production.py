@@ -281,12 +281,12 @@ def _image_chain(conn, root, plan: ContentPlan, scene_index: int, providers: lis
     category = store.trend_category(conn, plan.opportunity_id)
     scratch = storage.scratch_dir("acf-visual-")
     try:
-        def bill(name: str) -> None:
+        def bill(name: str, call_id: int | None = None) -> None:
             # A call is billed the moment the provider answers (a job-making provider when the job is
             # created): recorded at once, before the store, the wait or the database can fail the task
             # (the soak saw a killed step's answered call missing from the ledger).
             store.record_call(conn, run_id, "image", name, 1, int((time.time() - started_at) * 1000),
-                              plan.content_id, plan.opportunity_id)
+                              plan.content_id, plan.opportunity_id, call_id)
 
         def call(name: str) -> Path | _Submitted:
             dest = scratch / f"{name}.png"
@@ -297,12 +297,20 @@ def _image_chain(conn, root, plan: ContentPlan, scene_index: int, providers: lis
                 return visuals_local.render_scene_image(scene.narration, width, height, dest, index=scene.index,
                                                         category=category)
             client = resolver("image", name)
-            if not hasattr(client, "submit_image"):
-                data = client.generate_image(scene.visual_prompt, width, height)
-                bill(name)
+            makes_job = hasattr(client, "submit_image")
+            call_id = store.start_call(conn, run_id, "image", name, plan.content_id, plan.opportunity_id)
+            call_started = time.monotonic()
+            try:
+                if makes_job:
+                    job = client.submit_image(scene.visual_prompt, width, height)
+                else:
+                    data = client.generate_image(scene.visual_prompt, width, height)
+            except Exception as exc:
+                store.fail_call(conn, call_id, _latency_ms(call_started), exc)
+                raise
+            bill(name, call_id)
+            if not makes_job:
                 return _normalise_image(data, dest)
-            job = client.submit_image(scene.visual_prompt, width, height)
-            bill(name)
             if wait_elsewhere:
                 return _Submitted(job, float(client.poll_seconds), float(client.wait_seconds))
             return _normalise_image(_wait_here(client, job), dest)
@@ -367,15 +375,27 @@ def make_voice(conn, root, content_id: str, scene_index: int, *, resolver: Resol
             dest = scratch / f"{name}.wav"
             if name == "local":
                 return dest, voice_local.speak(scene.narration, dest, plan.language, plan.voice_speed)
-            return dest, _remote_voice(resolver("voice", name), name, scene.narration, plan.language, dest)
+            call_id = store.start_call(conn, run_id, "voice", name, content_id, plan.opportunity_id)
+            call_started = time.monotonic()
+            try:
+                data, fmt, words = _remote_voice(resolver("voice", name), scene.narration, plan.language)
+                seconds = audio.to_wav(data, fmt, dest)   # an answer that is no audio is a failed call
+            except Exception as exc:
+                store.fail_call(conn, call_id, _latency_ms(call_started), exc)
+                raise
+            # recorded now, before the store can fail the task (see make_visual)
+            store.record_call(conn, run_id, "voice", name, len(scene.narration), _latency_ms(call_started),
+                              content_id, plan.opportunity_id, call_id)
+            return dest, words_mod.Speech(seconds, tuple(words or ()), name)
 
         started = time.monotonic()
         attempt = registry.run_with_fallback(
             registry.chain(plan.tier, "voice", tiers), call,
             available=lambda n: n == "local" or resolver("voice", n) is not None, modality="voice")
         path, speech = attempt.result
-        store.record_call(conn, run_id, "voice", attempt.provider, len(scene.narration), _latency_ms(started),
-                          content_id, plan.opportunity_id)   # billed now, whatever happens next (see make_visual)
+        if attempt.provider == "local":   # free, but counted: a piece's ledger names every voice it has
+            store.record_call(conn, run_id, "voice", "local", len(scene.narration), _latency_ms(started),
+                              content_id, plan.opportunity_id)
         object_key = storage.key("content", content_id, "scenes", f"{scene_index:03d}", "voice.wav")
         stored = storage.put_file(root, object_key, path)
         # The word timing rides in the asset's meta: render_content times the captions with it.
@@ -387,15 +407,13 @@ def make_voice(conn, root, content_id: str, scene_index: int, *, resolver: Resol
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _remote_voice(client, name: str, text: str, language: str, dest: Path) -> words_mod.Speech:
-    """A provider's voice as a WAV, with word timing where the client reports it
+def _remote_voice(client, text: str, language: str) -> tuple[bytes, str, tuple]:
+    """A provider's voice as (audio, format, words), with word timing where the client reports it
     (``synthesize_timed(text, language) -> (audio, format, words)``); otherwise untimed."""
     if hasattr(client, "synthesize_timed"):
-        data, fmt, words = client.synthesize_timed(text, language)
-    else:
-        (data, fmt), words = client.synthesize(text, language), ()
-    seconds = audio.to_wav(data, fmt, dest)
-    return words_mod.Speech(seconds, tuple(words or ()), name)
+        return client.synthesize_timed(text, language)
+    (data, fmt), words = client.synthesize(text, language), ()
+    return data, fmt, words
 
 
 def make_scene_media(conn, root, content_id: str, scene_indices: list[int] | None = None, *,

@@ -13,6 +13,8 @@ from acf import db, storage
 from acf.content_models import Angle, Fact, Scene, Script
 from acf.ids import stable_id
 from acf.media.models import ContentPlan
+from acf.text.guard import redact
+from acf.text.ledger import IN_FLIGHT
 
 
 # ---------------------------------------------------------------- opportunities and angles
@@ -228,16 +230,42 @@ def caption_windows(conn, content_id: str) -> list[list[float]]:
     return list(rows[0]["captions"] or []) if rows else []
 
 
+def start_call(conn, run_id: str | None, modality: str, provider: str, content_id: str,
+               opportunity_id: str | None) -> int | None:
+    """Write a provider call about to be made, ``in_flight`` (see acf.text.ledger); its id for
+    :func:`record_call` or :func:`fail_call`."""
+    written = db.execute_committed(
+        conn,
+        "INSERT INTO acf.ai_calls (run_id, modality, provider, model, content_id, opportunity_id, ok, error,"
+        " in_flight) VALUES (%s, %s, %s, %s, %s, %s, false, %s, true) RETURNING call_id",
+        (run_id, modality, provider, provider, content_id, opportunity_id, IN_FLIGHT),
+    )
+    return int(written[0]) if written else None
+
+
 def record_call(conn, run_id: str | None, modality: str, provider: str, units: float, latency_ms: int,
-                content_id: str, opportunity_id: str | None) -> None:
+                content_id: str, opportunity_id: str | None, call_id: int | None = None) -> None:
+    """A provider call answered: completes the row :func:`start_call` wrote, or writes one (a local call)."""
     # A media resolver names no model, so the provider stands in for it; units are images or characters.
     # Committed on its own, as the text ledger's rows: the call is billed whatever becomes of the task.
+    if call_id is not None:
+        db.execute_committed(conn, "UPDATE acf.ai_calls SET units = %s, latency_ms = %s, ok = true, error = NULL,"
+                                   " in_flight = false WHERE call_id = %s", (units, latency_ms, call_id))
+        return
     db.execute_committed(
         conn,
         "INSERT INTO acf.ai_calls (run_id, modality, provider, model, units, latency_ms, content_id, opportunity_id)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
         (run_id, modality, provider, provider, units, latency_ms, content_id, opportunity_id),
     )
+
+
+def fail_call(conn, call_id: int | None, latency_ms: int, exc: BaseException) -> None:
+    """A provider call that ended in an error: not billed, its reason kept."""
+    if call_id is not None:
+        db.execute_committed(conn, "UPDATE acf.ai_calls SET latency_ms = %s, ok = false, error = %s,"
+                                   " in_flight = false WHERE call_id = %s",
+                             (latency_ms, redact(f"{type(exc).__name__}: {exc}")[:500], call_id))
 
 
 # ---------------------------------------------------------------- renditions

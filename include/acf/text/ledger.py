@@ -1,4 +1,9 @@
-"""Cost ledger: one acf.ai_calls row per model call, cache hits and failures included."""
+"""Cost ledger: one acf.ai_calls row per model call, cache hits and failures included.
+
+A model call is written before it is made (``start``, the row ``in_flight``) and completed once its answer
+is read (``record``): a task killed while the provider answers leaves a row saying so, where writing only
+after the answer lost a call the provider had billed (found by the soak). The row's id rides with the
+request as ``X-ACF-Call-Id``, so a provider's request log can be matched to the ledger call by call."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -30,6 +35,8 @@ class CallRecord:
     run_id: str | None = None
 
 
+IN_FLIGHT = "no answer recorded: the task ended during the call"
+
 _COLUMNS = (
     "run_id", "modality", "provider", "model", "prompt_version", "input_hash", "input_tokens", "output_tokens",
     "units", "cost_usd", "latency_ms", "cache_hit", "ok", "error", "purpose", "opportunity_id", "content_id",
@@ -44,19 +51,43 @@ class CostLedger:
     run_id: str | None = None
     records: list[CallRecord] = field(default_factory=list)
 
-    def record(self, rec: CallRecord) -> CallRecord:
+    def start(self, rec: CallRecord) -> int | None:
+        """Write a call about to be made, ``in_flight``; its id for :meth:`record` (None without a database)."""
+        if self.conn is None:
+            return None
+        rec.run_id = rec.run_id or self.run_id
+        row = asdict(rec) | {"ok": False, "error": IN_FLIGHT}
+        # committed on its own, as every ledger row: the call is billed whatever becomes of the task's transaction
+        written = db.execute_committed(
+            self.conn,
+            f"INSERT INTO acf.ai_calls ({', '.join(_COLUMNS)}, in_flight)"
+            f" VALUES ({', '.join(['%s'] * len(_COLUMNS))}, true) RETURNING call_id",
+            [row[c] for c in _COLUMNS],
+        )
+        return int(written[0]) if written else None
+
+    def record(self, rec: CallRecord, call_id: int | None = None) -> CallRecord:
+        """The call's outcome: completes the row :meth:`start` wrote, or writes one (a cache hit, a local call)."""
         rec.run_id = rec.run_id or self.run_id
         if rec.error:
             rec.error = redact(rec.error)[:500]
         self.records.append(rec)
         if self.conn is not None:
             row = asdict(rec)
-            # committed on its own: the call is billed whatever becomes of the task's transaction
-            db.execute_committed(
-                self.conn,
-                f"INSERT INTO acf.ai_calls ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})",
-                [row[c] for c in _COLUMNS],
-            )
+            values = [row[c] for c in _COLUMNS]
+            if call_id is None:
+                db.execute_committed(
+                    self.conn,
+                    f"INSERT INTO acf.ai_calls ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})",
+                    values,
+                )
+            else:
+                db.execute_committed(
+                    self.conn,
+                    f"UPDATE acf.ai_calls SET ({', '.join(_COLUMNS)}, in_flight)"
+                    f" = ({', '.join(['%s'] * len(_COLUMNS))}, false) WHERE call_id = %s",
+                    [*values, call_id],
+                )
         return rec
 
     @property

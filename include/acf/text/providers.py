@@ -13,6 +13,9 @@ from typing import Any, Callable, Protocol
 
 from acf.text import local_writer
 
+# The ledger row's id of a model call, sent with its request (see acf.text.ledger).
+CALL_ID_HEADER = "X-ACF-Call-Id"
+
 
 # The SDKs honour a wait of up to 60 s (then back off); a longer one (a daily cap) outlasts the run's patience.
 MAX_WAIT = 60.0
@@ -95,7 +98,8 @@ class TextProvider(Protocol):
     model: str
     prices: dict | None   # {"input": usd/Mtok, "output": usd/Mtok} overriding the price table
 
-    def complete(self, system: str, messages: list[dict]) -> Completion: ...
+    def complete(self, system: str, messages: list[dict], call_id: int | None = None) -> Completion:
+        """One model call; ``call_id`` (the ledger row's id) is sent as the ``X-ACF-Call-Id`` header."""
 
 
 @dataclass
@@ -109,7 +113,7 @@ class LocalProvider:
     def write(self, task: str, inputs: dict) -> dict:
         return local_writer.write(task, inputs)
 
-    def complete(self, system: str, messages: list[dict]) -> Completion:  # pragma: no cover - not used
+    def complete(self, system: str, messages: list[dict], call_id: int | None = None) -> Completion:  # pragma: no cover
         raise NotImplementedError("the local writer works on inputs, not prompts")
 
 
@@ -125,8 +129,8 @@ class ChatCompletionsProvider:
     json_mode: bool = True
     prices: dict | None = None
 
-    def complete(self, system: str, messages: list[dict]) -> Completion:
-        kwargs: dict[str, Any] = {}
+    def complete(self, system: str, messages: list[dict], call_id: int | None = None) -> Completion:
+        kwargs: dict[str, Any] = {"extra_headers": _call_header(call_id)}
         if self.json_mode:
             kwargs["response_format"] = {"type": "json_object"}
         try:
@@ -157,13 +161,14 @@ class AnthropicMessagesProvider:
     max_tokens: int = 2048
     prices: dict | None = None
 
-    def complete(self, system: str, messages: list[dict]) -> Completion:
+    def complete(self, system: str, messages: list[dict], call_id: int | None = None) -> Completion:
         # no temperature: the current SDK's messages.create no longer takes it
         response = self.client.messages.create(
             model=self.model,
             system=system,
             messages=messages,
             max_tokens=self.max_tokens,
+            extra_headers=_call_header(call_id),
         )
         text = "".join(getattr(block, "text", "") for block in response.content or [])
         usage = getattr(response, "usage", None)
@@ -172,6 +177,11 @@ class AnthropicMessagesProvider:
             input_tokens=int(getattr(usage, "input_tokens", 0) or 0),
             output_tokens=int(getattr(usage, "output_tokens", 0) or 0),
         )
+
+
+def _call_header(call_id: int | None) -> dict | None:
+    # Providers ignore a header they do not know; it lets their request log be matched to the ledger.
+    return {CALL_ID_HEADER: str(call_id)} if call_id is not None else None
 
 
 # name -> the remote provider of that name, or None when it is not configured (the chain skips it).

@@ -123,11 +123,14 @@ class TextGenerator:
         if isinstance(provider, LocalProvider):
             value = self._local(provider, spec, inputs, check, base, started)
         else:
-            def on_call(completion: Completion | None, latency: int, error: str | None) -> None:
-                self.ledger.record(_record(provider, base, completion, latency, error))
+            def on_start() -> int | None:
+                return self.ledger.start(CallRecord(**base))
+
+            def on_call(call_id: int | None, completion: Completion | None, latency: int, error: str | None) -> None:
+                self.ledger.record(_record(provider, base, completion, latency, error), call_id)
 
             value = call_structured(provider, spec.system(), spec.user(inputs), spec.schema,
-                                    check=check, on_call=on_call).value
+                                    check=check, on_call=on_call, on_start=on_start).value
         self.cache.put(key, provider.name, provider.model, spec.version, digest, value.model_dump(mode="json"))
         return Generated(value, provider.name, provider.model, spec.version, cache_hit=False)
 

@@ -12,7 +12,9 @@ from pydantic import BaseModel, ValidationError
 from acf.text.providers import Completion, TextProvider
 
 Check = Callable[[BaseModel], list[str]]   # extra rules beyond the schema; returns problems
-OnCall = Callable[[Completion | None, int, str | None], None]   # (completion, latency_ms, error)
+# (call id, completion, latency_ms, error); the call id is what OnStart gave for the call (None: none)
+OnCall = Callable[[int | None, Completion | None, int, str | None], None]
+OnStart = Callable[[], "int | None"]   # a call is about to be made: its ledger id, sent with the request
 
 _FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.IGNORECASE)
 
@@ -60,17 +62,19 @@ def call_structured(
     *,
     check: Check | None = None,
     on_call: OnCall | None = None,
+    on_start: OnStart | None = None,
 ) -> Parsed:
     """One call, and one retry carrying the validation error. API errors propagate (the chain falls back)."""
     messages = [{"role": "user", "content": user}]
     last_error = ""
     for attempt in (1, 2):
+        call_id = on_start() if on_start else None
         started = time.monotonic()
         try:
-            completion = provider.complete(system, messages)
+            completion = provider.complete(system, messages, call_id=call_id)
         except Exception as exc:
             if on_call:
-                on_call(None, _ms(started), f"{type(exc).__name__}: {exc}")
+                on_call(call_id, None, _ms(started), f"{type(exc).__name__}: {exc}")
             raise
         latency = _ms(started)
         try:
@@ -78,7 +82,7 @@ def call_structured(
         except ValueError as exc:
             last_error = str(exc)
             if on_call:
-                on_call(completion, latency, f"invalid output: {last_error}")
+                on_call(call_id, completion, latency, f"invalid output: {last_error}")
             messages = messages + [
                 {"role": "assistant", "content": completion.text or "(empty)"},
                 {"role": "user", "content": (
@@ -88,7 +92,7 @@ def call_structured(
             ]
             continue
         if on_call:
-            on_call(completion, latency, None)
+            on_call(call_id, completion, latency, None)
         return Parsed(value, attempt)
     raise StructuredOutputError(f"{provider.name}/{provider.model} gave invalid output twice: {last_error}")
 

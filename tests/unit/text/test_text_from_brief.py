@@ -106,7 +106,7 @@ class ScriptedProvider:
         self.replies, self.name, self.model, self.prices = list(replies), "groq", "llama", None
         self.seen: list[list[dict]] = []
 
-    def complete(self, system, messages):
+    def complete(self, system, messages, call_id=None):
         self.seen.append(list(messages))
         return Completion(self.replies.pop(0), input_tokens=100, output_tokens=50)
 

@@ -27,7 +27,7 @@ class ScriptedProvider:
         self.replies, self.name, self.model, self.prices = list(replies), name, model, prices
         self.seen: list[list[dict]] = []
 
-    def complete(self, system, messages):
+    def complete(self, system, messages, call_id=None):
         self.seen.append(list(messages))
         reply = self.replies.pop(0)
         if isinstance(reply, Exception):

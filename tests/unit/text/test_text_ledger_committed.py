@@ -22,3 +22,17 @@ def test_a_call_recorded_then_rolled_back_with_the_task_is_still_in_the_ledger(p
                            " ORDER BY provider").fetchall()
     assert rows == [("openai", Decimal("0.000225")), ("openai_images", Decimal("0"))]
     assert pg_conn.execute("SELECT count(*) FROM acf.quarantine WHERE reason = 'work of the task'").fetchone()[0] == 0
+
+
+def test_a_media_call_is_written_before_it_is_made_and_completed_or_failed_in_place(pg_conn):
+    answered = store.start_call(pg_conn, "run-m", "voice", "elevenlabs", "cnt_x", None)
+    failed = store.start_call(pg_conn, "run-m", "image", "openai_images", "cnt_x", None)
+    killed = store.start_call(pg_conn, "run-m", "image", "leonardo", "cnt_x", None)   # its task never came back
+    store.record_call(pg_conn, "run-m", "voice", "elevenlabs", 120, 900, "cnt_x", None, answered)
+    store.fail_call(pg_conn, failed, 300, RuntimeError("429 Too Many Requests"))
+    pg_conn.rollback()
+    rows = pg_conn.execute("SELECT provider, units, ok, in_flight, error FROM acf.ai_calls WHERE run_id = 'run-m'"
+                           " ORDER BY call_id").fetchall()
+    assert rows == [("elevenlabs", 120, True, False, None),
+                    ("openai_images", 0, False, False, "RuntimeError: 429 Too Many Requests"),
+                    ("leonardo", 0, False, True, "no answer recorded: the task ended during the call")]
