@@ -128,9 +128,13 @@ def _seed_control_room(conn, root) -> None:
                  " 'Sample topic 1, made now', 'rendering', 'manual__render_live', '{youtube,tiktok}', '{9:16,16:9}')")
     conn.execute("INSERT INTO acf.render_progress (content_id, percent, rendered_seconds, total_seconds, speed,"
                  " renditions) VALUES ('content_live001', 40, 12, 30, '1.4x', '9:16,16:9')")
+    # as long as a real package's: the facts, a blank line, the sources one per line, the disclosure last
     description = ("Why sample topic 0 is everywhere today, in 30 seconds: the numbers, who reports it and where it "
-                   "trends.\n\nSources: Sample News (news.example.org), the factory's trend sightings.\n"
-                   "Made with AI-generated images and voice.")
+                   "trends.\nWhat is going on with sample topic 0?\n\n#SampleTopic #Explained #News\n\nSources:\n"
+                   "- Sample News: Sample topic 0 lands today (news.example.org)\n"
+                   "- r/samples: What sample topic 0 means for the rest of us (reddit.com)\n"
+                   "- Sample Channel: Sample topic 0 in 60 seconds (youtube.com)\n"
+                   "- the factory's trend sightings\n\nMade with AI-generated images and voice.")
     for platform, aspect in (("youtube", "9:16"), ("tiktok", "9:16")):
         packages.save_package(root, PlatformPackage(
             content_id="content_sample000", platform=platform, title="Sample topic 0 explained: what happened",

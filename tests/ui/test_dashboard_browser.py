@@ -265,6 +265,9 @@ def test_review_answers_the_approval_through_airflows_api(signed_in, server, das
     assert review.locator(".package").count() == 2
     assert "#sampletopic" in review.locator(".package[data-platform=youtube]").inner_text()
     assert "posted when approved" in review.inner_text()
+    description = review.locator(".package[data-platform=youtube] .description")
+    assert "Made with AI-generated images and voice." in description.inner_text()
+    assert description.evaluate("e => e.scrollHeight <= e.clientHeight + 1"), "the description is cut off"
     assert "the hook overstates the numbers" in page.locator(".answered").inner_text()   # a past rejection's reason
     calls = dashboard_app.state.airflow_calls
     calls.clear()
