@@ -112,6 +112,29 @@ class AirflowState:
                      for run_id, state, updated_at, subject, created_at, options, params, conf in rows]
             return items, int(total)
 
+    def account_timezones(self) -> dict[str, str]:
+        """Each platform's account time zone (its publishing Connection's ``timezone`` extra, as the publish
+        step reads it for posting windows), for the platforms whose Connection exists and gives one. Read
+        through Airflow's secrets backends (environment variables, then the metadata database), as the
+        scheduler does; only that extra is kept."""
+        from airflow.exceptions import AirflowNotFoundException
+        from airflow.models.connection import Connection
+
+        from acf import services
+
+        zones = {}
+        for service in services.services("platform"):
+            for conn_id in (service.conn_id, *service.legacy_conn_ids):
+                try:
+                    conn = Connection.get_connection_from_secrets(conn_id)
+                except AirflowNotFoundException:
+                    continue
+                zone = (conn.extra_dejson or {}).get("timezone")
+                if zone:
+                    zones[service.name] = str(zone)
+                break
+        return zones
+
     def recent_answers(self, limit: int = 5) -> list[dict]:
         """The latest answered approvals of acf_publish: who chose what (and why), the run's state now and
         the packages it built."""

@@ -14,6 +14,7 @@ lets trigger ``acf_production``.
 """
 from __future__ import annotations
 
+import logging
 import mimetypes
 import re
 from collections.abc import Callable, Iterator
@@ -33,6 +34,8 @@ from acf import settings
 from acf.analytics import dashboard, exporter
 from acf_dashboard import auth, render, security
 from acf_dashboard.airflow_state import PRODUCTION_DAG, PUBLISH_DAG, AirflowState
+
+log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).with_name("static")
 CHUNK = 256 * 1024
@@ -154,18 +157,27 @@ def create_app(
         for run in runs:
             run["content"] = made.get(run["run_id"]) if run["dag_id"] == PRODUCTION_DAG else None
 
+    def account_timezones() -> dict[str, str]:
+        try:
+            return airflow.account_timezones()
+        except Exception as exc:  # noqa: BLE001 - a secrets backend down costs the local times, not the page
+            log.warning("account time zones not read (go-live times in the platforms' own zones): %s", exc)
+            return {}
+
     def review_data(conn, request: Request, user, page: int, per_page: int) -> dict:
         page, per_page, _ = dashboard.clamp(page, per_page)
         if not auth.may_dag(request, user, PUBLISH_DAG, "GET", "HITL_DETAIL"):
             return {**dashboard.Page([], 0, page, per_page).as_json(), "answered": []}
         root = object_root()
         items, total = airflow.pending_approvals(page, per_page)
+        zones = account_timezones() if items else {}
         moment = now()
         for item in items:
             since = datetime.fromisoformat(item["state_since"]) if item.get("state_since") else moment
             item["settled"] = (item["task_state"] == "awaiting_input"
                                and (moment - since).total_seconds() >= SETTLE_SECONDS)
-            item["pieces"] = dashboard.review_pieces(conn, root, item.pop("targets"), item.get("publish_at"), moment)
+            item["pieces"] = dashboard.review_pieces(conn, root, item.pop("targets"), item.get("publish_at"), moment,
+                                                     zones)
         answered = airflow.recent_answers()
         for item in answered:
             targets = item.pop("targets")

@@ -8,7 +8,8 @@ every few seconds and swaps in (see static/dashboard.js), so nothing needs a rel
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 from html import escape
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -547,6 +548,18 @@ def review_list(prefix: str, data: dict, may_answer: bool) -> str:
     return pending + (f'<h2>Recently answered</h2><div class="answered">{answered}</div>' if answered else "")
 
 
+def _local(package: dict) -> str:
+    """The go-live time in the account's own time zone too, when its Connection gives one."""
+    zone = package.get("account_timezone")
+    if not zone or zone == "UTC":
+        return ""
+    try:
+        local = datetime.fromisoformat(package["goes_live"]).astimezone(ZoneInfo(zone))
+    except (ValueError, KeyError):
+        return ""
+    return f" ({local:%H:%M} {esc(zone)})"
+
+
 def _review_piece(prefix: str, piece: dict) -> str:
     video = ""
     renditions = piece.get("renditions") or []
@@ -562,7 +575,7 @@ def _review_piece(prefix: str, piece: dict) -> str:
            f'<div>{chips(["#" + str(t).lstrip("#") for t in p["tags"]], "chip tag")}</div>'
            f'<div class="muted">{esc(p["aspect"])} · '
            + (f'scheduled {when(p["scheduled_at"])}' if p.get("scheduled_at") else
-              f'<span class="goes-live">goes live {when(p["goes_live"])} UTC if approved now</span>'
+              f'<span class="goes-live">goes live {when(p["goes_live"])} UTC{_local(p)} if approved now</span>'
               if p.get("goes_live") else "posted when approved")
            + '</div>')
         + '</div>' for p in piece.get("packages") or [])

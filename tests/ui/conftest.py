@@ -101,6 +101,7 @@ class SeededAirflow:
              "chosen_options": ["Reject"], "params_input": {"reason": "the hook overstates the numbers"},
              "responded_by": "admin", "responded_at": "2026-01-04T18:00:00+00:00",
              "targets": [{"content_id": "content_sample004", "platform": "youtube"}]}]
+        self.timezones: dict[str, str] = {}   # platform -> its account's time zone (the Connection's extra)
 
     def active_runs(self, dag_ids, page, per_page):
         runs = [dict(r) for r in self.runs if r["dag_id"] in dag_ids and r["state"] in ("queued", "running")]
@@ -115,6 +116,9 @@ class SeededAirflow:
 
     def recent_answers(self, limit=5):
         return [dict(a) for a in self.answers][:limit]
+
+    def account_timezones(self):
+        return dict(self.timezones)
 
 
 def _seed_control_room(conn, root) -> None:

@@ -223,6 +223,28 @@ def test_review_says_when_a_run_asked_for_a_time_goes_live(client, airflow_token
     assert "goes live" not in page and page.count("posted when approved") == 2
 
 
+def test_review_reads_posting_windows_in_the_accounts_time_zone(client, airflow_tokens, seeded_airflow,
+                                                                monkeypatch):
+    from acf.publishing import schedule
+
+    rule = {"windows": [{"start": "09:00", "end": "10:00"}], "timezone": "UTC"}
+    monkeypatch.setattr(schedule, "platform_rule", lambda platform: rule)
+    later = (datetime.now(timezone.utc) + timedelta(days=2)).replace(hour=12, minute=0, second=0, microsecond=0)
+    seeded_airflow.approvals[0]["publish_at"] = later.isoformat()
+    seeded_airflow.timezones = {"youtube": "Asia/Tokyo"}   # 09:00 there is 00:00 UTC; tiktok's account: UTC
+    try:
+        body = client.get("/acf/api/review", headers=bearer(airflow_tokens["viewer"])).json()
+        packages = {p["platform"]: p for p in body["items"][0]["pieces"][0]["packages"]}
+        tokyo = schedule.parse_time(packages["youtube"]["goes_live"])
+        assert tokyo == (later + timedelta(days=1)).replace(hour=0)       # the next 09:00 in Tokyo
+        assert schedule.parse_time(packages["tiktok"]["goes_live"]) == (later + timedelta(days=1)).replace(hour=9)
+        page = client.get("/acf/review", headers=bearer(airflow_tokens["viewer"])).text
+        assert "00:00 UTC (09:00 Asia/Tokyo) if approved now" in page
+    finally:
+        seeded_airflow.approvals[0].pop("publish_at", None)
+        seeded_airflow.timezones = {}
+
+
 def test_the_review_page_turns_the_buttons_on_only_for_those_airflow_lets_answer(client, airflow_tokens):
     admin = client.get("/acf/review", headers=bearer(airflow_tokens["admin"])).text
     viewer = client.get("/acf/review", headers=bearer(airflow_tokens["viewer"])).text

@@ -190,17 +190,19 @@ def opportunity(conn: psycopg.Connection, opportunity_id: str) -> dict | None:
 
 
 def review_pieces(conn: psycopg.Connection, root: Any, targets: list[dict], publish_at: str | None = None,
-                  now: datetime | None = None) -> list[dict]:
+                  now: datetime | None = None, timezones: dict[str, str] | None = None) -> list[dict]:
     """What a publish run waiting for approval would post: each piece (as :func:`pieces` shapes it) with
     each platform's package (title, description, hashtags, aspect, scheduled time when the package has one,
     else when it would go live if approved ``now``: the run's ``publish_at`` within the platform's posting
-    windows), read from the object store by (content id, platform), never by a path taken from elsewhere."""
+    windows, in the account's time zone from ``timezones`` as the publish step reads them), read from the
+    object store by (content id, platform), never by a path taken from elsewhere."""
     from acf.publishing import content as packages, schedule
 
     now = now or datetime.now(timezone.utc)
+    timezones = timezones or {}
 
     def goes_live(platform: str) -> str | None:
-        slot = schedule.expected_slot(schedule.platform_rule(platform), publish_at, now)
+        slot = schedule.expected_slot(schedule.platform_rule(platform), publish_at, now, timezones.get(platform))
         return slot.isoformat() if slot else None
 
     wanted: dict[str, list[str]] = {}
@@ -224,7 +226,7 @@ def review_pieces(conn: psycopg.Connection, root: Any, targets: list[dict], publ
                 "platform": platform, "title": package.title, "description": package.description,
                 "tags": list(package.tags), "aspect": package.aspect,
                 "scheduled_at": getattr(package, "scheduled_at", None) or extra.get("scheduled_at"),
-                "goes_live": goes_live(platform)})
+                "goes_live": goes_live(platform), "account_timezone": timezones.get(platform)})
         result.append(piece)
     return jsonable(result)
 
