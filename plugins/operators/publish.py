@@ -117,6 +117,16 @@ class PublishContentOperator(FactoryOperator):
         return {k: v for k, v in result.items() if k not in ("waiting_on", "wait_until")}
 
 
+def rejection_reason(answer: dict[str, Any], run_id: str) -> str:
+    """What the ledger keeps of a rejection: who, why (the step's ``reason`` param) and in which run, so the
+    Content page says it rather than only that it happened."""
+    reason = str((answer.get("params_input") or {}).get("reason") or "").strip()
+    user = answer.get("responded_by_user") or {}
+    who = user.get("name") if isinstance(user, dict) else getattr(user, "name", None)
+    return (f"rejected by {who or 'a reviewer'} at approval in {run_id}"
+            + (f": {reason}" if reason else " (no reason given)"))
+
+
 class ApprovePublishingOperator(ApprovalOperator):
     """The standard provider's ``ApprovalOperator`` that also records a rejection in the ledger
     (``acf.publications`` state ``rejected``) for every package the reviewer saw, so a piece refused at
@@ -141,8 +151,9 @@ class ApprovePublishingOperator(ApprovalOperator):
         targets = [t for task_id in self.packages_task_ids
                    for t in (context["ti"].xcom_pull(task_ids=task_id) or [])]
         hook = FactoryDbHook(postgres_conn_id=self.postgres_conn_id) if self.postgres_conn_id else FactoryDbHook()
+        why = rejection_reason(ret, context["run_id"])
         with factory_connection(hook) as conn:
             for target in targets:
-                ledger.reject(conn, target["content_id"], target["platform"], f"rejected at approval in {context['run_id']}")
-        self.log.info("Rejected: %d packages will not be posted, now or by a later run", len(targets))
+                ledger.reject(conn, target["content_id"], target["platform"], why)
+        self.log.info("Rejected (%s): %d packages will not be posted, now or by a later run", why, len(targets))
         return ret

@@ -194,6 +194,68 @@ def test_make_this_and_approve_from_the_dashboard(factory_stack):
                             (content_id,)).fetchone() == ("published",)
 
 
+def test_reject_from_the_dashboard_keeps_the_piece_off_the_platform_with_the_reason(factory_stack):
+    """A reviewer's Reject on Review, in the browser, against the running factory: Airflow's step takes the
+    answer with its reason, the run skips the upload, and the ledger holds the piece `rejected` on the
+    platform with who and why, so no later run posts it."""
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    from ui.test_dashboard_browser import ARGS, CHROMIUM, SCREENSHOTS
+
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
+    dsn = factory_stack.env["ACF_DATABASE_DSN"]
+    _wait_for_idle(factory_stack, "acf_publish")
+    assert factory_stack.call("PATCH", "/api/v2/dags/acf_publish", {"is_paused": True})[0] == 200
+    with psycopg.connect(dsn) as conn:
+        opportunity_id = conn.execute("SELECT opportunity_id FROM acf.opportunities WHERE status = 'open'"
+                                      " ORDER BY score DESC, opportunity_id LIMIT 1").fetchone()[0]
+    status, made = factory_stack.call("POST", "/api/v2/dags/acf_production/dagRuns", {
+        "logical_date": None, "conf": {"opportunity": opportunity_id, "tier": "offline", "platforms": ["tiktok"],
+                                       "aspect_ratios": ["9:16"], "target_seconds": 15}}, user="creator")
+    assert status == 200, made
+    assert factory_stack.wait_for_run("acf_production", made["dag_run_id"], timeout=600)["state"] == "success"
+    with psycopg.connect(dsn) as conn:
+        content_id = conn.execute("SELECT content_id FROM acf.content_pieces WHERE run_id = %s AND status = 'ready'",
+                                  (made["dag_run_id"],)).fetchone()[0]
+    status, publish = factory_stack.call("POST", "/api/v2/dags/acf_publish/dagRuns", {
+        "logical_date": None, "conf": {"require_approval": True, "content_ids": [content_id]}})
+    assert status == 200, publish
+    review_run = publish["dag_run_id"]
+    assert factory_stack.call("PATCH", "/api/v2/dags/acf_publish", {"is_paused": False})[0] == 200
+    reason = "the hook promises more than the video shows"
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        context.add_cookies([{"name": "_token", "value": factory_stack.token("reviewer"), "url": factory_stack.base}])
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{factory_stack.base}/acf/review")
+        review = page.locator(f'article.review[data-run-id="{review_run}"]')
+        review.wait_for(timeout=300000)
+        page.wait_for_function(f"() => {{ const b = document.querySelector('article.review[data-run-id=\"{review_run}\"]"
+                               " button[name=reject]'); return b && !b.disabled; }", timeout=300000)
+        _wait_until_parked_attempt_reported(factory_stack, review_run)
+        review.locator("input[name=reason]").fill(reason)
+        review.locator("button[name=reject]").click()
+        page.wait_for_function(f"() => document.querySelector('article.review[data-run-id=\"{review_run}\"]"
+                               " .action-status').innerText.includes('Rejected')", timeout=60000)
+        answered = page.locator(f'.answered-run[data-run-id="{review_run}"]')
+        answered.wait_for(timeout=120000)
+        assert reason in answered.inner_text()
+        page.screenshot(path=str(SCREENSHOTS / "stack-review-rejected.png"), full_page=True)
+        assert errors == []
+        browser.close()
+    assert factory_stack.wait_for_run("acf_publish", review_run, timeout=300)["state"] == "success"
+    path = f"/api/v2/dags/acf_publish/dagRuns/{review_run}/taskInstances/approve/-1/hitlDetails"
+    _, detail = factory_stack.call("GET", path)
+    assert detail["chosen_options"] == ["Reject"] and detail["params_input"] == {"reason": reason}
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT state, error, external_id FROM acf.publications WHERE content_id = %s",
+                            (content_id,)).fetchall()
+    assert rows == [("rejected", f"rejected by reviewer at approval in {review_run}: {reason}", None)]
+
+
 @pytest.mark.parametrize("dag_id, conf, reason", [
     ("acf_production", {"tier": "gold"}, "tier"),
     ("acf_production", {"platforms": ["myspace"]}, "platforms"),

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from acf.text.ledger import IN_FLIGHT
+from acf.ai_calls import IN_FLIGHT
 from stand_ins.anthropic import AnthropicStandIn
 from stand_ins.base import Fault
 from stand_ins.openai import connection_env

@@ -10,11 +10,11 @@ import json
 from dataclasses import asdict
 
 from acf import db, storage
+from acf.ai_calls import IN_FLIGHT
 from acf.content_models import Angle, Fact, Scene, Script
 from acf.ids import stable_id
 from acf.media.models import ContentPlan
-from acf.text.guard import redact
-from acf.text.ledger import IN_FLIGHT
+from acf.redaction import redact
 
 
 # ---------------------------------------------------------------- opportunities and angles

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from acf import db
+from acf.ai_calls import IN_FLIGHT
 from acf.text.guard import redact
 
 
@@ -35,7 +36,6 @@ class CallRecord:
     run_id: str | None = None
 
 
-IN_FLIGHT = "no answer recorded: the task ended during the call"
 
 _COLUMNS = (
     "run_id", "modality", "provider", "model", "prompt_version", "input_hash", "input_tokens", "output_tokens",

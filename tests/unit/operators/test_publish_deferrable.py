@@ -141,10 +141,12 @@ def test_a_rejection_at_approval_is_recorded_so_no_later_run_posts_the_piece(fac
         "packages_youtube", "packages_tiktok"])
     ctx = context()
     ctx["ti"].xcom_pull = lambda task_ids: built[task_ids.removeprefix("packages_")]
-    answer = {"chosen_options": ["Reject"], "params_input": {}, "responded_at": datetime.now(timezone.utc),
-              "responded_by_user": {"id": "admin", "name": "admin"}}
+    answer = {"chosen_options": ["Reject"], "params_input": {"reason": "the hook overstates the numbers"},
+              "responded_at": datetime.now(timezone.utc), "responded_by_user": {"id": "rita", "name": "rita"}}
     assert approve.execute_complete(ctx, answer)["chosen_options"] == ["Reject"]
     assert {p for p in ("youtube", "tiktok") if ledger.is_rejected(factory.conn, "cnt_rej", p)} == {"youtube", "tiktok"}
+    reasons = {r[0] for r in factory.conn.execute("SELECT error FROM acf.publications WHERE content_id = 'cnt_rej'")}
+    assert reasons == {f"rejected by rita at approval in {ctx['run_id']}: the hook overstates the numbers"}
     again = build_targets(factory.conn, factory.root, ["cnt_rej"])
     assert again["youtube"] == [] and again["tiktok"] == []                  # the next run does not package it
     op = PublishContentOperator(task_id="publish", target=built["youtube"][0])
