@@ -232,7 +232,7 @@ def caption_windows(conn, content_id: str) -> list[list[float]]:
 
 def start_call(conn, run_id: str | None, modality: str, provider: str, content_id: str,
                opportunity_id: str | None) -> int | None:
-    """Write a provider call about to be made, ``in_flight`` (see acf.text.ledger); its id for
+    """Write a provider call about to be made, ``in_flight`` (see :mod:`acf.ai_calls`); its id for
     :func:`record_call` or :func:`fail_call`."""
     written = db.execute_committed(
         conn,

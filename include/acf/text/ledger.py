@@ -36,7 +36,6 @@ class CallRecord:
     run_id: str | None = None
 
 
-
 _COLUMNS = (
     "run_id", "modality", "provider", "model", "prompt_version", "input_hash", "input_tokens", "output_tokens",
     "units", "cost_usd", "latency_ms", "cache_hit", "ok", "error", "purpose", "opportunity_id", "content_id",
