@@ -654,6 +654,14 @@ def performance_page(prefix: str, perf: dict) -> str:
     return "".join(parts)
 
 
+def _call_outcome(call: dict) -> str:
+    if call.get("in_flight"):
+        return '<span class="status unanswered" title="the task ended during the call">no answer read</span>'
+    if call.get("ok", True):
+        return "answered"
+    return f'<span class="status failed" title="{esc(call.get("error") or "")}">failed</span>'
+
+
 def costs_page(prefix: str, data: dict) -> str:
     by_modality: dict[str, list[tuple[str, float]]] = {}
     for d in data["daily"]:
@@ -672,11 +680,17 @@ def costs_page(prefix: str, data: dict) -> str:
                      f'{float(p["cache_hit_rate"] or 0):.0%}'] for p in data["providers"]], "providers",
                    "No AI calls yet: they are recorded as scripts, images and voices are made.")]
     calls = data["calls"]
-    parts.append("<h2>Call ledger</h2>" + table(
-        ["When", "Modality", "Provider", "Model", "Tokens", "Units", "Cost", "Cache", "Content"],
+    unanswered = data.get("unanswered_calls") or 0
+    parts.append("<h2>Call ledger</h2>" + (
+        f'<p class="notice unanswered">{number(unanswered)} call{"s" if unanswered != 1 else ""} went out whose'
+        " answer was never read (the task ended during the call): the provider may have billed"
+        f' {"them" if unanswered != 1 else "it"}, and the total above does not count'
+        f' {"their" if unanswered != 1 else "its"} cost.</p>' if unanswered else "") + table(
+        ["When", "Modality", "Provider", "Model", "Tokens", "Units", "Cost", "Cache", "Outcome", "Content"],
         [[when(c["created_at"]), esc(c["modality"]), esc(c["provider"]), esc(c["model"]),
           f'{number(c["input_tokens"])}/{number(c["output_tokens"])}', f'{float(c["units"] or 0):,.1f}',
-          money(c["cost_usd"]), "hit" if c["cache_hit"] else "", esc(c["content_id"] or c["opportunity_id"] or "")]
+          money(c["cost_usd"]), "hit" if c["cache_hit"] else "", _call_outcome(c),
+          esc(c["content_id"] or c["opportunity_id"] or "")]
          for c in calls["items"]], "ledger", "No AI calls yet."))
     parts.append(pager(prefix, "costs", calls["page"], calls["pages"], calls["per_page"], calls["total"]))
     return "".join(parts)

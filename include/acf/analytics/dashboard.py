@@ -292,10 +292,12 @@ def costs(conn: psycopg.Connection, page: int = 1, per_page: int = DEFAULT_PER_P
                                      " sum(output_tokens) AS output_tokens, sum(units) AS units,"
                                      " avg(CASE WHEN cache_hit THEN 1 ELSE 0 END) AS cache_hit_rate"
                                      " FROM acf.ai_calls GROUP BY 1, 2, 3 ORDER BY cost_usd DESC, 1, 2")
-    total = conn.execute("SELECT coalesce(sum(cost_usd), 0) FROM acf.ai_calls").fetchone()[0]
+    total, unseen = conn.execute("SELECT coalesce(sum(cost_usd), 0), count(*) FILTER (WHERE in_flight)"
+                                 " FROM acf.ai_calls").fetchone()
     ledger = _page(conn, "SELECT count(*) FROM acf.ai_calls",
                    "SELECT call_id, created_at, modality, provider, model, input_tokens, output_tokens, units,"
-                   " cost_usd, cache_hit, content_id, opportunity_id FROM acf.ai_calls"
+                   " cost_usd, cache_hit, ok, error, in_flight, content_id, opportunity_id FROM acf.ai_calls"
                    " ORDER BY created_at DESC, call_id DESC", page, per_page)
-    return {"since": jsonable(since), "total_usd": float(total), "daily": jsonable(daily),
-            "providers": jsonable(providers), "calls": ledger.as_json()}
+    # calls whose task ended while the provider answered: made, perhaps billed, their cost unknown
+    return {"since": jsonable(since), "total_usd": float(total), "unanswered_calls": int(unseen),
+            "daily": jsonable(daily), "providers": jsonable(providers), "calls": ledger.as_json()}

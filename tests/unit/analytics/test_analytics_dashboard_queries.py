@@ -55,6 +55,19 @@ def test_costs_summary_window_and_ledger_pages(pg_conn):
     assert sum(d["cost_usd"] for d in costs["daily"]) == pytest.approx(2.0)  # the 90-day-old call is outside
     assert costs["calls"]["total"] == 4 and costs["calls"]["pages"] == 2 and len(costs["calls"]["items"]) == 1
     assert costs["calls"]["items"][0]["cost_usd"] == pytest.approx(9.0)  # oldest last
+    assert costs["unanswered_calls"] == 0
+
+
+def test_costs_count_the_calls_whose_answer_was_never_read(pg_conn):
+    from acf_dashboard import render
+
+    _seed(pg_conn)
+    pg_conn.execute("INSERT INTO acf.ai_calls (modality, provider, model, ok, error, in_flight, created_at)"
+                    " VALUES ('text', 'anthropic', 'claude', false, 'no answer recorded', true, %s)", (NOW,))
+    costs = dashboard.costs(pg_conn, now=NOW)
+    assert costs["unanswered_calls"] == 1 and costs["calls"]["items"][0]["in_flight"] is True
+    page = render.costs_page("/acf", costs)
+    assert "1 call went out whose answer was never read" in page and "no answer read</span>" in page
 
 
 def test_clamp_keeps_pages_in_bounds():
