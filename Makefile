@@ -65,8 +65,9 @@ browser:
 test-chaos: install-dev
 	$(PY) -m pytest -q tests/chaos
 
-## The factory through its real scheduler for ACF_SOAK_MINUTES (20) under faults, kills and a PostgreSQL
-## restart, watched by a real Prometheus (Debian's package, installed when missing); checked at the end.
+## The factory through its real scheduler for ACF_SOAK_MINUTES (20), then on until ACF_SOAK_MIN_FAULTS (1000)
+## faults were injected (at most ACF_SOAK_MAX_MINUTES, 120), under faults, kills and a PostgreSQL restart,
+## watched by a real Prometheus (Debian's package, installed when missing); checked at the end.
 soak: install-dev
 	cd tests && $(CURDIR)/$(PY) -m soak
 

@@ -28,6 +28,15 @@ def log(message: str) -> None:
     print(f"[soak {datetime.now():%H:%M:%S}] {message}", flush=True)
 
 
+def run_on_until(config, t0: float, now: float, faults: int) -> float | None:
+    """Past its minutes, the soak runs on until ``config.min_faults`` faults were injected, five minutes at a
+    time (kills and all), never past ``config.max_minutes``: the new end, or None to stop now."""
+    hard_end = t0 + max(config.minutes, config.max_minutes) * 60
+    if faults >= config.min_faults or now >= hard_end:
+        return None
+    return min(hard_end, now + 300)
+
+
 class Soak:
     def __init__(self, config: setup.SoakConfig) -> None:
         self.config = config
@@ -86,8 +95,15 @@ class Soak:
         next_note = self.t0 + 60
         self.restarted = None
         self.baseline = None
-        while time.time() < end:
+        while True:
             now = time.time()
+            if now >= end:
+                faults = sum(self.services.faults_injected().values())
+                end = run_on_until(config, self.t0, now, faults)
+                if end is None:
+                    break
+                log(f"{faults} faults injected of {config.min_faults}: running on to"
+                    f" {(end - self.t0) / 60:.0f} min (at most {max(config.minutes, config.max_minutes):.0f})")
             self.services.trim()
             self._check_components()
             if self.baseline is None and now >= baseline_at:
@@ -234,7 +250,7 @@ class Soak:
         import psycopg
 
         config = self.config
-        self.figures: dict = {"soak_minutes": round(config.minutes, 1)}
+        self.figures: dict = {"soak_minutes": round((self.t_end - self.t0) / 60, 1)}
         self.final = self._db_state()
         self.snapshot_at = time.time()
         with psycopg.connect(self.acf_dsn) as acf, psycopg.connect(self.airflow_dsn) as airflow:

@@ -4,7 +4,9 @@ Settings (environment variables, read by :func:`load`):
 
 | variable | default | meaning |
 |---|---|---|
-| ``ACF_SOAK_MINUTES`` | 20 | how long the factory runs under load (then the drain and the checks) |
+| ``ACF_SOAK_MINUTES`` | 20 | how long the factory runs under load, at least (then the drain and the checks) |
+| ``ACF_SOAK_MIN_FAULTS`` | 1000 | past those minutes, it runs on until this many faults were injected (0: no more) |
+| ``ACF_SOAK_MAX_MINUTES`` | 120 | ... but never longer than this |
 | ``ACF_SOAK_HOME`` | ``.acf/soak`` | the soak's ACF_HOME (embedded PostgreSQL, logs, Prometheus data); emptied at the start |
 | ``ACF_SOAK_FAULT_RATE`` | 0.10 | share of calls faulted at every stand-in and at S3 |
 | ``ACF_SOAK_KILL_SECONDS`` | 150 | a running task process is SIGKILLed this often |
@@ -33,6 +35,8 @@ class SoakConfig:
     trends_schedule: str
     drain_minutes: float
     seed: int
+    min_faults: int = 0
+    max_minutes: float = 0.0
 
     @property
     def baseline_minute(self) -> float:
@@ -54,6 +58,10 @@ def load() -> SoakConfig:
         trends_schedule=env.get("ACF_SOAK_TRENDS_SCHEDULE", "*/2 * * * *"),
         drain_minutes=float(env.get("ACF_SOAK_DRAIN_MINUTES", "12")),
         seed=int(env.get("ACF_SOAK_SEED", "21")),
+        # At 10% the factory injects ~12 faults a minute on 2 cores (each task is a process costing seconds of
+        # CPU): 20 minutes give ~250; the thousand the soak is judged by take ~90 on such a machine.
+        min_faults=int(env.get("ACF_SOAK_MIN_FAULTS", "1000")),
+        max_minutes=float(env.get("ACF_SOAK_MAX_MINUTES", "120")),
     )
 
 

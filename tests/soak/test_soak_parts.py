@@ -114,3 +114,17 @@ def test_a_restarted_component_is_measured_from_its_own_fifth_minute():
     timeline = sampler.timeline(0)["triggerer"]
     assert [p["minute"] for p in timeline[:3]] == [0.0, 5.0, 10.0] and timeline[-1] == {"minute": 55.0,
                                                                                         "pss_mb": 240.0, "fds": 40}
+
+
+def test_the_soak_runs_on_past_its_minutes_until_the_faults_are_there_but_not_past_its_cap():
+    from soak.__main__ import run_on_until
+    from soak.setup import SoakConfig
+
+    config = SoakConfig(minutes=20, home=Path("/tmp"), fault_rate=0.1, kill_seconds=150, trends_schedule="",
+                        drain_minutes=12, seed=1, min_faults=1000, max_minutes=120)
+    assert run_on_until(config, 0, 20 * 60, faults=1000) is None            # enough: stop at 20 minutes
+    assert run_on_until(config, 0, 20 * 60, faults=250) == 25 * 60         # on, five minutes at a time
+    assert run_on_until(config, 0, 118 * 60, faults=900) == 120 * 60        # never past the cap
+    assert run_on_until(config, 0, 120 * 60, faults=900) is None
+    plain = SoakConfig(**{**config.__dict__, "min_faults": 0})
+    assert run_on_until(plain, 0, 20 * 60, faults=0) is None                # ACF_SOAK_MIN_FAULTS=0: 20 minutes
