@@ -142,18 +142,24 @@ class ApprovePublishingOperator(ApprovalOperator):
         self.postgres_conn_id = postgres_conn_id
 
     def execute_complete(self, context, event: dict[str, Any]) -> Any:
-        ret = super().execute_complete(context=context, event=event)
-        if ret["chosen_options"][0] == self.APPROVE:
-            return ret
+        # Recorded before the provider's own handling: on Reject it skips the downstream tasks by raising
+        # (the Task SDK's DownstreamTasksSkipped), so nothing after it would run (found by the stack test).
+        chosen = [] if "error" in event else list(event.get("chosen_options") or [])
+        if chosen:
+            self.validate_chosen_options(chosen)
+            if chosen[0] != self.APPROVE:
+                self._record_rejection(context, event)
+        return super().execute_complete(context=context, event=event)
+
+    def _record_rejection(self, context, answer: dict[str, Any]) -> None:
         from acf.publishing import ledger
         from hooks.factory_db import FactoryDbHook, factory_connection
 
+        why = rejection_reason(answer, context["run_id"])
         targets = [t for task_id in self.packages_task_ids
                    for t in (context["ti"].xcom_pull(task_ids=task_id) or [])]
         hook = FactoryDbHook(postgres_conn_id=self.postgres_conn_id) if self.postgres_conn_id else FactoryDbHook()
-        why = rejection_reason(ret, context["run_id"])
         with factory_connection(hook) as conn:
             for target in targets:
                 ledger.reject(conn, target["content_id"], target["platform"], why)
         self.log.info("Rejected (%s): %d packages will not be posted, now or by a later run", why, len(targets))
-        return ret

@@ -137,13 +137,23 @@ def test_a_rejection_at_approval_is_recorded_so_no_later_run_posts_the_piece(fac
 
     seed_ready_piece(factory.conn, factory.root, "cnt_rej", platforms=("youtube", "tiktok"))
     built = build_targets(factory.conn, factory.root, ["cnt_rej"])
-    approve = ApprovePublishingOperator(task_id="approve", subject="Publish?", packages_task_ids=[
-        "packages_youtube", "packages_tiktok"])
+    from airflow.providers.standard.operators.empty import EmptyOperator
+    from airflow.sdk import DAG
+    from airflow.sdk.exceptions import DownstreamTasksSkipped
+
+    with DAG("acf_publish_reject_test", schedule=None):
+        # with a downstream step, as in acf_publish: Reject skips it by raising, after which nothing runs
+        approve = ApprovePublishingOperator(task_id="approve", subject="Publish?", packages_task_ids=[
+            "packages_youtube", "packages_tiktok"])
+        approve >> EmptyOperator(task_id="publish_youtube")
     ctx = context()
+    ctx["task"] = approve
     ctx["ti"].xcom_pull = lambda task_ids: built[task_ids.removeprefix("packages_")]
+    ctx["ti"].map_index = -1
     answer = {"chosen_options": ["Reject"], "params_input": {"reason": "the hook overstates the numbers"},
               "responded_at": datetime.now(timezone.utc), "responded_by_user": {"id": "rita", "name": "rita"}}
-    assert approve.execute_complete(ctx, answer)["chosen_options"] == ["Reject"]
+    with pytest.raises(DownstreamTasksSkipped):
+        approve.execute_complete(ctx, answer)
     assert {p for p in ("youtube", "tiktok") if ledger.is_rejected(factory.conn, "cnt_rej", p)} == {"youtube", "tiktok"}
     reasons = {r[0] for r in factory.conn.execute("SELECT error FROM acf.publications WHERE content_id = 'cnt_rej'")}
     assert reasons == {f"rejected by rita at approval in {ctx['run_id']}: the hook overstates the numbers"}
