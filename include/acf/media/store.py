@@ -9,8 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from acf import db, storage
-from acf.ai_calls import IN_FLIGHT
+from acf import ai_calls, db, storage
 from acf.content_models import Angle, Fact, Scene, Script
 from acf.ids import stable_id
 from acf.media.models import ContentPlan
@@ -234,13 +233,8 @@ def start_call(conn, run_id: str | None, modality: str, provider: str, content_i
                opportunity_id: str | None) -> int | None:
     """Write a provider call about to be made, ``in_flight`` (see :mod:`acf.ai_calls`); its id for
     :func:`record_call` or :func:`fail_call`."""
-    written = db.execute_committed(
-        conn,
-        "INSERT INTO acf.ai_calls (run_id, modality, provider, model, content_id, opportunity_id, ok, error,"
-        " in_flight) VALUES (%s, %s, %s, %s, %s, %s, false, %s, true) RETURNING call_id",
-        (run_id, modality, provider, provider, content_id, opportunity_id, IN_FLIGHT),
-    )
-    return int(written[0]) if written else None
+    return ai_calls.start(conn, run_id=run_id, modality=modality, provider=provider, model=provider,
+                          content_id=content_id, opportunity_id=opportunity_id)
 
 
 def record_call(conn, run_id: str | None, modality: str, provider: str, units: float, latency_ms: int,
@@ -249,8 +243,7 @@ def record_call(conn, run_id: str | None, modality: str, provider: str, units: f
     # A media resolver names no model, so the provider stands in for it; units are images or characters.
     # Committed on its own, as the text ledger's rows: the call is billed whatever becomes of the task.
     if call_id is not None:
-        db.execute_committed(conn, "UPDATE acf.ai_calls SET units = %s, latency_ms = %s, ok = true, error = NULL,"
-                                   " in_flight = false WHERE call_id = %s", (units, latency_ms, call_id))
+        ai_calls.finish(conn, call_id, units=units, latency_ms=latency_ms, ok=True, error=None)
         return
     db.execute_committed(
         conn,
@@ -263,9 +256,8 @@ def record_call(conn, run_id: str | None, modality: str, provider: str, units: f
 def fail_call(conn, call_id: int | None, latency_ms: int, exc: BaseException) -> None:
     """A provider call that ended in an error: not billed, its reason kept."""
     if call_id is not None:
-        db.execute_committed(conn, "UPDATE acf.ai_calls SET latency_ms = %s, ok = false, error = %s,"
-                                   " in_flight = false WHERE call_id = %s",
-                             (latency_ms, redact(f"{type(exc).__name__}: {exc}")[:500], call_id))
+        ai_calls.finish(conn, call_id, latency_ms=latency_ms, ok=False,
+                        error=redact(f"{type(exc).__name__}: {exc}")[:500])
 
 
 # ---------------------------------------------------------------- renditions

@@ -10,8 +10,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from acf import db
-from acf.ai_calls import IN_FLIGHT
+from acf import ai_calls, db
 from acf.text.guard import redact
 
 
@@ -55,15 +54,8 @@ class CostLedger:
         if self.conn is None:
             return None
         rec.run_id = rec.run_id or self.run_id
-        row = asdict(rec) | {"ok": False, "error": IN_FLIGHT}
-        # committed on its own, as every ledger row: the call is billed whatever becomes of the task's transaction
-        written = db.execute_committed(
-            self.conn,
-            f"INSERT INTO acf.ai_calls ({', '.join(_COLUMNS)}, in_flight)"
-            f" VALUES ({', '.join(['%s'] * len(_COLUMNS))}, true) RETURNING call_id",
-            [row[c] for c in _COLUMNS],
-        )
-        return int(written[0]) if written else None
+        row = asdict(rec)
+        return ai_calls.start(self.conn, **{c: row[c] for c in _COLUMNS if c not in ("ok", "error")})
 
     def record(self, rec: CallRecord, call_id: int | None = None) -> CallRecord:
         """The call's outcome: completes the row :meth:`start` wrote, or writes one (a cache hit, a local call)."""
@@ -73,20 +65,15 @@ class CostLedger:
         self.records.append(rec)
         if self.conn is not None:
             row = asdict(rec)
-            values = [row[c] for c in _COLUMNS]
+            fields = {c: row[c] for c in _COLUMNS}
             if call_id is None:
                 db.execute_committed(
                     self.conn,
-                    f"INSERT INTO acf.ai_calls ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))})",
-                    values,
+                    f"INSERT INTO acf.ai_calls ({', '.join(fields)}) VALUES ({', '.join(['%s'] * len(fields))})",
+                    list(fields.values()),
                 )
             else:
-                db.execute_committed(
-                    self.conn,
-                    f"UPDATE acf.ai_calls SET ({', '.join(_COLUMNS)}, in_flight)"
-                    f" = ({', '.join(['%s'] * len(_COLUMNS))}, false) WHERE call_id = %s",
-                    [*values, call_id],
-                )
+                ai_calls.finish(self.conn, call_id, **fields)
         return rec
 
     @property
