@@ -259,6 +259,23 @@ def start() -> None:
     print("Stop with:   make stop")
 
 
+def component_command(component: str) -> list[str]:
+    """``airflow <component>``; the triggerer through ``triggers.warm``, which imports what its triggers' looks
+    import before Airflow forks the trigger runner (else the runner grows by them at the first wait)."""
+    if component == "triggerer":
+        return [sys.executable, "-m", "triggers.warm"]
+    return [_airflow(), component]
+
+
+def component_env(component: str) -> dict[str, str]:
+    """The supervisor's environment; the triggerer's command imports from the plugins folder before Airflow
+    puts it on ``sys.path``."""
+    if component != "triggerer":
+        return dict(os.environ)
+    path = os.pathsep.join([str(PROJECT_ROOT / "plugins"), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return {**os.environ, "PYTHONPATH": path}
+
+
 def supervise(component: str, command: list[str] | None = None, max_backoff: float = 30) -> int:
     """Run ``airflow <component>`` (or ``command``) and start it again each time it exits, until SIGTERM.
 
@@ -267,7 +284,7 @@ def supervise(component: str, command: list[str] | None = None, max_backoff: flo
     ``run/<component>.restarts`` (its unix time). SIGTERM (``stop``, sent to the whole process group) ends the loop once
     the component has exited. Returns the number of restarts.
     """
-    command = command or [_airflow(), component]
+    command = command or component_command(component)
     stopping = False
     child: subprocess.Popen | None = None
 
@@ -283,7 +300,7 @@ def supervise(component: str, command: list[str] | None = None, max_backoff: flo
     counter = _pid_dir() / f"{component}.restarts"
     while True:
         started = time.monotonic()
-        child = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, env=component_env(component))
         code = child.wait()
         if stopping:
             return restarts
