@@ -291,13 +291,19 @@ def _image_chain(conn, root, plan: ContentPlan, scene_index: int, providers: lis
         def call(name: str) -> Path | _Submitted:
             dest = scratch / f"{name}.png"
             if resumed is not None and name == resumed[0]:
-                return _normalise_image(resumed[1](), dest)   # billed when its job was created
+                return ended_if_raises(name, lambda: _normalise_image(resumed[1](), dest))   # billed when created
             if name == "local":
                 # A backdrop in the trend's palette; the scene's card (drawn at render) carries the words.
                 return visuals_local.render_scene_image(scene.narration, width, height, dest, index=scene.index,
                                                         category=category)
             client = resolver("image", name)
             makes_job = hasattr(client, "submit_image")
+            if makes_job:
+                earlier = store.open_image_job(conn, plan.content_id, scene_index, name)
+                if earlier is not None:   # submitted (and billed) by an earlier try of this step
+                    log.info("content %s scene %s: taking up %s's job %s from an earlier try", plan.content_id,
+                             scene_index, name, earlier)
+                    return job_made(client, name, earlier, dest)
             call_id = store.start_call(conn, run_id, "image", name, plan.content_id, plan.opportunity_id)
             call_started = time.monotonic()
             try:
@@ -311,9 +317,22 @@ def _image_chain(conn, root, plan: ContentPlan, scene_index: int, providers: lis
             bill(name, call_id)
             if not makes_job:
                 return _normalise_image(data, dest)
+            store.save_image_job(conn, plan.content_id, scene_index, name, job, float(client.wait_seconds))
+            return job_made(client, name, job, dest)
+
+        def job_made(client, name: str, job: dict, dest: Path) -> Path | _Submitted:
             if wait_elsewhere:
                 return _Submitted(job, float(client.poll_seconds), float(client.wait_seconds))
-            return _normalise_image(_wait_here(client, job), dest)
+            return ended_if_raises(name, lambda: _normalise_image(_wait_here(client, job), dest))
+
+        def ended_if_raises(name: str, collect: Callable[[], Path]) -> Path:
+            # The chain goes on to the next provider, so the job is not taken up again; a killed task
+            # leaves it open for its retry.
+            try:
+                return collect()
+            except Exception:
+                store.end_image_job(conn, plan.content_id, scene_index, name, collected=False)
+                raise
 
         attempt = registry.run_with_fallback(
             providers, call, available=lambda n: n == "local" or resolver("image", n) is not None,
@@ -329,6 +348,9 @@ def _image_chain(conn, root, plan: ContentPlan, scene_index: int, providers: lis
         stored = storage.put_file(root, object_key, attempt.result)
         store.record_asset(conn, plan.content_id, "image", scene_index, attempt.provider, stored, None,
                            {"width": width, "height": height, "skipped": attempt.skipped})
+        if attempt.provider != "local":
+            conn.commit()   # the asset before the job is closed: a kill in between leaves the job to take up
+            store.end_image_job(conn, plan.content_id, scene_index, attempt.provider, collected=True)
         return object_key
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -253,6 +253,32 @@ def record_call(conn, run_id: str | None, modality: str, provider: str, units: f
     )
 
 
+def open_image_job(conn, content_id: str, scene_index: int, provider: str) -> dict | None:
+    """The scene's job at ``provider`` submitted earlier and not yet ended (a retried try takes it up), or None."""
+    row = conn.execute(
+        "SELECT job FROM acf.image_jobs WHERE content_id = %s AND scene_index = %s AND provider = %s"
+        " AND state = 'open' AND expires_at > now()", (content_id, scene_index, provider)).fetchone()
+    return row[0] if row else None
+
+
+def save_image_job(conn, content_id: str, scene_index: int, provider: str, job: dict, wait_seconds: float) -> None:
+    """A job just submitted, open until :func:`end_image_job`; committed at once, as the call it was billed for."""
+    db.execute_committed(
+        conn,
+        "INSERT INTO acf.image_jobs (content_id, scene_index, provider, job, expires_at) VALUES (%s, %s, %s, %s,"
+        " now() + make_interval(secs => %s)) ON CONFLICT (content_id, scene_index, provider) DO UPDATE SET"
+        " job = EXCLUDED.job, state = 'open', submitted_at = now(), expires_at = EXCLUDED.expires_at",
+        (content_id, scene_index, provider, json.dumps(job), wait_seconds))
+
+
+def end_image_job(conn, content_id: str, scene_index: int, provider: str, collected: bool) -> None:
+    """The job's image was stored (``collected``), or it ended without one: it is not taken up again."""
+    db.execute_committed(
+        conn,
+        "UPDATE acf.image_jobs SET state = %s WHERE content_id = %s AND scene_index = %s AND provider = %s"
+        " AND state = 'open'", ("collected" if collected else "ended", content_id, scene_index, provider))
+
+
 def fail_call(conn, call_id: int | None, latency_ms: int, exc: BaseException) -> None:
     """A provider call that ended in an error: not billed, its reason kept."""
     if call_id is not None:

@@ -159,3 +159,61 @@ def test_a_resume_without_its_kwargs_still_stores_the_image(factory, context, le
     op, wait = deferred(content_id, context)
     key = op.resume(context(), run_trigger(wait.trigger))
     assert [(r["provider"], r["object_key"]) for r in image_rows(factory, content_id)] == [("leonardo", key)]
+
+
+def job_state(factory, content_id: str) -> str | None:
+    factory.conn.rollback()
+    row = factory.conn.execute("SELECT state FROM acf.image_jobs WHERE content_id = %s", (content_id,)).fetchone()
+    return row[0] if row else None
+
+
+def test_a_retried_try_takes_up_the_generation_its_earlier_try_submitted(factory, context, leonardo):
+    """Under load Airflow 3.3.2 ended deferred tries from outside ("task state changed externally"); each retry
+    submitted its scene's generation again, billed twice (seen in the soak beside the stack tests)."""
+    content_id = piece(factory)
+    first, wait = deferred(content_id, context)
+    assert job_state(factory, content_id) == "open"
+    retry, again = deferred(content_id, context)                                 # the next try, from scratch
+    assert again.trigger.job == wait.trigger.job == {"generation_id": "gen-1"}
+    assert len(leonardo.requests_to(r"/generations$")) == 1                      # not submitted again
+    assert image_calls(factory, content_id) == [("leonardo", 1, "manual__ops-test")]   # nor billed again
+
+    key = retry.resume(context(), run_trigger(again.trigger), **again.kwargs)
+    assert [(r["provider"], r["object_key"]) for r in image_rows(factory, content_id)] == [("leonardo", key)]
+    assert job_state(factory, content_id) == "collected"
+    deferred(content_id, context)                    # a later remake of the scene is a new generation
+    assert len(leonardo.requests_to(r"/generations$")) == 2
+
+
+def test_a_generation_that_failed_is_not_taken_up_again(factory, context, leonardo):
+    leonardo.fail = True
+    event, row = fell_back(factory, context)
+    content_id = row_content(factory, row)
+    assert job_state(factory, content_id) == "ended"
+    leonardo.fail = False
+    deferred(content_id, context)
+    assert len(leonardo.requests_to(r"/generations$")) == 2
+
+
+class Killed(BaseException):
+    """Stands for a SIGKILL: nothing of the try's own error handling runs."""
+
+
+def test_a_killed_worker_wait_leaves_the_generation_for_the_retry(factory, context, leonardo, monkeypatch):
+    """Without deferral the worker waits itself; a try killed meanwhile (the soak's SIGKILLs) leaves the job
+    open, and the retry downloads that generation instead of paying for another."""
+    content_id = piece(factory)
+
+    def killed(client, job):
+        raise Killed()
+
+    with monkeypatch.context() as patched:
+        patched.setattr(production, "_wait_here", killed)
+        with pytest.raises(Killed):
+            MakeVisualOperator(task_id="make_visual", content_id=content_id, scene_index=0).execute(context())
+    assert job_state(factory, content_id) == "open" and image_rows(factory, content_id) == []
+    key = MakeVisualOperator(task_id="make_visual", content_id=content_id, scene_index=0).execute(context())
+    assert image_rows(factory, content_id)[0]["provider"] == "leonardo" and key.endswith("000/image.png")
+    assert len(leonardo.requests_to(r"/generations$")) == 1
+    assert image_calls(factory, content_id) == [("leonardo", 1, "manual__ops-test")]
+    assert job_state(factory, content_id) == "collected"
