@@ -468,7 +468,7 @@ FACT_HOOKS = {
     "comparison": ["{T}, by the numbers.", "How big is {T}, really?"],
 }
 FACT_CLOSINGS = {
-    "explainer": "That is where {T} stands right now.",
+    "explainer": "That is where the {T} story stands right now.",
     "reaction": "That is the reaction to {T} so far.",
     "list": "Those are the facts so far.",
     "myth_vs_fact": "Those are the facts, each with its source.",
