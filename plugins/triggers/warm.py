@@ -1,10 +1,11 @@
 """The triggerer, started with everything its triggers' looks import already imported.
 
-A look imports lazily: the platform's hook, its API module, the factory database hook, Google's API
-client. In a running triggerer that was a step of ~55 MB at the first publish wait, minutes into a run
-(the soak's triggerer: 245 MB, then 300 MB from the first wait on, flat after). Importing them before
-Airflow forks its trigger runner makes that the size it starts at: the runner inherits the modules, and
-``gc.freeze()`` keeps the collector from touching (so copying) the inherited objects.
+A look imports lazily: the platform's hook and its API module, the factory database hook (a token
+refresh's lock), Leonardo's hook. In a running triggerer those imports came at its first wait, minutes
+into a run, as a step in its memory (the 95-minute soak's triggerer: 245 MB, then 300 MB from one point
+on, flat after). Importing them before Airflow forks its trigger runner makes them part of the size it
+starts at: the runner inherits the modules, and ``gc.freeze()`` keeps the collector from touching (so
+copying) the inherited objects.
 
 Run as ``python -m triggers.warm [triggerer options]`` with the plugins folder on ``PYTHONPATH``:
 it imports, then hands over to the ``airflow triggerer`` command in the same process.
