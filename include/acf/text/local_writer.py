@@ -167,8 +167,8 @@ SENTENCES = {
 CTAS = [
     "Follow for more trends explained fast.",
     "Subscribe so you never miss what's next.",
-    "Tell me in the comments what you think about {T}.",
-    "Share this with someone who keeps asking about {T}.",
+    "Tell me in the comments what you make of the {T} story.",
+    "Share this with someone who keeps asking about the {T} story.",
 ]
 ORDINALS = ["First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth"]
 
