@@ -25,6 +25,7 @@ import urllib.request
 from pathlib import Path
 
 from acf import pools
+from acf.security import roles
 from acf.settings import PROJECT_ROOT, load
 
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
@@ -118,7 +119,7 @@ def _sqlalchemy_url(dsn: str) -> str:
     return f"postgresql+psycopg://{user}{password}@{host}{port}/{p['dbname']}"
 
 
-SERVICE_USER = "acf_service"
+SERVICE_USER = roles.SERVICE_USER
 
 
 def _service_password(path: Path) -> str:
@@ -250,8 +251,6 @@ def start() -> None:
     _wait_and_unpause(env)
     print()
     print(f"Airflow UI:  http://localhost:{api_port()}")
-    from acf.security import roles
-
     declared = roles.load()
     for user, role in declared.users.items():
         print(f"Login:       {user} / {_admin_password(env, user)}   ({role}: {declared.roles[role].description})")

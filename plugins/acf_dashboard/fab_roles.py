@@ -62,8 +62,34 @@ def apply(declaration: declared.Declaration, passwords_file: Path) -> dict[str, 
     return passwords
 
 
+SERVICE_CONNECTION = "acf_airflow_api"
+
+
+def save_service_connection(api_url: str, password: str) -> None:
+    """Create or update the ``acf_airflow_api`` Connection in Airflow's metadata database (its password
+    encrypted with the Fernet key): the service user tasks save rotated OAuth tokens with
+    (hooks.airflow_api). For compose, whose containers share no environment file with this step; ``make run``
+    sets it as an ``AIRFLOW_CONN_*`` variable instead."""
+    from airflow.models import Connection
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        found = session.scalars(select(Connection).where(Connection.conn_id == SERVICE_CONNECTION)).one_or_none()
+        if found is None:
+            found = Connection(conn_id=SERVICE_CONNECTION, conn_type="http")
+            session.add(found)
+        found.conn_type, found.host, found.login = "http", api_url, declared.SERVICE_USER
+        found.set_password(password)
+        found.description = "AI Content Factory: saves rotated OAuth tokens to the platforms' Connections"
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        raise SystemExit("usage: python -m acf_dashboard.fab_roles <passwords.json>")
-    applied = apply(declared.load(), Path(sys.argv[1]))
+    args = sys.argv[1:]
+    if len(args) not in (1, 3) or (len(args) == 3 and args[1] != "--service-connection"):
+        raise SystemExit("usage: python -m acf_dashboard.fab_roles <passwords.json> [--service-connection <API URL>]")
+    applied = apply(declared.load(), Path(args[0]))
     print(f"FAB roles and users: {', '.join(f'{u} ({r})' for u, r in declared.load().users.items())}")
+    if len(args) == 3:
+        save_service_connection(args[2], applied[declared.SERVICE_USER])
+        print(f"Connection {SERVICE_CONNECTION}: {declared.SERVICE_USER} at {args[2]}")

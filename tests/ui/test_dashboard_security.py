@@ -146,3 +146,32 @@ def test_an_unknown_action_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown factory action 'publish_now'"):
         auth.require_action("publish_now")
     assert auth.may_answer(object(), set()) is True
+
+
+def test_the_service_connection_is_saved_encrypted_and_updated_in_place(airflow_tokens):
+    """compose's airflow-init saves acf_airflow_api with the acf_service password (fab_roles
+    --service-connection); tasks read it through Airflow's Connection lookup."""
+    from airflow.models import Connection
+    from airflow.utils.session import create_session
+    from sqlalchemy import select, text
+
+    from acf_dashboard.fab_roles import save_service_connection
+
+    def remove() -> None:
+        with create_session() as session:
+            session.execute(text("DELETE FROM connection WHERE conn_id = 'acf_airflow_api'"))
+
+    remove()
+    try:
+        save_service_connection("http://airflow-apiserver:8080", "first-secret-value")
+        save_service_connection("http://airflow-apiserver:8080", "second-secret-value")    # a rerun of init
+        found = Connection.get_connection_from_secrets("acf_airflow_api")
+        assert (found.conn_type, found.host, found.login, found.password) == (
+            "http", "http://airflow-apiserver:8080", "acf_service", "second-secret-value")
+        with create_session() as session:
+            rows = session.scalars(select(Connection).where(Connection.conn_id == "acf_airflow_api")).all()
+            stored = session.execute(text("SELECT password FROM connection WHERE conn_id = 'acf_airflow_api'")).scalar()
+        assert len(rows) == 1
+        assert stored and "second-secret-value" not in stored          # Fernet-encrypted at rest
+    finally:
+        remove()   # the worker's other tests run without it (refreshed tokens stay in memory)

@@ -13,6 +13,7 @@ from acf import yaml_data
 
 ROLES_FILE = Path(__file__).with_name("roles.yaml")
 SIMPLE_ROLES = ("viewer", "user", "op", "admin")
+SERVICE_USER = "acf_service"   # the acf_airflow_api Connection's user (roles.yaml gives it role Service)
 
 
 class RoleDeclarationError(ValueError):
